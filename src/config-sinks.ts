@@ -1,0 +1,176 @@
+import { hostname } from 'node:os';
+import { LogferryConfigError } from './errors.js';
+import { parseSinkLevel } from './levels.js';
+import type { BugsnagOptions, CloudWatchOptions, CloudWatchScope } from './options.js';
+import { type Env, parseBoolean, parseHttpUrl, parsePositiveInteger, readVar } from './parse-env.js';
+
+// Validation of the two network sinks' settings, from the environment or from options.
+
+/** The retention values PutRetentionPolicy accepts (CloudWatch Logs API reference). */
+export const CLOUDWATCH_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** 1 MiB per event is the current PutLogEvents limit; the 26-byte event overhead counts against the batch. */
+export const DEFAULT_MAX_EVENT_BYTES = 1_048_576 - 26;
+export const MIN_MAX_EVENT_BYTES = 1024;
+
+const GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+const STREAM_NAME = /^[^:*]{1,512}$/;
+const BUGSNAG_KEY = /^[0-9a-f]{32}$/i;
+
+export type ResolvedBugsnag = Required<Omit<BugsnagOptions, 'endpoints' | 'appVersion' | 'onErrorModule'>> &
+  Pick<BugsnagOptions, 'endpoints' | 'appVersion' | 'onErrorModule'>;
+
+export type ResolvedCloudWatch = Required<Omit<CloudWatchOptions, 'retentionDays' | 'region' | 'endpoint'>> &
+  Pick<CloudWatchOptions, 'retentionDays' | 'region' | 'endpoint'>;
+
+export function bugsnagFromEnv(env: Env, nodeEnv: string): BugsnagOptions | undefined {
+  const apiKey = readVar(env, 'BUGSNAG_API_KEY');
+  if (apiKey === undefined) return undefined;
+  const notify = readVar(env, 'BUGSNAG_ENDPOINT_NOTIFY');
+  const sessions = readVar(env, 'BUGSNAG_ENDPOINT_SESSIONS');
+  if ((notify === undefined) !== (sessions === undefined)) {
+    const missing = notify === undefined ? 'BUGSNAG_ENDPOINT_NOTIFY' : 'BUGSNAG_ENDPOINT_SESSIONS';
+    throw new LogferryConfigError(missing, '', 'set both BUGSNAG_ENDPOINT_NOTIFY and BUGSNAG_ENDPOINT_SESSIONS, or neither');
+  }
+  const level = readVar(env, 'LOG_LEVEL_BUGSNAG');
+  const appVersion = readVar(env, 'APP_VERSION');
+  return {
+    apiKey,
+    releaseStage: readVar(env, 'BUGSNAG_RELEASE_STAGE') ?? nodeEnv,
+    ...(appVersion ? { appVersion } : {}),
+    ...(level ? { level: parseSinkLevel('LOG_LEVEL_BUGSNAG', level) } : {}),
+    ...(notify && sessions
+      ? {
+          endpoints: {
+            notify: parseHttpUrl('BUGSNAG_ENDPOINT_NOTIFY', notify),
+            sessions: parseHttpUrl('BUGSNAG_ENDPOINT_SESSIONS', sessions),
+          },
+        }
+      : {}),
+  };
+}
+
+export function resolveBugsnag(options: BugsnagOptions, nodeEnv: string): ResolvedBugsnag {
+  if (typeof options.apiKey !== 'string' || !BUGSNAG_KEY.test(options.apiKey)) {
+    throw new LogferryConfigError('BUGSNAG_API_KEY', redactedKey(options.apiKey), 'use the 32 hex characters of your project API key');
+  }
+  const maxBreadcrumbs = options.maxBreadcrumbs ?? 25;
+  if (!Number.isInteger(maxBreadcrumbs) || maxBreadcrumbs < 0 || maxBreadcrumbs > 100) {
+    throw new LogferryConfigError('bugsnag.maxBreadcrumbs', maxBreadcrumbs, 'use a whole number from 0 to 100 (Bugsnag keeps at most 100)');
+  }
+  for (const [index, rule] of (options.rules ?? []).entries()) {
+    if (rule.errorClass === undefined && rule.messageMatches === undefined) {
+      throw new LogferryConfigError(`bugsnag.rules[${index}]`, rule, 'give errorClass or messageMatches');
+    }
+    if (rule.messageMatches !== undefined) compileRulePattern(`bugsnag.rules[${index}].messageMatches`, rule.messageMatches);
+  }
+  return {
+    apiKey: options.apiKey,
+    releaseStage: options.releaseStage ?? nodeEnv,
+    level: options.level ?? 'warn',
+    rules: options.rules ?? [],
+    maxBreadcrumbs,
+    maxEventsPerMinutePerGroup: options.maxEventsPerMinutePerGroup ?? 10,
+    maxQueuedEvents: options.maxQueuedEvents ?? 1000,
+    ...(options.endpoints ? { endpoints: options.endpoints } : {}),
+    ...(options.appVersion ? { appVersion: options.appVersion } : {}),
+    ...(options.onErrorModule ? { onErrorModule: options.onErrorModule } : {}),
+  };
+}
+
+function compileRulePattern(name: string, pattern: string): void {
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    throw new LogferryConfigError(name, pattern, `use a valid regular expression (${(error as Error).message})`);
+  }
+}
+
+/** Enough of a key to recognise it in an error message, never the whole secret. */
+function redactedKey(key: unknown): string {
+  if (typeof key !== 'string') return String(key);
+  return key.length <= 6 ? '*'.repeat(key.length) : `${key.slice(0, 4)}…(${key.length} characters)`;
+}
+
+export function cloudWatchFromEnv(env: Env): CloudWatchOptions | undefined {
+  const logGroupName = readVar(env, 'CLOUDWATCH_LOG_GROUP');
+  if (logGroupName === undefined) return undefined;
+  const stream = readVar(env, 'CLOUDWATCH_LOG_STREAM');
+  const scope = readVar(env, 'CLOUDWATCH_SCOPE');
+  const level = readVar(env, 'LOG_LEVEL_CLOUDWATCH');
+  const createGroup = readVar(env, 'CLOUDWATCH_CREATE_GROUP');
+  const retention = readVar(env, 'CLOUDWATCH_RETENTION_DAYS');
+  return {
+    logGroupName,
+    ...(stream ? { logStreamName: stream } : {}),
+    ...(scope ? { scope: parseScope(scope) } : {}),
+    ...(level ? { level: parseSinkLevel('LOG_LEVEL_CLOUDWATCH', level) } : {}),
+    ...(createGroup ? { createGroup: parseBoolean('CLOUDWATCH_CREATE_GROUP', createGroup) } : {}),
+    ...(retention ? { retentionDays: parseRetention(retention) } : {}),
+  };
+}
+
+function parseScope(raw: string): CloudWatchScope {
+  const value = raw.toLowerCase();
+  if (value === 'transactional' || value === 'all') return value;
+  throw new LogferryConfigError(
+    'CLOUDWATCH_SCOPE',
+    raw,
+    'use transactional (the audit channel only) or all (every line at LOG_LEVEL_CLOUDWATCH)',
+  );
+}
+
+function parseRetention(raw: string): number {
+  const days = Number(raw);
+  if (!(CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(days)) {
+    throw new LogferryConfigError('CLOUDWATCH_RETENTION_DAYS', raw, `use one of ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`);
+  }
+  return days;
+}
+
+/** host-pid-start: unique per process, and free of the ':' and '*' CloudWatch refuses in stream names. */
+export function defaultStreamName(startedAt = new Date()): string {
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  return `${hostname()}-${process.pid}-${stamp}`.slice(0, 512);
+}
+
+export function resolveCloudWatch(options: CloudWatchOptions): ResolvedCloudWatch {
+  if (!GROUP_NAME.test(options.logGroupName)) {
+    throw new LogferryConfigError('CLOUDWATCH_LOG_GROUP', options.logGroupName, 'use 1-512 characters of letters, digits and . - _ / #');
+  }
+  const logStreamName = options.logStreamName ?? defaultStreamName();
+  if (!STREAM_NAME.test(logStreamName)) {
+    throw new LogferryConfigError('CLOUDWATCH_LOG_STREAM', logStreamName, "use 1-512 characters without ':' or '*'");
+  }
+  if (options.retentionDays !== undefined) parseRetention(String(options.retentionDays));
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  if (!Number.isInteger(maxEventBytes) || maxEventBytes < MIN_MAX_EVENT_BYTES || maxEventBytes > DEFAULT_MAX_EVENT_BYTES) {
+    throw new LogferryConfigError(
+      'cloudwatch.maxEventBytes',
+      maxEventBytes,
+      `use a whole number from ${MIN_MAX_EVENT_BYTES} to ${DEFAULT_MAX_EVENT_BYTES}`,
+    );
+  }
+  const flushIntervalMs = options.flushIntervalMs ?? 1000;
+  parsePositiveInteger('cloudwatch.flushIntervalMs', String(flushIntervalMs), 60_000);
+  const maxQueueBytes = options.maxQueueBytes ?? 32 * 1024 * 1024;
+  if (!Number.isInteger(maxQueueBytes) || maxQueueBytes < 2 * 1_048_576) {
+    throw new LogferryConfigError('cloudwatch.maxQueueBytes', maxQueueBytes, 'use at least 2097152 (two full batches)');
+  }
+  return {
+    logGroupName: options.logGroupName,
+    logStreamName,
+    scope: options.scope ?? 'transactional',
+    level: options.level ?? 'info',
+    createGroup: options.createGroup ?? true,
+    maxEventBytes,
+    flushIntervalMs,
+    maxQueueBytes,
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.endpoint ? { endpoint: parseHttpUrl('cloudwatch.endpoint', options.endpoint) } : {}),
+  };
+}

@@ -1,0 +1,20 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+// Request-scoped fields (request id, user…) that ride along on every line logged inside
+// withLogContext, across awaits.
+
+const storage = new AsyncLocalStorage<Readonly<Record<string, unknown>>>();
+
+/**
+ * Runs `fn` with `fields` added to every line logged inside it, including after `await`s.
+ * Nested calls merge, inner fields winning.
+ */
+export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T): T {
+  const outer = storage.getStore();
+  return storage.run(outer ? { ...outer, ...fields } : { ...fields }, fn);
+}
+
+/** The fields of the innermost withLogContext, or undefined outside one. */
+export function currentLogContext(): Readonly<Record<string, unknown>> | undefined {
+  return storage.getStore();
+}

@@ -1,0 +1,62 @@
+import pino from 'pino';
+import { type FlushResult, flushRoot, readStats, type SinkStats } from './flush.js';
+import { existingRootState } from './root.js';
+import type { SinkName } from './wire.js';
+
+// The app-facing lifecycle calls: flush, close, stats.
+
+const NO_ROOT: FlushResult = { delivered: true, timedOut: false, elapsedMs: 0, sinks: {} };
+
+/**
+ * Resolves once every line logged before the call has been delivered by every sink
+ * (written to stdout, accepted by CloudWatch, acknowledged by Bugsnag), or when
+ * `timeoutMs` has passed; the result says which, per sink, with pending and dropped counts.
+ */
+export async function flushLogs(timeoutMs = 5000): Promise<FlushResult> {
+  const root = existingRootState();
+  return root ? flushRoot(root, timeoutMs) : { ...NO_ROOT };
+}
+
+/**
+ * Flushes, then stops the worker thread. Logging afterwards is a no-op (one notice on
+ * stderr), never a throw. Default timeout: LOG_EXIT_TIMEOUT_MS.
+ */
+export async function closeLogs(timeoutMs?: number): Promise<FlushResult> {
+  const root = existingRootState();
+  if (!root) return { ...NO_ROOT };
+  const budget = timeoutMs ?? root.config.exitTimeoutMs;
+  const startedAt = Date.now();
+  const flushed = await flushRoot(root, budget);
+  const stream = root.stream;
+  if (stream && !root.closed) {
+    root.closed = true;
+    const closed = new Promise<void>((resolve) => stream.once('close', resolve));
+    stream.end();
+    const remaining = Math.max(0, budget - (Date.now() - startedAt));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, remaining)))]);
+    clearTimeout(timer);
+    silenceAfterClose(root.logger);
+  }
+  return flushed;
+}
+
+/** Swaps the destination for one that drops lines, saying so once on stderr. */
+function silenceAfterClose(logger: object): void {
+  let told = false;
+  const dropAfterClose = {
+    write(): boolean {
+      if (!told) {
+        told = true;
+        process.stderr.write('logferry: a line was logged after closeLogs(); it and later lines are ignored\n');
+      }
+      return true;
+    },
+  };
+  (logger as Record<symbol, unknown>)[pino.symbols.streamSym] = dropAfterClose;
+}
+
+/** Counters of every active sink: received, delivered, pending, dropped, retries, batches, failed requests, last error. */
+export function logStats(): Partial<Record<SinkName, SinkStats>> {
+  return readStats(existingRootState());
+}

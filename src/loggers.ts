@@ -1,0 +1,73 @@
+import type { Logger } from 'pino';
+import { levelForModule, lowerLevel } from './levels.js';
+import { moduleName } from './module-name.js';
+import type { LogLevel } from './options.js';
+import { type RootState, rootState } from './root.js';
+import { CHANNEL_FIELD, TRANSACTIONAL_CHANNEL } from './wire.js';
+
+/**
+ * A pino child logger of the one shared root, bound with `{ module }` and at the level
+ * LOG_LEVEL gives that module. `module` may be a name, `import.meta.url` or `__filename`
+ * (shortened to a path relative to the working directory, without extension).
+ * `{ channel: 'transactional' }` in `bindings` makes it a transactional-channel logger.
+ */
+export function createLogger(module: string, bindings: Record<string, unknown> = {}): Logger {
+  const root = rootState();
+  const name = moduleName(module);
+  const { module: _ignored, ...rest } = bindings;
+  const transactional = rest[CHANNEL_FIELD] === TRANSACTIONAL_CHANNEL;
+  return root.logger.child({ module: name, ...rest }, { level: moduleLevel(root, name, transactional) });
+}
+
+/**
+ * The audit trail is at least `info`, whatever LOG_LEVEL says for the app, so that
+ * LOG_LEVEL=warn does not silently stop it; `transactional=<level>` in LOG_LEVEL overrides.
+ */
+function moduleLevel(root: RootState, module: string, transactional: boolean): LogLevel {
+  const base = root.config.levels.root;
+  if (!transactional) return levelForModule(root.config.levels, module, base);
+  const auditLevel = base === 'silent' ? base : lowerLevel(base, 'info');
+  return levelForModule(root.config.levels, TRANSACTIONAL_CHANNEL, levelForModule(root.config.levels, module, auditLevel));
+}
+
+function createTransactionalLogger(): Logger {
+  const root = rootState();
+  return root.logger.child({ [CHANNEL_FIELD]: TRANSACTIONAL_CHANNEL }, { level: moduleLevel(root, TRANSACTIONAL_CHANNEL, true) });
+}
+
+/**
+ * The transactional channel logger, created on first use so that importing logferry does
+ * not build the root before configureLogging() had its chance. Methods are bound once and
+ * cached, so a call costs one property lookup more than a plain child logger.
+ */
+function lazyLogger(create: () => Logger): Logger {
+  let real: Logger | undefined;
+  const bound = new Map<PropertyKey, unknown>();
+  const resolve = (): Logger => {
+    real ??= create();
+    return real;
+  };
+  return new Proxy({} as Logger, {
+    get(_target, property) {
+      const cached = bound.get(property);
+      if (cached !== undefined) return cached;
+      const logger = resolve();
+      const value: unknown = Reflect.get(logger, property, logger);
+      if (typeof value !== 'function') return value;
+      const method = (value as (...args: unknown[]) => unknown).bind(logger);
+      bound.set(property, method);
+      return method;
+    },
+    set(_target, property, value) {
+      return Reflect.set(resolve(), property, value);
+    },
+    has(_target, property) {
+      return Reflect.has(resolve(), property);
+    },
+    getPrototypeOf() {
+      return Reflect.getPrototypeOf(resolve());
+    },
+  });
+}
+
+export const transactionalLogger: Logger = lazyLogger(createTransactionalLogger);

@@ -1,0 +1,112 @@
+import type { LevelName } from './wire.js';
+
+/** A level name, or `silent` to log nothing. */
+export type LogLevel = LevelName | 'silent';
+
+/** The profile `NODE_ENV` picks: `development` (also when unset), `test`, or `production` (any other value). */
+export type Profile = 'development' | 'test' | 'production';
+
+/** Which lines the CloudWatch sink ships: only the transactional channel, or every line at its level. */
+export type CloudWatchScope = 'transactional' | 'all';
+
+/** Options of the console (stdout) sink. */
+export interface ConsoleOptions {
+  /** Lowest level written to stdout. Env: `LOG_LEVEL_CONSOLE`. Default: every line the logger emits. */
+  level?: LogLevel;
+  /** Human-readable coloured lines (pino-pretty) instead of JSON. Env: `LOG_PRETTY`. Default: on in development. */
+  pretty?: boolean;
+}
+
+/** One declarative rule applied to each Bugsnag event, in order; the first match wins. */
+export interface BugsnagRule {
+  /** Matches the error class (the `type` of the logged error, or `LogWarning`/`LogError`/...). */
+  errorClass?: string;
+  /** Matches the error message; a string is compiled as a regular expression. */
+  messageMatches?: string;
+  /** Severity to report instead. */
+  severity?: 'error' | 'warning' | 'info';
+  /** Override handled-ness (false: report as handled). */
+  unhandled?: boolean;
+  /** `'message'` groups by the error message; any other string is used as the grouping hash. */
+  groupingHash?: 'message' | string;
+  /** Send nothing for matching events (they are counted as suppressed). */
+  ignore?: boolean;
+}
+
+/** Options of the Bugsnag sink. */
+export interface BugsnagOptions {
+  /** 32 hex characters. Env: `BUGSNAG_API_KEY`. The sink is off without it. */
+  apiKey: string;
+  /** Env: `BUGSNAG_RELEASE_STAGE`. Default: the value of `NODE_ENV`. */
+  releaseStage?: string;
+  /** Env: `APP_VERSION`. */
+  appVersion?: string;
+  /** Lowest level reported as an event. Env: `LOG_LEVEL_BUGSNAG`. Default: `warn`. */
+  level?: LevelName;
+  /** On-premise Bugsnag. Env: `BUGSNAG_ENDPOINT_NOTIFY`, `BUGSNAG_ENDPOINT_SESSIONS`; both or neither. */
+  endpoints?: { notify: string; sessions: string };
+  /** Per-error-class rules, as `before_notify` would apply them. */
+  rules?: BugsnagRule[];
+  /** Absolute path or `file:` URL of a module whose default export `(event) => boolean | void` runs in the worker before each event is sent. */
+  onErrorModule?: string;
+  /** How many lower-level lines ride along as breadcrumbs. Default: 25 (Bugsnag keeps at most 100). */
+  maxBreadcrumbs?: number;
+  /** Events of one class and message allowed per minute before the rest are counted as suppressed. Default: 10. */
+  maxEventsPerMinutePerGroup?: number;
+  /** Pending events held while Bugsnag is unreachable; the oldest are dropped and counted past it. Default: 1000. */
+  maxQueuedEvents?: number;
+}
+
+/** Options of the CloudWatch Logs sink. Credentials and region come from the AWS SDK's default chain. */
+export interface CloudWatchOptions {
+  /** Env: `CLOUDWATCH_LOG_GROUP`. The sink is off without it. */
+  logGroupName: string;
+  /** Env: `CLOUDWATCH_LOG_STREAM`. Default: host name, pid and start time. */
+  logStreamName?: string;
+  /** Env: `CLOUDWATCH_SCOPE`. Default: `transactional`. */
+  scope?: CloudWatchScope;
+  /** Lowest level shipped. Env: `LOG_LEVEL_CLOUDWATCH`. Default: `info`. */
+  level?: LevelName;
+  /** Create the log group when it does not exist. Env: `CLOUDWATCH_CREATE_GROUP`. Default: true. */
+  createGroup?: boolean;
+  /** Retention applied once to a group this sink creates. Env: `CLOUDWATCH_RETENTION_DAYS`. */
+  retentionDays?: number;
+  /** AWS region. Default: the SDK's (`AWS_REGION`). */
+  region?: string;
+  /** Endpoint URL. Default: the SDK's (`AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`). */
+  endpoint?: string;
+  /** Largest event message in bytes. Default: 1,048,550 (1 MiB less the 26-byte event overhead); 262,118 for endpoints that enforce 256 KB. */
+  maxEventBytes?: number;
+  /** A partial batch is sent after this long. Default: 1000. */
+  flushIntervalMs?: number;
+  /** Cap of the worker's queue; past it the oldest lines are dropped and counted. Default: 32 MiB. */
+  maxQueueBytes?: number;
+  /** Per-request timeout. Default: 10000. */
+  requestTimeoutMs?: number;
+}
+
+/** Secret redaction. */
+export interface RedactOptions {
+  /** Extra key names to censor (matched case-insensitively, ignoring `-`, `_` and `.`). */
+  keys?: string[];
+  /** Default key names to stop censoring. */
+  allow?: string[];
+}
+
+/** What `configureLogging` accepts; every field overrides what the environment says. */
+export interface LogferryOptions {
+  /** Override the profile `NODE_ENV` picks. */
+  profile?: Profile;
+  /** Root level, or a `LOG_LEVEL`-style string with per-module overrides (`info,db=debug`). */
+  level?: LogLevel | string;
+  console?: ConsoleOptions | false;
+  bugsnag?: BugsnagOptions | false;
+  cloudwatch?: CloudWatchOptions | false;
+  redact?: RedactOptions;
+  /** Bound of every wait at exit. Env: `LOG_EXIT_TIMEOUT_MS`. Default: 5000. */
+  exitTimeoutMs?: number;
+  /** Log uncaught exceptions and unhandled rejections at `fatal`. Default: on in production. */
+  captureUncaught?: boolean;
+  /** Flush on SIGTERM/SIGINT when the app has no handler of its own. Default: true. */
+  handleSignals?: boolean;
+}

@@ -1,0 +1,127 @@
+import pino, { type Logger, type LoggerOptions } from 'pino';
+import { type Config, loadConfig } from './config.js';
+import { currentLogContext } from './context.js';
+import { installExitHandling } from './exit.js';
+import { levelValue, lowerLevel } from './levels.js';
+import type { LogferryOptions, LogLevel } from './options.js';
+import { createKeyMatcher } from './redact-keys.js';
+import { createSanitizer } from './sanitize.js';
+import { isErrorLike } from './serialize-error.js';
+import { planTargets } from './targets.js';
+import { type SharedState, type SinkName, sharedBufferBytes, viewSharedState } from './wire.js';
+
+// The one root logger of the process and the one worker thread behind it, built lazily
+// from the Config on first use. Every createLogger() is a child of this root.
+
+/** The part of thread-stream's ThreadStream that logferry drives. */
+export interface TransportStream {
+  write(data: string): boolean;
+  flushSync(): void;
+  end(): void;
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: 'close', listener: () => void): this;
+  once(event: 'close', listener: () => void): this;
+  readonly closed?: boolean;
+}
+
+export interface RootState {
+  readonly config: Config;
+  logger: Logger;
+  /** Undefined when nothing is logged at all (the test profile's default). */
+  stream: TransportStream | undefined;
+  readonly shared: SharedState | undefined;
+  readonly sinks: SinkName[];
+  nextFlushId: number;
+  closed: boolean;
+}
+
+const NO_CONTEXT: Readonly<Record<string, unknown>> = Object.freeze({});
+
+let pendingOptions: LogferryOptions | undefined;
+let state: RootState | undefined;
+
+/** Overrides what the environment says; only before the first logger exists. */
+export function configureLogging(options: LogferryOptions): void {
+  if (state !== undefined) {
+    throw new Error(
+      'logferry: configureLogging() was called after the first logger was created; call it once at start-up, before the first createLogger() or transactionalLogger call',
+    );
+  }
+  pendingOptions = { ...pendingOptions, ...options };
+}
+
+export function rootState(): RootState {
+  state ??= buildRoot(loadConfig(process.env, pendingOptions));
+  return state;
+}
+
+export function existingRootState(): RootState | undefined {
+  return state;
+}
+
+function buildRoot(config: Config): RootState {
+  const sanitize = createSanitizer(createKeyMatcher(config.redactKeys));
+  const options: LoggerOptions = {
+    level: lowestLevel(config),
+    // Sanitizing happens in the merge step: pino's default merge (Object.assign) would call
+    // a throwing getter before any formatter could catch it.
+    mixin: () => currentLogContext() ?? NO_CONTEXT,
+    mixinMergeStrategy: (fields: object, context: object) =>
+      context === NO_CONTEXT
+        ? sanitize(fields as Record<string, unknown>)
+        : { ...sanitize(context as Record<string, unknown>), ...sanitize(fields as Record<string, unknown>) },
+    formatters: { bindings: sanitize },
+    serializers: { err: (value: unknown) => (isErrorLike(value) ? sanitize({ err: value }).err : value) },
+  };
+  for (const notice of config.notices) process.stderr.write(`${notice}\n`);
+
+  // A destination of its own: pino's default one would register exit hooks for stdout.
+  const silent = pino({ ...options, level: 'silent' }, { write: () => undefined });
+  if (levelValue(options.level as LogLevel) === Number.POSITIVE_INFINITY) {
+    return { config, logger: silent, stream: undefined, shared: undefined, sinks: [], nextFlushId: 0, closed: false };
+  }
+
+  const sharedBuffer = new SharedArrayBuffer(sharedBufferBytes());
+  const { targets, sinks } = planTargets(config, { sharedBuffer, exitTimeoutMs: config.exitTimeoutMs });
+  const root: RootState = {
+    config,
+    logger: silent,
+    stream: undefined,
+    shared: viewSharedState(sharedBuffer),
+    sinks,
+    nextFlushId: 0,
+    closed: false,
+  };
+  if (targets.length === 0) return root;
+
+  // Exit handling is installed before pino.transport(), so logferry's 'exit' listener runs
+  // before pino's own and can wait for deliveries while the worker is still up.
+  installExitHandling(root);
+  const stream = pino.transport({ targets }) as unknown as TransportStream;
+  root.stream = stream;
+  root.logger = pino(options, stream as unknown as pino.DestinationStream);
+  watchTransportErrors(root);
+  return root;
+}
+
+/** The logger must let through the most verbose level any module or channel asks for. */
+function lowestLevel(config: Config): LogLevel {
+  let level = config.levels.root;
+  for (const entry of config.levels.modules) level = lowerLevel(level, entry.level);
+  return level;
+}
+
+// pino attaches no 'error' listener to its transport, so a worker that dies would crash the
+// app on the next log call. Report once, then keep stdout going from the app's thread.
+function watchTransportErrors(root: RootState): void {
+  let reported = false;
+  root.stream?.on('error', (error) => {
+    if (reported) return;
+    reported = true;
+    process.stderr.write(
+      `logferry: the log worker thread failed (${error.message}); logging to stdout from the app's thread from now on\n`,
+    );
+    const fallback = pino.destination({ dest: 1, sync: true });
+    (root.logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = fallback;
+  });
+}

@@ -1,0 +1,84 @@
+import { type KeyMatcher, REDACTED } from './redact-keys.js';
+import { isErrorLike, serializeError, setField, unreadable } from './serialize-error.js';
+
+// Makes a log object safe to serialize and free of secrets, at any depth: secret keys are
+// censored, errors anywhere become full serialized errors, and values that would make
+// pino throw or silently drop them (throwing getters and toJSON, symbols) become text.
+// Copy-on-write: an object with nothing to change is returned as is, so the common case
+// allocates nothing but the cycle guard.
+
+export type Sanitizer = (value: Record<string, unknown>) => Record<string, unknown>;
+
+/** Deeper than this is left to pino's serializer (which marks cycles) untouched. */
+const MAX_DEPTH = 32;
+
+export function createSanitizer(isSecretKey: KeyMatcher): Sanitizer {
+  const walk = (value: unknown, seen: Set<object>, depth = 0): unknown => {
+    if (typeof value === 'symbol') return value.toString();
+    if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return value;
+    if (seen.has(value)) return value;
+    if (isErrorLike(value)) return serializeError(value, walk, seen);
+    if (value instanceof Date || ArrayBuffer.isView(value)) return value;
+    seen.add(value);
+    const toJSON = readToJSON(value);
+    if (toJSON !== undefined) return callToJSON(value, toJSON, seen, depth);
+    return Array.isArray(value) ? walkArray(value, seen, depth) : walkObject(value as Record<string, unknown>, seen, depth);
+  };
+
+  const walkArray = (array: unknown[], seen: Set<object>, depth: number): unknown[] => {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < array.length; i++) {
+      const item = array[i];
+      const next = walk(item, seen, depth + 1);
+      if (next !== item && copy === undefined) copy = array.slice(0, i);
+      if (copy !== undefined) copy.push(next);
+    }
+    return copy ?? array;
+  };
+
+  const walkObject = (object: Record<string, unknown>, seen: Set<object>, depth: number): Record<string, unknown> => {
+    let keys: string[];
+    try {
+      keys = Object.keys(object);
+    } catch (thrown) {
+      return { unreadable: unreadable(thrown) };
+    }
+    let copy: Record<string, unknown> | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      let item: unknown;
+      let next: unknown;
+      try {
+        item = object[key];
+        next = item !== undefined && isSecretKey(key) ? REDACTED : walk(item, seen, depth + 1);
+      } catch (thrown) {
+        next = unreadable(thrown);
+      }
+      if (next !== item && copy === undefined) {
+        copy = {};
+        for (let j = 0; j < i; j++) setField(copy, keys[j] as string, object[keys[j] as string]);
+      }
+      if (copy !== undefined) setField(copy, key, next);
+    }
+    return copy ?? object;
+  };
+
+  const callToJSON = (value: object, toJSON: () => unknown, seen: Set<object>, depth: number): unknown => {
+    try {
+      return walk(toJSON.call(value), seen, depth + 1);
+    } catch (thrown) {
+      return `[toJSON threw: ${unreadable(thrown).slice(13, -1)}]`;
+    }
+  };
+
+  return (value) => walk(value, new Set()) as Record<string, unknown>;
+}
+
+function readToJSON(value: object): (() => unknown) | undefined {
+  try {
+    const candidate = (value as { toJSON?: unknown }).toJSON;
+    return typeof candidate === 'function' ? (candidate as () => unknown) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,115 @@
+// Errors as JSON: type, message, stack, code and every enumerable property, with `cause`
+// chains and AggregateError members kept as separate errors (errWithCause semantics),
+// never looping on cycles.
+
+/** The JSON shape of a logged error; sinks rebuild the original from it. */
+export interface SerializedError {
+  type: string;
+  message: string;
+  stack?: string;
+  code?: unknown;
+  cause?: SerializedError | unknown;
+  errors?: unknown[];
+  [key: string]: unknown;
+}
+
+export function isErrorLike(value: unknown): value is Error {
+  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+}
+
+/** How the sanitizer walks the enumerable properties of an error (redaction, hostile values). */
+export type PropertyWalker = (value: unknown, seen: Set<object>) => unknown;
+
+const OWN_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
+
+export function serializeError(error: Error, walk: PropertyWalker, seen: Set<object> = new Set()): SerializedError {
+  seen.add(error);
+  const out: SerializedError = { type: errorType(error), message: readString(error, 'message') };
+  const stack = readString(error, 'stack');
+  if (stack !== '') out.stack = stack;
+
+  for (const key of safeKeys(error)) {
+    if (OWN_FIELDS.has(key)) continue;
+    let value: unknown;
+    try {
+      value = (error as unknown as Record<string, unknown>)[key];
+    } catch (thrown) {
+      value = unreadable(thrown);
+    }
+    setField(out, key, walk(value, seen));
+  }
+
+  const cause = readField(error, 'cause');
+  if (cause !== undefined) out.cause = serializeLinked(cause, walk, seen);
+  const errors = readField(error, 'errors');
+  if (Array.isArray(errors)) out.errors = errors.map((member) => serializeLinked(member, walk, seen));
+  return out;
+}
+
+function serializeLinked(value: unknown, walk: PropertyWalker, seen: Set<object>): unknown {
+  if (isErrorLike(value)) {
+    if (seen.has(value)) return '[Circular cause]';
+    return serializeError(value, walk, seen);
+  }
+  return walk(value, seen);
+}
+
+function errorType(error: Error): string {
+  try {
+    const ctor = error.constructor;
+    if (typeof ctor === 'function' && ctor.name && ctor.name !== 'Object') {
+      // A subclass that only sets `name` keeps Error as constructor name: prefer the name then.
+      return ctor.name === 'Error' && typeof error.name === 'string' && error.name !== '' ? error.name : ctor.name;
+    }
+  } catch {
+    // A hostile constructor getter: fall through to the name.
+  }
+  const name = readString(error, 'name');
+  return name === '' ? 'Error' : name;
+}
+
+function readField(target: object, key: string): unknown {
+  try {
+    return (target as Record<string, unknown>)[key];
+  } catch (thrown) {
+    return unreadable(thrown);
+  }
+}
+
+function readString(target: object, key: string): string {
+  const value = readField(target, key);
+  if (typeof value === 'string') return value;
+  if (value === undefined || value === null) return '';
+  try {
+    return String(value);
+  } catch {
+    return '[unprintable]';
+  }
+}
+
+function safeKeys(target: object): string[] {
+  try {
+    return Object.keys(target);
+  } catch {
+    return [];
+  }
+}
+
+/** Assign without letting a `__proto__` key replace the prototype. */
+export function setField(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
+
+export function unreadable(thrown: unknown): string {
+  let message: string;
+  try {
+    message = isErrorLike(thrown) ? thrown.message : String(thrown);
+  } catch {
+    message = 'unknown';
+  }
+  return `[Unreadable: ${message}]`;
+}

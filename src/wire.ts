@@ -1,0 +1,141 @@
+// The contract between the app's thread and the worker-thread sinks: field names,
+// level numbers, the flush marker and the shared-memory layout. Plain constants and
+// types only, because worker files import this module too.
+
+/** pino's numeric levels; sinks map them themselves (a string level formatter cannot be combined with targets). */
+export const LEVELS = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+} as const;
+
+export type LevelName = keyof typeof LEVELS;
+
+/** Level names as a line carries them, by number. */
+export function levelName(level: number): LevelName {
+  if (level >= LEVELS.fatal) return 'fatal';
+  if (level >= LEVELS.error) return 'error';
+  if (level >= LEVELS.warn) return 'warn';
+  if (level >= LEVELS.info) return 'info';
+  if (level >= LEVELS.debug) return 'debug';
+  return 'trace';
+}
+
+/** Field that names the channel of a line; the transactional audit trail sets it. */
+export const CHANNEL_FIELD = 'channel';
+export const TRANSACTIONAL_CHANNEL = 'transactional';
+
+/** Field set on the fatal line that reports an uncaught exception or unhandled rejection. */
+export const UNHANDLED_FIELD = 'unhandled';
+export type UnhandledOrigin = 'uncaughtException' | 'unhandledRejection';
+
+/**
+ * The flush marker is a line above every level, so pino's multistream hands it to every
+ * target; each sink answers it once everything written before it has been delivered.
+ */
+export const FLUSH_MARKER_LEVEL = 1000;
+export const FLUSH_MARKER_FIELD = 'logferryFlush';
+
+export function flushMarkerLine(flushId: number): string {
+  return `{"level":${FLUSH_MARKER_LEVEL},"time":${Date.now()},"${FLUSH_MARKER_FIELD}":${flushId}}\n`;
+}
+
+const MARKER_PREFIX = `{"level":${FLUSH_MARKER_LEVEL},`;
+
+/** The flush id a line carries, or -1 when it is an ordinary log line. */
+export function readFlushMarker(line: string): number {
+  if (!line.startsWith(MARKER_PREFIX)) return -1;
+  const at = line.indexOf(`"${FLUSH_MARKER_FIELD}":`);
+  if (at < 0) return -1;
+  return Number.parseInt(line.slice(at + FLUSH_MARKER_FIELD.length + 3), 10);
+}
+
+/** The sinks, by their slot in shared memory. */
+export const SINKS = ['stdout', 'cloudwatch', 'bugsnag'] as const;
+export type SinkName = (typeof SINKS)[number];
+
+export function sinkSlot(sink: SinkName): number {
+  return SINKS.indexOf(sink);
+}
+
+/** Counters each sink publishes; one Float64 slot each, written only by that sink's worker. */
+export const STAT_FIELDS = [
+  'received',
+  'delivered',
+  'pending',
+  'dropped',
+  'retries',
+  'batches',
+  'failedRequests',
+  'suppressed',
+  'rejected',
+  'truncated',
+  'restamped',
+] as const;
+export type StatField = (typeof STAT_FIELDS)[number];
+
+const LAST_ERROR_BYTES = 512;
+
+/**
+ * Shared memory: one Int32 ack slot per sink (the last flush id it answered, waited on
+ * with Atomics), one Float64 row of counters per sink, and a short last-error text per sink.
+ */
+export interface SharedState {
+  /** Epoch ms by which the process wants to be gone, set by the app's thread when exit starts; 0 before. */
+  readonly exitDeadline: Float64Array;
+  readonly acks: Int32Array;
+  readonly stats: Float64Array;
+  readonly lastErrorLength: Int32Array;
+  readonly lastError: Uint8Array;
+}
+
+export function sharedBufferBytes(): number {
+  const acks = SINKS.length * 4;
+  const errLengths = SINKS.length * 4;
+  const stats = SINKS.length * STAT_FIELDS.length * 8;
+  return 8 + stats + acks + errLengths + SINKS.length * LAST_ERROR_BYTES;
+}
+
+export function viewSharedState(buffer: SharedArrayBuffer): SharedState {
+  const statsCount = SINKS.length * STAT_FIELDS.length;
+  const statsOffset = 8;
+  const acksOffset = statsOffset + statsCount * 8;
+  const errLenOffset = acksOffset + SINKS.length * 4;
+  const errOffset = errLenOffset + SINKS.length * 4;
+  return {
+    exitDeadline: new Float64Array(buffer, 0, 1),
+    stats: new Float64Array(buffer, statsOffset, statsCount),
+    acks: new Int32Array(buffer, acksOffset, SINKS.length),
+    lastErrorLength: new Int32Array(buffer, errLenOffset, SINKS.length),
+    lastError: new Uint8Array(buffer, errOffset, SINKS.length * LAST_ERROR_BYTES),
+  };
+}
+
+export function statIndex(sink: SinkName, field: StatField): number {
+  return sinkSlot(sink) * STAT_FIELDS.length + STAT_FIELDS.indexOf(field);
+}
+
+export function writeLastError(state: SharedState, sink: SinkName, message: string): void {
+  const slot = sinkSlot(sink);
+  const region = state.lastError.subarray(slot * LAST_ERROR_BYTES, (slot + 1) * LAST_ERROR_BYTES);
+  const { written } = new TextEncoder().encodeInto(message, region);
+  Atomics.store(state.lastErrorLength, slot, written);
+}
+
+export function readLastError(state: SharedState, sink: SinkName): string | undefined {
+  const slot = sinkSlot(sink);
+  const length = Atomics.load(state.lastErrorLength, slot);
+  if (length === 0) return undefined;
+  const start = slot * LAST_ERROR_BYTES;
+  // Copy out of shared memory: TextDecoder refuses views on a SharedArrayBuffer.
+  return new TextDecoder().decode(state.lastError.slice(start, start + length));
+}
+
+/** What every worker sink receives besides its own options. */
+export interface SinkWireOptions {
+  sharedBuffer: SharedArrayBuffer;
+  exitTimeoutMs: number;
+}

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadConfig } from '../src/config.js';
+import { LogferryConfigError } from '../src/errors.js';
+import { levelForModule } from '../src/levels.js';
+import { planTargets } from '../src/targets.js';
+
+const KEY = '0123456789abcdef0123456789abcdef';
+const wire = { sharedBuffer: new SharedArrayBuffer(8), exitTimeoutMs: 5000 };
+const sinksOf = (env: Record<string, string | undefined>) => planTargets(loadConfig(env), wire).sinks;
+
+describe('environment profiles', () => {
+  it('development (and unset NODE_ENV): pretty console at debug, no network sinks', () => {
+    for (const env of [{}, { NODE_ENV: 'development' }] as Array<Record<string, string>>) {
+      const config = loadConfig(env);
+      assert.equal(config.profile, 'development');
+      assert.equal(config.levels.root, 'debug');
+      assert.equal(config.console?.pretty, true);
+      assert.deepEqual(sinksOf(env), ['stdout']);
+    }
+  });
+
+  it('development turns a network sink on only when configured', () => {
+    assert.deepEqual(sinksOf({ BUGSNAG_API_KEY: KEY }), ['stdout', 'bugsnag']);
+  });
+
+  it('test: silent unless LOG_LEVEL, and no network sinks even when configured', () => {
+    const config = loadConfig({ NODE_ENV: 'test', BUGSNAG_API_KEY: KEY, CLOUDWATCH_LOG_GROUP: 'g' });
+    assert.equal(config.levels.root, 'silent');
+    assert.equal(config.bugsnag, null);
+    assert.equal(config.cloudwatch, null);
+    assert.equal(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn' }).levels.root, 'warn');
+  });
+
+  it('production and any other NODE_ENV: JSON at info, sinks when their variables are set', () => {
+    for (const nodeEnv of ['production', 'staging']) {
+      const config = loadConfig({ NODE_ENV: nodeEnv, BUGSNAG_API_KEY: KEY, CLOUDWATCH_LOG_GROUP: '/app/audit' });
+      assert.equal(config.profile, 'production');
+      assert.equal(config.levels.root, 'info');
+      assert.equal(config.console?.pretty, false);
+      assert.equal(config.bugsnag?.releaseStage, nodeEnv, 'NODE_ENV is the release stage');
+      assert.equal(config.bugsnag?.level, 'warn');
+      assert.equal(config.cloudwatch?.scope, 'transactional');
+      assert.equal(config.cloudwatch?.level, 'info');
+      assert.deepEqual(planTargets(config, wire).sinks, ['stdout', 'cloudwatch', 'bugsnag']);
+    }
+  });
+
+  it('production without sink variables: one notice per missing sink, and carries on', () => {
+    const config = loadConfig({ NODE_ENV: 'production' });
+    assert.equal(config.notices.length, 2);
+    assert.match(config.notices[0] ?? '', /BUGSNAG_API_KEY is not set/);
+    assert.match(config.notices[1] ?? '', /CLOUDWATCH_LOG_GROUP is not set/);
+  });
+
+  it('LOG_PRETTY forces pretty output on or off in any profile', () => {
+    assert.equal(loadConfig({ NODE_ENV: 'production', LOG_PRETTY: '1' }).console?.pretty, true);
+    assert.equal(loadConfig({ LOG_PRETTY: '0' }).console?.pretty, false);
+  });
+});
+
+describe('levels', () => {
+  it('per-sink levels reach the targets', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      LOG_LEVEL_CONSOLE: 'warn',
+      LOG_LEVEL_CLOUDWATCH: 'error',
+      LOG_LEVEL_BUGSNAG: 'fatal',
+      BUGSNAG_API_KEY: KEY,
+      CLOUDWATCH_LOG_GROUP: 'g',
+    });
+    const { targets } = planTargets(config, wire);
+    assert.equal(targets[0]?.level, 'warn');
+    assert.equal(targets[1]?.level, 'error');
+    assert.equal((targets[2]?.options as { level?: string } | undefined)?.level, 'fatal');
+  });
+
+  it('per-module overrides: the longest matching module wins, children inherit', () => {
+    const { levels } = loadConfig({ LOG_LEVEL: 'info,db=debug,db/pool=trace,http=warn' });
+    assert.equal(levels.root, 'info');
+    assert.equal(levelForModule(levels, 'db', levels.root), 'debug');
+    assert.equal(levelForModule(levels, 'db/pool', levels.root), 'trace');
+    assert.equal(levelForModule(levels, 'db/query', levels.root), 'debug');
+    assert.equal(levelForModule(levels, 'http', levels.root), 'warn');
+    assert.equal(levelForModule(levels, 'dbx', levels.root), 'info', 'a prefix that is not a path segment does not match');
+  });
+});
+
+describe('malformed variables fail fast with the variable, the value and what is accepted', () => {
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', /"verbose".*trace, debug, info, warn, error, fatal or silent/],
+    [{ LOG_LEVEL: 'info,db=loud' }, 'LOG_LEVEL', /"info,db=loud"/],
+    [{ LOG_LEVEL_CONSOLE: 'noisy' }, 'LOG_LEVEL_CONSOLE', /noisy/],
+    [{ NODE_ENV: 'production', BUGSNAG_API_KEY: KEY, LOG_LEVEL_BUGSNAG: 'bad' }, 'LOG_LEVEL_BUGSNAG', /bad/],
+    [{ NODE_ENV: 'production', CLOUDWATCH_LOG_GROUP: 'g', LOG_LEVEL_CLOUDWATCH: 'x' }, 'LOG_LEVEL_CLOUDWATCH', /x/],
+    [{ LOG_PRETTY: 'maybe' }, 'LOG_PRETTY', /1\/true\/yes\/on/],
+    [{ NODE_ENV: 'production', BUGSNAG_API_KEY: 'not-a-key' }, 'BUGSNAG_API_KEY', /32 hex characters/],
+    [{ NODE_ENV: 'production', BUGSNAG_API_KEY: KEY, BUGSNAG_ENDPOINT_NOTIFY: 'http://127.0.0.1:1' }, 'BUGSNAG_ENDPOINT_SESSIONS', /both/],
+    [
+      { NODE_ENV: 'production', BUGSNAG_API_KEY: KEY, BUGSNAG_ENDPOINT_NOTIFY: 'nope', BUGSNAG_ENDPOINT_SESSIONS: 'nope' },
+      'BUGSNAG_ENDPOINT_NOTIFY',
+      /URL/,
+    ],
+    [{ NODE_ENV: 'production', CLOUDWATCH_LOG_GROUP: 'bad group!' }, 'CLOUDWATCH_LOG_GROUP', /letters, digits/],
+    [{ NODE_ENV: 'production', CLOUDWATCH_LOG_GROUP: 'g', CLOUDWATCH_LOG_STREAM: 'a:b' }, 'CLOUDWATCH_LOG_STREAM', /without ':'/],
+    [{ NODE_ENV: 'production', CLOUDWATCH_LOG_GROUP: 'g', CLOUDWATCH_SCOPE: 'some' }, 'CLOUDWATCH_SCOPE', /transactional.*all/],
+    [{ NODE_ENV: 'production', CLOUDWATCH_LOG_GROUP: 'g', CLOUDWATCH_CREATE_GROUP: 'sure' }, 'CLOUDWATCH_CREATE_GROUP', /true/],
+    [{ NODE_ENV: 'production', CLOUDWATCH_LOG_GROUP: 'g', CLOUDWATCH_RETENTION_DAYS: '10' }, 'CLOUDWATCH_RETENTION_DAYS', /1, 3, 5, 7, 14/],
+    [{ LOG_EXIT_TIMEOUT_MS: '-5' }, 'LOG_EXIT_TIMEOUT_MS', /whole number/],
+  ];
+  for (const [env, variable, accepted] of cases) {
+    it(`${variable}=${Object.values(env).at(-1)}`, () => {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => {
+          assert.ok(error instanceof LogferryConfigError);
+          assert.equal(error.variable, variable);
+          assert.ok(error.message.startsWith(`logferry: ${variable}=`), error.message);
+          assert.match(error.message, accepted);
+          return true;
+        },
+      );
+    });
+  }
+
+  it('a bad Bugsnag key is never echoed whole', () => {
+    const secretish = 'zz23456789abcdef0123456789abcdefXX';
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production', BUGSNAG_API_KEY: secretish }),
+      (error: Error) => !error.message.includes(secretish),
+    );
+  });
+});

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { hostileCorpus } from './support/hostile-corpus.js';
+import { jsonLines, runFixture } from './support/run-fixture.js';
+
+const production = { NODE_ENV: 'production' };
+const run = (scenario: string, env: Record<string, string> = production) => runFixture('contract', { env, args: [scenario] });
+
+describe('the public contract, in a fresh process each', () => {
+  it('1,000 createLogger calls share one root and one worker thread', async () => {
+    const result = await run('one-root');
+    assert.match(result.stderr, /workers=1\n/);
+    assert.equal(jsonLines(result.stdout).length, 1000);
+  });
+
+  it('child loggers bind module; file URLs and absolute paths are shortened', async () => {
+    const lines = jsonLines((await run('module-names')).stdout);
+    assert.deepEqual(
+      lines.map((line) => line.module),
+      ['plain', 'src/graphql/resolvers', 'src/db/pool', 'bound'],
+    );
+    assert.equal(lines[3]?.service, 'api');
+  });
+
+  it('the transactional channel keeps its fields top-level and carries channel', async () => {
+    const [first, second] = jsonLines((await run('transactional')).stdout);
+    assert.equal(first?.channel, 'transactional');
+    assert.equal(first?.organizationId, 'org-1');
+    assert.equal(first?.userEmail, 'a@b.c');
+    assert.equal(first?.msg, 'Organization was successfully added');
+    assert.equal(second?.channel, 'transactional');
+    assert.equal(second?.module, 'billing');
+  });
+
+  it('withLogContext fields ride along across awaits, nested contexts merge', async () => {
+    const [inside, outer, outside] = jsonLines((await run('context')).stdout);
+    assert.deepEqual([inside?.requestId, inside?.userId, inside?.route], ['req-1', 'u-1', '/graphql']);
+    assert.deepEqual([outer?.requestId, outer?.route], ['req-1', undefined]);
+    assert.equal(outside?.requestId, undefined);
+  });
+
+  it('secrets in nested headers and config are censored on stdout', async () => {
+    const { stdout } = await run('redaction');
+    const [line] = jsonLines(stdout) as Array<Record<string, any>>;
+    assert.equal(line?.req.headers.authorization, '[Redacted]');
+    assert.equal(line?.req.headers.cookie, '[Redacted]');
+    assert.equal(line?.creds.awsSecretAccessKey, '[Redacted]');
+    assert.equal(line?.req.method, 'GET');
+    assert.ok(!stdout.includes('tok-123') && !stdout.includes('sid=abc') && !stdout.includes('AKS-SECRET'));
+  });
+
+  it('per-module levels from LOG_LEVEL', async () => {
+    const { stdout } = await run('levels', { ...production, LOG_LEVEL: 'info,db=debug' });
+    assert.deepEqual(
+      jsonLines(stdout).map((line) => line.msg),
+      ['db debug', 'db info', 'db/pool debug', 'db/pool info', 'http info', 'other info'],
+    );
+  });
+
+  it('LOG_LEVEL_CONSOLE filters stdout on its own', async () => {
+    const { stdout } = await run('levels', { ...production, LOG_LEVEL: 'debug', LOG_LEVEL_CONSOLE: 'info' });
+    assert.ok(jsonLines(stdout).every((line) => line.level === 30));
+  });
+
+  it('configureLogging after the root exists throws a clear error', async () => {
+    const { stderr } = await run('configure-after');
+    assert.match(stderr, /threw: logferry: configureLogging\(\) was called after the first logger was created/);
+  });
+
+  it('configureLogging before the first logger overrides the environment', async () => {
+    const lines = jsonLines((await run('configure-before')).stdout);
+    assert.deepEqual(
+      lines.map((line) => line.msg),
+      ['shown', 'audit debug shown'],
+    );
+    assert.equal(lines[0]?.ssn, '[Redacted]');
+  });
+
+  it('a dead worker thread never crashes the app: one notice, stdout keeps going from the app thread', async () => {
+    const result = await run('worker-dies');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /survived/);
+    assert.equal(result.stderr.match(/the log worker thread failed/g)?.length, 1);
+    assert.deepEqual(
+      jsonLines(result.stdout).map((line) => line.msg),
+      ['before', 'after one', 'after two'],
+    );
+  });
+
+  it('flushLogs resolves with per-sink delivery and counters', async () => {
+    const { stderr } = await run('flush-result');
+    const result = JSON.parse(/result=(.*)\n/.exec(stderr)?.[1] ?? '{}');
+    assert.equal(result.delivered, true);
+    assert.equal(result.sinks.stdout.flushed, true);
+    assert.equal(result.sinks.stdout.delivered, 1);
+  });
+
+  it('the test profile is silent and starts no worker', async () => {
+    const result = await runFixture('contract', { env: { NODE_ENV: 'test' }, args: ['one-root'] });
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /workers=0\n/);
+  });
+
+  it('development prints pretty lines', async () => {
+    const { stdout } = await runFixture('contract', { env: { NODE_ENV: 'development', NO_COLOR: '1' }, args: ['transactional'] });
+    assert.match(stdout, /INFO.*Organization was successfully added/);
+    assert.match(stdout, /organizationId: "org-1"/);
+  });
+});
+
+describe('hostile input through the real pipeline', () => {
+  it('every hostile line arrives on stdout as JSON, and nothing crashes', async () => {
+    const result = await runFixture('hostile', { env: production });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /delivered=true/);
+    const lines = jsonLines(result.stdout);
+    const cases = new Set(lines.map((line) => line.case));
+    for (const [name] of hostileCorpus()) assert.ok(cases.has(name), `missing: ${name}`);
+    const big = lines.find((line) => line.case === '2 MiB string');
+    assert.equal((big?.value as string | undefined)?.length, 2 * 1024 * 1024);
+    const getter = lines.find((line) => line.case === 'throwing getter');
+    assert.deepEqual(getter?.value, { explodes: '[Unreadable: getter exploded]' });
+    const cycle = lines.find((line) => line.msg === 'hostile error as first argument') as Record<string, any>;
+    assert.equal(cycle.err.message, 'cause b');
+    assert.ok(lines.some((line) => line.msg === 'a string where an error goes'));
+  });
+});

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+// The package as users get it: packed, installed into a fresh project, used from there.
+const projectRoot = join(__dirname, '..', '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+let consumer: string;
+
+function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+  return execFileSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+describe('the packed package in a fresh project', () => {
+  before(() => {
+    consumer = mkdtempSync(join(tmpdir(), 'logferry-consumer-'));
+    const packed = JSON.parse(sh(npm, ['pack', '--json', '--pack-destination', consumer], projectRoot)) as Array<{ filename: string }>;
+    writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    sh(
+      npm,
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        join(consumer, packed[0]?.filename ?? ''),
+        `typescript@${typescriptVersion()}`,
+        '@types/node@20',
+      ],
+      consumer,
+    );
+  });
+  after(() => rmSync(consumer, { recursive: true, force: true }));
+
+  it('ships compiled code and types only, no sources or tests', () => {
+    const files = JSON.parse(sh(npm, ['pack', '--dry-run', '--json'], projectRoot))[0].files.map(
+      (file: { path: string }) => file.path,
+    ) as string[];
+    assert.ok(files.includes('dist/src/index.js') && files.includes('dist/src/index.d.ts') && files.includes('esm/index.mjs'));
+    assert.ok(files.includes('dist/transports/stdout/index.js'));
+    assert.ok(
+      !files.some(
+        (file) =>
+          file.startsWith('dist/test/') ||
+          file.startsWith('src/') ||
+          (file.endsWith('.ts') && !file.endsWith('.d.ts') && !file.endsWith('.d.mts')),
+      ),
+    );
+  });
+
+  it('import and require both work, and share one root', () => {
+    writeFileSync(
+      join(consumer, 'both.mjs'),
+      `import { createRequire } from 'node:module';
+       import * as esm from 'logferry';
+       const cjs = createRequire(import.meta.url)('logferry');
+       console.log(typeof esm.createLogger, typeof cjs.createLogger, esm.transactionalLogger === cjs.transactionalLogger);`,
+    );
+    assert.equal(sh('node', ['both.mjs'], consumer).trim(), 'function function true');
+  });
+
+  it('a TypeScript consumer type-checks against the published declarations (ESM and CommonJS)', () => {
+    const source = `import { createLogger, transactionalLogger, flushLogs, type FlushResult, type LogferryOptions, configureLogging } from 'logferry';
+      const options: LogferryOptions = { level: 'info', cloudwatch: { logGroupName: '/app/audit', scope: 'transactional' } };
+      configureLogging(options);
+      const log = createLogger(import.meta.url, { service: 'api' });
+      log.info({ organizationId: 'o' }, 'hello');
+      transactionalLogger.info({ userEmail: 'a@b.c' }, 'audit');
+      const done: Promise<FlushResult> = flushLogs(1000);
+      void done;`;
+    writeFileSync(join(consumer, 'consumer.mts'), source);
+    writeFileSync(join(consumer, 'consumer.cts'), source.replace('import.meta.url', '__filename'));
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'Node16', moduleResolution: 'Node16', target: 'ES2022', noEmit: true, types: ['node'] },
+        files: ['consumer.mts', 'consumer.cts'],
+      }),
+    );
+    sh('node', [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], consumer);
+  });
+
+  it('a production-profile line reaches stdout through workers loaded from the installed copy', () => {
+    writeFileSync(
+      join(consumer, 'prod.cjs'),
+      `require('node:worker_threads');
+       const { createLogger } = require('logferry');
+       createLogger('installed').info({ from: require.resolve('logferry') }, 'from the installed copy');`,
+    );
+    const out = sh('node', ['prod.cjs'], consumer, { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' });
+    const line = JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
+    assert.equal(line.msg, 'from the installed copy');
+    assert.ok(String(line.from).startsWith(join(consumer, 'node_modules', 'logferry')), String(line.from));
+  });
+});
+
+function typescriptVersion(): string {
+  return JSON.parse(readFileSync(join(projectRoot, 'node_modules', 'typescript', 'package.json'), 'utf8')).version;
+}

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED, redactKeyPatterns } from '../src/redact-keys.js';
+import { createSanitizer } from '../src/sanitize.js';
+
+const sanitize = createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS));
+
+describe('redaction at any depth, whatever the key style', () => {
+  it('censors request and response headers, config objects, user objects', () => {
+    const input = {
+      req: { headers: { authorization: 'Bearer abc', Cookie: 'sid=1', 'x-api-key': 'k', accept: 'json' } },
+      res: { headers: { 'set-cookie': ['a=b'] } },
+      config: { awsSecretAccessKey: 'S', client_secret: 'c', apiKey: 'a', STRIPE_API_KEY: 's', region: 'eu-west-1' },
+      user: { email: 'a@b.c', password: 'hunter2', profile: { nested: { deeper: { refreshToken: 't' } } } },
+    };
+    const out = sanitize(input) as typeof input;
+    assert.equal(out.req.headers.authorization, REDACTED);
+    assert.equal(out.req.headers.Cookie, REDACTED);
+    assert.equal(out.req.headers['x-api-key'], REDACTED);
+    assert.equal(out.req.headers.accept, 'json');
+    assert.equal(out.res.headers['set-cookie'], REDACTED);
+    assert.equal(out.config.awsSecretAccessKey, REDACTED);
+    assert.equal(out.config.client_secret, REDACTED);
+    assert.equal(out.config.apiKey, REDACTED);
+    assert.equal(out.config.STRIPE_API_KEY, REDACTED);
+    assert.equal(out.config.region, 'eu-west-1');
+    assert.equal(out.user.password, REDACTED);
+    assert.equal(out.user.profile.nested.deeper.refreshToken, REDACTED);
+    assert.equal(out.user.email, 'a@b.c');
+    assert.equal(input.user.password, 'hunter2', 'the caller object is never modified');
+  });
+
+  it("censors the enumerable properties of a logged error (an HTTP client's config.headers.Authorization)", () => {
+    const error = Object.assign(new Error('Request failed with status code 401'), {
+      config: { url: '/v1/orgs', headers: { Authorization: 'Bearer secret-token' } },
+    });
+    const out = sanitize({ err: error }) as { err: { type: string; message: string; config: { headers: { Authorization: string } } } };
+    assert.equal(out.err.type, 'Error');
+    assert.equal(out.err.message, 'Request failed with status code 401');
+    assert.equal(out.err.config.headers.Authorization, REDACTED);
+    assert.ok(!JSON.stringify(out).includes('secret-token'));
+  });
+
+  it('leaves an object with nothing to change as the same object (no copy on the hot path)', () => {
+    const clean = { a: 1, b: 'x', nested: { c: [1, 2, { d: true }] } };
+    assert.equal(sanitize(clean), clean);
+  });
+
+  it('the list can be extended and narrowed', () => {
+    const custom = createSanitizer(createKeyMatcher([...DEFAULT_REDACT_KEYS.filter((k) => k !== 'token'), 'ssn']));
+    const out = custom({ ssn: '123', pageToken: 'p', password: 'x' });
+    assert.deepEqual(out, { ssn: REDACTED, pageToken: 'p', password: REDACTED });
+  });
+
+  it('the same names become Bugsnag redactedKeys patterns matching every style', () => {
+    const patterns = redactKeyPatterns(['apikey']).map((source) => new RegExp(source, 'i'));
+    for (const key of ['apiKey', 'api_key', 'x-api-key', 'API_KEY'])
+      assert.ok(
+        patterns.some((p) => p.test(key)),
+        key,
+      );
+    assert.ok(!patterns.some((p) => p.test('apiKeyId')));
+  });
+});
+
+describe('errors', () => {
+  it('keeps type, message, stack, code and a cause chain as separate errors', () => {
+    const root = Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+    const mid = new Error('write failed', { cause: root });
+    const top = new TypeError('save failed', { cause: mid });
+    const out = sanitize({ err: top }).err as Record<string, any>;
+    assert.equal(out.type, 'TypeError');
+    assert.match(out.stack, /^TypeError: save failed/);
+    assert.equal(out.cause.message, 'write failed');
+    assert.equal(out.cause.cause.code, 'ENOSPC');
+  });
+
+  it('serializes AggregateError members and survives cause cycles', () => {
+    const a = new Error('a');
+    const b = new Error('b', { cause: a });
+    (a as { cause?: unknown }).cause = b;
+    const out = sanitize({ err: new AggregateError([a, new RangeError('r')], 'many') }).err as Record<string, any>;
+    assert.equal(out.type, 'AggregateError');
+    assert.equal(out.errors.length, 2);
+    assert.equal(out.errors[0].cause.message, 'b');
+    assert.equal(out.errors[0].cause.cause, '[Circular cause]');
+    assert.equal(out.errors[1].type, 'RangeError');
+  });
+
+  it('an Error nested anywhere is serialized, not flattened to {}', () => {
+    const out = sanitize({ result: { failure: new SyntaxError('bad json') } }) as Record<string, any>;
+    assert.equal(out.result.failure.message, 'bad json');
+  });
+});
+
+describe('hostile input becomes text instead of a throw or a silent drop', () => {
+  it('throwing getters, throwing toJSON, symbols, null prototypes, __proto__ keys', () => {
+    const hostile = Object.create(null) as Record<string, unknown>;
+    Object.defineProperty(hostile, 'boom', {
+      enumerable: true,
+      get: () => {
+        throw new Error('getter exploded');
+      },
+    });
+    hostile.json = {
+      toJSON: () => {
+        throw new Error('toJSON exploded');
+      },
+    };
+    hostile.sym = Symbol('tag');
+    const parsed = JSON.parse('{"__proto__": {"polluted": true}}');
+    hostile.proto = parsed;
+    const out = sanitize(hostile);
+    assert.equal(out.boom, '[Unreadable: getter exploded]');
+    assert.equal(out.json, '[toJSON threw: toJSON exploded]');
+    assert.equal(out.sym, 'Symbol(tag)');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.match(JSON.stringify(out), /"__proto__":\{"polluted":true\}/);
+  });
+});

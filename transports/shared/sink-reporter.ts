@@ -1,0 +1,39 @@
+import { type SharedState, type SinkName, type StatField, sinkSlot, statIndex, viewSharedState, writeLastError } from '../../src/wire.js';
+
+/**
+ * A sink's voice back to the app's thread: counters, flush acknowledgements and the last
+ * error, all in the shared memory the app's thread reads without a message round trip.
+ */
+export interface SinkReporter {
+  add(field: StatField, amount?: number): void;
+  set(field: StatField, value: number): void;
+  /** Every line before flush marker `flushId` is delivered or counted as dropped. */
+  acknowledge(flushId: number): void;
+  error(message: string): void;
+  /** Epoch ms by which the app wants to be gone (0 until exit starts). */
+  exitDeadline(): number;
+}
+
+export function createSinkReporter(sharedBuffer: SharedArrayBuffer, sink: SinkName): SinkReporter {
+  const shared: SharedState = viewSharedState(sharedBuffer);
+  const slot = sinkSlot(sink);
+  return {
+    add(field, amount = 1) {
+      shared.stats[statIndex(sink, field)] = (shared.stats[statIndex(sink, field)] ?? 0) + amount;
+    },
+    set(field, value) {
+      shared.stats[statIndex(sink, field)] = value;
+    },
+    acknowledge(flushId) {
+      if (Atomics.load(shared.acks, slot) >= flushId) return;
+      Atomics.store(shared.acks, slot, flushId);
+      Atomics.notify(shared.acks, slot);
+    },
+    error(message) {
+      writeLastError(shared, sink, message);
+    },
+    exitDeadline() {
+      return shared.exitDeadline[0] ?? 0;
+    },
+  };
+}
