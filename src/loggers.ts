@@ -16,7 +16,9 @@ export function createLogger(module: string, bindings: Record<string, unknown> =
   const name = moduleName(module);
   const { module: _ignored, ...rest } = bindings;
   const transactional = rest[CHANNEL_FIELD] === TRANSACTIONAL_CHANNEL;
-  return root.logger.child({ module: name, ...rest }, { level: moduleLevel(root, name, transactional) });
+  // channel first: the CloudWatch sink recognises transactional lines by their prefix without parsing them.
+  const ordered = transactional ? { [CHANNEL_FIELD]: TRANSACTIONAL_CHANNEL, module: name, ...rest } : { module: name, ...rest };
+  return root.logger.child(ordered, { level: moduleLevel(root, name, transactional) });
 }
 
 /**

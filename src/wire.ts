@@ -74,6 +74,7 @@ export const STAT_FIELDS = [
   'rejected',
   'truncated',
   'restamped',
+  'queuedBytes',
 ] as const;
 export type StatField = (typeof STAT_FIELDS)[number];
 

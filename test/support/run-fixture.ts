@@ -26,7 +26,7 @@ export interface FixtureOptions {
 export function runFixture(name: string, options: FixtureOptions = {}): Promise<FixtureRun> {
   const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  const child = spawn(process.execPath, [fixturePath(name), ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [fixturePath(name), ...(options.args ?? [])], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const stdout: Buffer[] = [];
   let stderr = '';
   let triggered = false;

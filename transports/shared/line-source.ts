@@ -5,16 +5,22 @@ import build from 'pino-abstract-transport';
 // parsed each line once in this worker to route it).
 const NOT_PARSED = Object.freeze({});
 
-export type LineSource = AsyncIterable<string>;
-
 /**
- * A pino-abstract-transport stream fed raw lines. `consume` must never throw and must never
- * await delivery: a stalled read loop backs pino's pipe up into the app's thread.
+ * A pino-abstract-transport stream that hands each raw line to `onLine`. Lines arrive by
+ * 'data' events rather than `for await` (no promise per line), and `onLine` never awaits
+ * delivery: a stalled read loop backs pino's pipe up into the app's thread. A throw in
+ * `onLine` is reported through `onError` and never takes the worker down.
  */
-export function lineTransport(consume: (source: LineSource) => Promise<void>, close: () => Promise<void>) {
+export function lineTransport(onLine: (line: string) => void, close: () => Promise<void>, onError: (error: unknown) => void) {
   return build(
-    async (source) => {
-      await consume(source as LineSource);
+    (source) => {
+      source.on('data', (line: string) => {
+        try {
+          onLine(line);
+        } catch (error) {
+          onError(error);
+        }
+      });
     },
     {
       parse: 'lines',

@@ -33,25 +33,22 @@ export default function stdoutTransport(options: StdoutSinkOptions) {
   };
 
   return lineTransport(
-    async (source) => {
-      for await (const line of source) {
-        const flushId = readFlushMarker(line);
-        if (flushId >= 0) {
-          writeNow();
-          reporter.acknowledge(flushId);
-          continue;
-        }
-        reporter.add('received');
-        out.write(format ? format(line) : `${line}\n`);
-        reporter.add('delivered');
-        if (!writeScheduled) {
-          writeScheduled = true;
-          setImmediate(writeNow);
-        }
+    (line) => {
+      const flushId = readFlushMarker(line);
+      if (flushId >= 0) {
+        writeNow();
+        reporter.acknowledge(flushId);
+        return;
+      }
+      reporter.add('received');
+      out.write(format ? format(line) : `${line}\n`);
+      reporter.add('delivered');
+      if (!writeScheduled) {
+        writeScheduled = true;
+        setImmediate(writeNow);
       }
     },
-    async () => {
-      writeNow();
-    },
+    async () => writeNow(),
+    (error) => reporter.error(`stdout sink: ${(error as Error).message}`),
   );
 }

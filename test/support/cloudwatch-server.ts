@@ -1,0 +1,289 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// A local stand-in for CloudWatch Logs that speaks its JSON 1.1 protocol
+// (X-Amz-Target: Logs_20140328.*), enforces the documented PutLogEvents limits with the
+// error types the service uses, stores what it accepts, and can be told to misbehave.
+// Used by the tests and by the demo; production code never imports it.
+
+export interface StoredEvent {
+  timestamp: number;
+  message: string;
+  ingestionTime: number;
+}
+
+export interface PutRecord {
+  group: string;
+  stream: string;
+  events: number;
+  bytes: number;
+  /** Undefined when accepted; the error type when the server refused the request. */
+  error?: string;
+  at: number;
+}
+
+export type Fault = 'throttle' | '500' | 'drop';
+
+interface Group {
+  retentionInDays?: number;
+  createdAt: number;
+  streams: Map<string, StoredEvent[]>;
+}
+
+class ServiceError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+const LIMITS = {
+  batchBytes: 1_048_576,
+  eventOverhead: 26,
+  events: 10_000,
+  spanMs: 24 * 3600_000,
+  aheadMs: 2 * 3600_000,
+  ageMs: 14 * 24 * 3600_000,
+};
+
+export interface CloudWatchServerOptions {
+  /** Largest event, message bytes plus 26: 1,048,576 today; 262,144 for the older 256 KB limit. */
+  maxEventSize?: number;
+}
+
+export class LocalCloudWatchLogs {
+  readonly groups = new Map<string, Group>();
+  readonly puts: PutRecord[] = [];
+  /** Requests refused for breaking a PutLogEvents limit: a correct client causes none. */
+  readonly limitViolations: string[] = [];
+  readonly calls: string[] = [];
+  delayMs = 0;
+  denyCreateGroup = false;
+  /** Called after each accepted PutLogEvents with the count so far (e.g. to delete the stream mid-run). */
+  onAccepted: ((acceptedPuts: number) => void) | undefined;
+  readonly #maxEventSize: number;
+  #faults: Array<{ kind: Fault; remaining: number; until: number }> = [];
+  #server: Server | undefined;
+  #url = '';
+
+  constructor(options: CloudWatchServerOptions = {}) {
+    this.#maxEventSize = options.maxEventSize ?? 1_048_576;
+  }
+
+  get url(): string {
+    return this.#url;
+  }
+
+  async start(): Promise<this> {
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+    this.#server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
+    this.#url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.#server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
+  }
+
+  /** Answer the next `count` calls with this fault. */
+  failNext(kind: Fault, count: number): void {
+    this.#faults.push({ kind, remaining: count, until: Number.POSITIVE_INFINITY });
+  }
+
+  /** Answer every call with this fault for `ms`. */
+  failFor(kind: Fault, ms: number): void {
+    this.#faults.push({ kind, remaining: Number.POSITIVE_INFINITY, until: Date.now() + ms });
+  }
+
+  clearFaults(): void {
+    this.#faults = [];
+  }
+
+  /** Delete a stream, as someone with console access might mid-run. */
+  forgetStream(group: string, stream: string): void {
+    this.groups.get(group)?.streams.delete(stream);
+  }
+
+  events(group: string, stream?: string): StoredEvent[] {
+    const found = this.groups.get(group);
+    if (!found) return [];
+    if (stream !== undefined) return found.streams.get(stream) ?? [];
+    return [...found.streams.values()].flat();
+  }
+
+  /** Every accepted message of a group, parsed. */
+  messages(group: string): Array<Record<string, unknown>> {
+    return this.events(group).map((event) => JSON.parse(event.message) as Record<string, unknown>);
+  }
+
+  acceptedPuts(group?: string): PutRecord[] {
+    return this.puts.filter((put) => put.error === undefined && (group === undefined || put.group === group));
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith('Logs_20140328.') ? target.slice('Logs_20140328.'.length) : '';
+    this.calls.push(operation);
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    const fault = this.#takeFault();
+    if (fault === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    try {
+      if (fault === 'throttle') throw new ServiceError('ThrottlingException', 'Rate exceeded');
+      if (fault === '500') throw new ServiceError('ServiceUnavailableException', 'The service is unavailable', 503);
+      if (req.method !== 'POST' || !operation) throw new ServiceError('UnknownOperationException', `unknown target ${target}`);
+      if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256')) {
+        throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+      }
+      const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      this.#reply(res, 200, this.#operate(operation, input));
+    } catch (error) {
+      const failure = error instanceof ServiceError ? error : new ServiceError('InternalFailure', String(error), 500);
+      this.#reply(res, failure.status, { __type: failure.type, message: failure.message }, failure.type);
+    }
+  }
+
+  #takeFault(): Fault | undefined {
+    const now = Date.now();
+    this.#faults = this.#faults.filter((fault) => fault.remaining > 0 && fault.until > now);
+    const fault = this.#faults[0];
+    if (!fault) return undefined;
+    fault.remaining--;
+    return fault.kind;
+  }
+
+  #reply(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.1',
+      'content-length': Buffer.byteLength(text),
+      'x-amzn-requestid': `req-${this.calls.length}`,
+      ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+    });
+    res.end(text);
+  }
+
+  #operate(operation: string, input: Record<string, unknown>): unknown {
+    const groupName = String(input.logGroupName ?? '');
+    switch (operation) {
+      case 'CreateLogGroup':
+        if (this.denyCreateGroup)
+          throw new ServiceError('AccessDeniedException', `not authorized to perform: logs:CreateLogGroup on ${groupName}`);
+        if (this.groups.has(groupName)) throw new ServiceError('ResourceAlreadyExistsException', 'The specified log group already exists');
+        this.groups.set(groupName, { createdAt: Date.now(), streams: new Map() });
+        return {};
+      case 'CreateLogStream': {
+        const group = this.#group(groupName);
+        const streamName = String(input.logStreamName ?? '');
+        if (group.streams.has(streamName))
+          throw new ServiceError('ResourceAlreadyExistsException', 'The specified log stream already exists');
+        group.streams.set(streamName, []);
+        return {};
+      }
+      case 'PutRetentionPolicy':
+        this.#group(groupName).retentionInDays = Number(input.retentionInDays);
+        return {};
+      case 'DescribeLogGroups':
+        return {
+          logGroups: [...this.groups.entries()]
+            .filter(([name]) => name.startsWith(String(input.logGroupNamePrefix ?? '')))
+            .map(([name, group]) => ({ logGroupName: name, creationTime: group.createdAt, retentionInDays: group.retentionInDays })),
+        };
+      case 'DescribeLogStreams':
+        return { logStreams: [...this.#group(groupName).streams.keys()].map((logStreamName) => ({ logStreamName })) };
+      case 'PutLogEvents':
+        return this.#putLogEvents(
+          groupName,
+          String(input.logStreamName ?? ''),
+          (input.logEvents ?? []) as Array<{ timestamp: number; message: string }>,
+        );
+      case 'GetLogEvents': {
+        const events = this.#stream(groupName, String(input.logStreamName ?? ''));
+        const start = Number(input.nextToken ?? 0);
+        const limit = Math.min(Number(input.limit ?? 10_000), 10_000);
+        const page = events.slice(start, start + limit);
+        return { events: page, nextForwardToken: String(start + page.length), nextBackwardToken: String(start) };
+      }
+      case 'FilterLogEvents': {
+        const pattern = String(input.filterPattern ?? '').replace(/^"|"$/g, '');
+        const events = this.events(groupName).filter((event) => pattern === '' || event.message.includes(pattern));
+        return { events: events.slice(0, 10_000) };
+      }
+      default:
+        throw new ServiceError('UnknownOperationException', `operation ${operation} is not supported by the local server`);
+    }
+  }
+
+  #group(name: string): Group {
+    const group = this.groups.get(name);
+    if (!group) throw new ServiceError('ResourceNotFoundException', 'The specified log group does not exist.');
+    return group;
+  }
+
+  #stream(groupName: string, streamName: string): StoredEvent[] {
+    const stream = this.#group(groupName).streams.get(streamName);
+    if (!stream) throw new ServiceError('ResourceNotFoundException', 'The specified log stream does not exist.');
+    return stream;
+  }
+
+  #putLogEvents(groupName: string, streamName: string, events: Array<{ timestamp: number; message: string }>): unknown {
+    const record: PutRecord = { group: groupName, stream: streamName, events: events.length, bytes: 0, at: Date.now() };
+    this.puts.push(record);
+    try {
+      const stream = this.#stream(groupName, streamName);
+      record.bytes = this.#checkLimits(events);
+      const now = Date.now();
+      const group = this.#group(groupName);
+      const oldest = now - Math.min(LIMITS.ageMs, (group.retentionInDays ?? 14) * 24 * 3600_000);
+      let tooOldEnd = -1;
+      let tooNewStart: number | undefined;
+      events.forEach((event, index) => {
+        if (event.timestamp < oldest) tooOldEnd = index;
+        else if (event.timestamp > now + LIMITS.aheadMs) tooNewStart ??= index;
+        else stream.push({ timestamp: event.timestamp, message: event.message, ingestionTime: now });
+      });
+      const rejected = {
+        ...(tooOldEnd >= 0 ? { tooOldLogEventEndIndex: tooOldEnd } : {}),
+        ...(tooNewStart !== undefined ? { tooNewLogEventStartIndex: tooNewStart } : {}),
+      };
+      this.onAccepted?.(this.acceptedPuts().length);
+      return Object.keys(rejected).length > 0 ? { rejectedLogEventsInfo: rejected } : {};
+    } catch (error) {
+      record.error = (error as ServiceError).type;
+      throw error;
+    }
+  }
+
+  /** Returns the batch size in bytes as the service counts it; throws what the service would. */
+  #checkLimits(events: Array<{ timestamp: number; message: string }>): number {
+    const violation = (message: string): ServiceError => {
+      this.limitViolations.push(message);
+      return new ServiceError('InvalidParameterException', message);
+    };
+    if (events.length === 0 || events.length > LIMITS.events)
+      throw violation(`logEvents must hold 1 to ${LIMITS.events} events, got ${events.length}`);
+    let bytes = 0;
+    for (const [index, event] of events.entries()) {
+      const size = Buffer.byteLength(event.message ?? '', 'utf8') + LIMITS.eventOverhead;
+      if (!event.message) throw violation(`Log event ${index} has an empty message`);
+      if (size > this.#maxEventSize) throw violation(`Log event too large: ${size} bytes exceeds limit of ${this.#maxEventSize}`);
+      if (index > 0 && event.timestamp < (events[index - 1]?.timestamp ?? 0)) {
+        throw violation('Log events in a single PutLogEvents request must be in chronological order.');
+      }
+      bytes += size;
+    }
+    if (bytes > LIMITS.batchBytes) throw violation(`Upload too large: ${bytes} bytes exceeds limit of ${LIMITS.batchBytes}`);
+    const span = (events.at(-1)?.timestamp ?? 0) - (events[0]?.timestamp ?? 0);
+    if (span > LIMITS.spanMs) throw violation('The batch of log events in a single PutLogEvents request cannot span more than 24 hours.');
+    return bytes;
+  }
+}

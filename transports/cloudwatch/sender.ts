@@ -1,0 +1,291 @@
+import type { SinkReporter } from '../shared/sink-reporter.js';
+import { EventQueue, MAX_AGE_MS, type OutgoingBatch } from './batcher.js';
+import type { LogsApi } from './client.js';
+import { backoffMs, classifyFailure, describeFailure } from './retry.js';
+import { utf8Bytes } from './truncate.js';
+
+// Drains the queue into PutLogEvents: one request in flight at a time so order holds, the
+// next batch filling meanwhile; retries with backoff; creates the group and stream when
+// missing; answers flush markers once everything before them is settled. Nothing here is
+// awaited by the read loop, so a slow endpoint never backs up into the app's thread.
+
+export interface SenderOptions {
+  logGroupName: string;
+  logStreamName: string;
+  createGroup: boolean;
+  retentionDays?: number;
+  flushIntervalMs: number;
+  maxQueueBytes: number;
+}
+
+/** After a failure no retry can fix, wait this long before trying the next batch. */
+const FATAL_PAUSE_MS = 30_000;
+/** Creating resources that then still do not exist this many times in a row is a hard failure, not a loop. */
+const MAX_CREATIONS_IN_A_ROW = 3;
+
+export class CloudWatchSender {
+  readonly queue: EventQueue;
+  readonly #api: LogsApi;
+  readonly #options: SenderOptions;
+  readonly #reporter: SinkReporter;
+  readonly #flushWaiters: Array<{ id: number; seq: number }> = [];
+  readonly #reported = new Set<string>();
+  #inFlight: OutgoingBatch | undefined;
+  #pumping = false;
+  #timer: NodeJS.Timeout | undefined;
+  #oldestQueuedAt = 0;
+  #resourcesReady = false;
+  #creationsInARow = 0;
+  #pausedUntil = 0;
+  #closingDeadline: number | undefined;
+  #abort = new AbortController();
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(api: LogsApi, options: SenderOptions, reporter: SinkReporter) {
+    this.#api = api;
+    this.#options = options;
+    this.#reporter = reporter;
+    this.queue = new EventQueue(options.maxQueueBytes);
+  }
+
+  /** Queues one event; never waits. */
+  enqueue(timestamp: number, message: string, overCap = false): void {
+    if (this.queue.length === 0) this.#oldestQueuedAt = Date.now();
+    const dropped = this.queue.push(timestamp, message, utf8Bytes(message), Date.now(), overCap);
+    if (dropped > 0) this.#reporter.add('dropped', dropped);
+    this.#publishPending();
+    if (this.queue.hasFullBatch) void this.#pump();
+    else this.#armTimer();
+  }
+
+  /** Answer flush `id` once every event queued so far is settled. */
+  markFlush(id: number): void {
+    this.#flushWaiters.push({ id, seq: this.queue.lastSeq });
+    this.#settleFlushes();
+    void this.#pump();
+  }
+
+  /** Sends everything held, waiting at most `budgetMs`; what is still undelivered then is counted as dropped. */
+  async close(budgetMs: number): Promise<void> {
+    this.#closingDeadline = Date.now() + budgetMs;
+    this.#pausedUntil = 0;
+    const cutOff = setTimeout(() => this.#abort.abort(), budgetMs);
+    void this.#pump();
+    await this.#idle();
+    clearTimeout(cutOff);
+    clearTimeout(this.#timer);
+    const lost = this.queue.clear() + (this.#inFlight?.events.length ?? 0);
+    if (lost > 0) {
+      this.#reporter.add('dropped', lost);
+      process.stderr.write(`logferry: CloudWatch: ${lost} lines were not delivered before the exit deadline (LOG_EXIT_TIMEOUT_MS)\n`);
+    }
+    this.#publishPending();
+    this.#api.destroy();
+  }
+
+  #idle(): Promise<void> {
+    if (!this.#pumping && (this.queue.length === 0 || this.#pastDeadline())) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #pastDeadline(): boolean {
+    return this.#closingDeadline !== undefined && Date.now() >= this.#closingDeadline;
+  }
+
+  #shouldSend(): boolean {
+    if (this.queue.length === 0 || this.#pastDeadline()) return false;
+    if (this.#closingDeadline !== undefined || this.#flushWaiters.length > 0 || this.queue.hasFullBatch) return true;
+    return Date.now() - this.#oldestQueuedAt >= this.#options.flushIntervalMs;
+  }
+
+  #armTimer(): void {
+    if (this.#timer !== undefined || this.#pumping || this.queue.length === 0) return;
+    const wait = Math.max(0, this.#oldestQueuedAt + this.#options.flushIntervalMs - Date.now(), this.#pausedUntil - Date.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#pump();
+    }, wait);
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    if (Date.now() < this.#pausedUntil) {
+      this.#armTimer();
+      return;
+    }
+    this.#pumping = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    try {
+      while (this.#shouldSend()) {
+        const batch = this.queue.takeBatch(Date.now(), maxAgeMs(this.#options.retentionDays));
+        if (!batch) break;
+        this.#oldestQueuedAt = Date.now();
+        this.#inFlight = batch;
+        this.#publishPending();
+        await this.#deliver(batch);
+        this.#inFlight = undefined;
+        this.#settleFlushes();
+        this.#reportDrops();
+        if (Date.now() < this.#pausedUntil && this.#closingDeadline === undefined) break;
+      }
+    } finally {
+      this.#pumping = false;
+      this.#publishPending();
+      this.#settleFlushes();
+      this.#armTimer();
+      if (this.queue.length === 0 || this.#pastDeadline()) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** Resolves when the batch is accepted or given up on (counted); never throws. */
+  async #deliver(batch: OutgoingBatch): Promise<void> {
+    let attempt = 0;
+    while (!this.#pastDeadline()) {
+      try {
+        if (!this.#resourcesReady) await this.#createResources();
+        const result = await this.#api.putLogEvents(batch.events, this.#abort.signal);
+        this.#accepted(batch, result.rejected);
+        return;
+      } catch (error) {
+        if (this.#abort.signal.aborted) return;
+        this.#reporter.add('failedRequests');
+        this.#reporter.error(describeFailure(error));
+        const kind = classifyFailure(error);
+        if (kind === 'missing-resource' && ++this.#creationsInARow <= MAX_CREATIONS_IN_A_ROW) {
+          this.#resourcesReady = false;
+          continue;
+        }
+        if (kind === 'retry') {
+          this.#reporter.add('retries');
+          await this.#sleep(backoffMs(attempt++));
+          continue;
+        }
+        if (kind === 'invalid-batch' && batch.events.length > 1) return this.#deliverHalves(batch);
+        this.#giveUp(batch, kind === 'invalid-batch' ? 'rejected' : 'dropped', error);
+        return;
+      }
+    }
+  }
+
+  // A refused batch is split rather than resent whole, so one bad event costs only itself.
+  async #deliverHalves(batch: OutgoingBatch): Promise<void> {
+    const middle = Math.ceil(batch.events.length / 2);
+    for (const events of [batch.events.slice(0, middle), batch.events.slice(middle)]) {
+      const bytes = events.reduce((sum, event) => sum + utf8Bytes(event.message) + 26, 0);
+      await this.#deliver({ ...batch, events, bytes, restamped: 0 });
+    }
+  }
+
+  #accepted(
+    batch: OutgoingBatch,
+    rejected: { tooNewLogEventStartIndex?: number; tooOldLogEventEndIndex?: number; expiredLogEventEndIndex?: number } | undefined,
+  ): void {
+    this.#creationsInARow = 0;
+    let refused = 0;
+    if (rejected) {
+      const tooOld = Math.max((rejected.tooOldLogEventEndIndex ?? -1) + 1, (rejected.expiredLogEventEndIndex ?? -1) + 1);
+      const tooNew = rejected.tooNewLogEventStartIndex === undefined ? 0 : batch.events.length - rejected.tooNewLogEventStartIndex;
+      refused = Math.min(batch.events.length, tooOld + tooNew);
+      this.#reporter.add('rejected', refused);
+      this.#reportOnce(
+        'rejected',
+        `logferry: CloudWatch refused ${refused} events for their timestamps (${JSON.stringify(rejected)}); further refusals are counted in logStats()`,
+      );
+    }
+    this.#reporter.add('delivered', batch.events.length - refused);
+    this.#reporter.add('batches');
+    this.#reporter.add('restamped', batch.restamped);
+  }
+
+  #giveUp(batch: OutgoingBatch, counter: 'rejected' | 'dropped', error: unknown): void {
+    this.#reporter.add(counter, batch.events.length);
+    const description = describeFailure(error);
+    this.#reportOnce(
+      description,
+      `logferry: CloudWatch ${this.#options.logGroupName}/${this.#options.logStreamName}: ${description}; ${batch.events.length} lines lost (counted in logStats())`,
+    );
+    if (counter === 'dropped') {
+      this.#pausedUntil = Date.now() + FATAL_PAUSE_MS;
+      this.#creationsInARow = 0;
+    }
+  }
+
+  async #createResources(): Promise<void> {
+    const signal = this.#abort.signal;
+    try {
+      await this.#api.createLogStream(signal);
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'ResourceAlreadyExistsException') {
+        this.#resourcesReady = true;
+        return;
+      }
+      if (name !== 'ResourceNotFoundException') throw error;
+      if (!this.#options.createGroup) {
+        throw Object.assign(new Error(`log group ${this.#options.logGroupName} does not exist and CLOUDWATCH_CREATE_GROUP is false`), {
+          name: 'LogGroupMissing',
+        });
+      }
+      await this.#createGroup(signal);
+      await this.#api.createLogStream(signal).catch((again: { name?: string }) => {
+        if (again.name !== 'ResourceAlreadyExistsException') throw again;
+      });
+    }
+    this.#resourcesReady = true;
+  }
+
+  async #createGroup(signal: AbortSignal): Promise<void> {
+    try {
+      await this.#api.createLogGroup(signal);
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ResourceAlreadyExistsException') return;
+      throw error;
+    }
+    // Retention is applied once, to a group this sink created: an existing group keeps what its owners set.
+    if (this.#options.retentionDays !== undefined) await this.#api.putRetentionPolicy(this.#options.retentionDays, signal);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    const until = this.#closingDeadline === undefined ? ms : Math.min(ms, Math.max(0, this.#closingDeadline - Date.now()));
+    return new Promise((resolve) => setTimeout(resolve, until));
+  }
+
+  #settleFlushes(): void {
+    const settledThrough = (this.#inFlight?.firstSeq ?? this.queue.firstSeq) - 1;
+    while (this.#flushWaiters.length > 0 && (this.#flushWaiters[0]?.seq ?? 0) <= settledThrough) {
+      this.#reporter.acknowledge((this.#flushWaiters.shift() as { id: number }).id);
+    }
+  }
+
+  /** Once the endpoint takes lines again, one line says how many were dropped meanwhile, and when. */
+  #reportDrops(): void {
+    const drops = this.queue.takeDrops();
+    if (!drops) return;
+    const line = {
+      level: 40,
+      time: Date.now(),
+      module: 'logferry',
+      msg: `logferry dropped ${drops.count} lines between ${new Date(drops.firstAt).toISOString()} and ${new Date(drops.lastAt).toISOString()}: the CloudWatch queue was over maxQueueBytes (${this.#options.maxQueueBytes}) while the endpoint was slow or down`,
+      droppedLines: drops.count,
+      droppedFrom: new Date(drops.firstAt).toISOString(),
+      droppedUntil: new Date(drops.lastAt).toISOString(),
+    };
+    this.enqueue(line.time, JSON.stringify(line), true);
+  }
+
+  #reportOnce(key: string, message: string): void {
+    if (this.#reported.has(key)) return;
+    this.#reported.add(key);
+    process.stderr.write(`${message}\n`);
+  }
+
+  #publishPending(): void {
+    this.#reporter.set('pending', this.queue.length + (this.#inFlight?.events.length ?? 0));
+    this.#reporter.set('queuedBytes', this.queue.bytes);
+  }
+}
+
+function maxAgeMs(retentionDays: number | undefined): number {
+  return retentionDays === undefined ? MAX_AGE_MS : Math.min(MAX_AGE_MS, retentionDays * 24 * 60 * 60 * 1000);
+}

@@ -1,0 +1,123 @@
+// Fitting an oversized line into one CloudWatch event without losing what people search
+// by: the line stays valid JSON, the longest string values are shortened first (at UTF-8
+// boundaries, with a visible marker and their original size), and msg, level, time,
+// module, channel and the small fields stay as they were. Only a line that is not JSON is
+// cut at its tail. Pure: no I/O.
+
+export const TRUNCATION_FIELD = 'logferryTruncated';
+
+/** Values shorter than this are never shortened: they are the fields people filter on. */
+const KEEP_BYTES = 256;
+const SEARCHED_FIELDS = new Set(['msg', 'level', 'time', 'module', 'channel']);
+
+export function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** The longest prefix of `text` that is at most `maxBytes` of UTF-8, never splitting a character. */
+export function cutUtf8(text: string, maxBytes: number): string {
+  if (maxBytes <= 0) return '';
+  if (text.length * 3 <= maxBytes) return text;
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return text;
+  let end = maxBytes;
+  // Back up over continuation bytes (10xxxxxx) to the start of the character that did not fit.
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
+}
+
+function marker(originalBytes: number): string {
+  return `…[truncated by logferry: ${originalBytes} bytes]`;
+}
+
+export interface FittedMessage {
+  message: string;
+  truncated: boolean;
+}
+
+interface StringLeaf {
+  holder: Record<string, unknown> | unknown[];
+  key: string | number;
+  value: string;
+  bytes: number;
+  searched: boolean;
+}
+
+/** `line` as a message of at most `maxBytes` UTF-8 bytes. */
+export function fitMessage(line: string, maxBytes: number): FittedMessage {
+  const originalBytes = utf8Bytes(line);
+  if (originalBytes <= maxBytes) return { message: line, truncated: false };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    const tail = marker(originalBytes);
+    return { message: cutUtf8(line, maxBytes - utf8Bytes(tail)) + tail, truncated: true };
+  }
+  const record = parsed as Record<string, unknown>;
+  record[TRUNCATION_FIELD] = { originalBytes };
+  return { message: shortenStrings(record, maxBytes) ?? skeleton(record, line, originalBytes, maxBytes), truncated: true };
+}
+
+function shortenStrings(record: Record<string, unknown>, maxBytes: number): string | undefined {
+  const leaves = collectLeaves(record).sort((a, b) => Number(a.searched) - Number(b.searched) || b.bytes - a.bytes);
+  let json = JSON.stringify(record);
+  let size = utf8Bytes(json);
+  for (const leaf of leaves) {
+    if (size <= maxBytes) return json;
+    if (leaf.bytes <= KEEP_BYTES) continue;
+    const tail = marker(leaf.bytes);
+    // JSON escaping can make a value longer than its raw bytes: re-measure and cut again until it fits or hits the floor.
+    let budget = Math.max(KEEP_BYTES, leaf.bytes - (size - maxBytes) - utf8Bytes(tail));
+    for (;;) {
+      setLeaf(leaf, cutUtf8(leaf.value, budget) + tail);
+      json = JSON.stringify(record);
+      size = utf8Bytes(json);
+      if (size <= maxBytes || budget === KEEP_BYTES) break;
+      budget = Math.max(KEEP_BYTES, budget - (size - maxBytes));
+    }
+  }
+  return size <= maxBytes ? json : undefined;
+}
+
+function setLeaf(leaf: StringLeaf, value: string): void {
+  (leaf.holder as Record<string | number, unknown>)[leaf.key] = value;
+}
+
+function collectLeaves(root: Record<string, unknown>): StringLeaf[] {
+  const leaves: StringLeaf[] = [];
+  const visit = (holder: Record<string, unknown> | unknown[], depth: number): void => {
+    const entries: Array<[string | number, unknown]> = Array.isArray(holder) ? holder.map((v, i) => [i, v]) : Object.entries(holder);
+    for (const [key, value] of entries) {
+      if (typeof value === 'string') {
+        leaves.push({ holder, key, value, bytes: utf8Bytes(value), searched: depth === 0 && SEARCHED_FIELDS.has(String(key)) });
+      } else if (typeof value === 'object' && value !== null) {
+        visit(value as Record<string, unknown>, depth + 1);
+      }
+    }
+  };
+  visit(root, 0);
+  return leaves;
+}
+
+/** When shortening strings is not enough (huge arrays, thousands of keys): the searched fields plus the head of the line as text. */
+function skeleton(record: Record<string, unknown>, line: string, originalBytes: number, maxBytes: number): string {
+  const kept: Record<string, unknown> = {};
+  for (const field of SEARCHED_FIELDS) {
+    const value = record[field];
+    if (value !== undefined) kept[field] = typeof value === 'string' ? cutUtf8(value, 1024) : value;
+  }
+  kept[TRUNCATION_FIELD] = { originalBytes, reason: 'too many values to shorten one by one' };
+  const room = maxBytes - utf8Bytes(JSON.stringify({ ...kept, head: '' })) - 64;
+  let head = cutUtf8(line, room);
+  let json = JSON.stringify({ ...kept, head });
+  // Escaping quotes in the head makes it longer: shrink until it fits.
+  while (utf8Bytes(json) > maxBytes && head.length > 0) {
+    head = cutUtf8(head, utf8Bytes(head) - (utf8Bytes(json) - maxBytes) - 16);
+    json = JSON.stringify({ ...kept, head });
+  }
+  return json;
+}
