@@ -39,7 +39,7 @@ describe('the packed package in a fresh project', () => {
       (file: { path: string }) => file.path,
     ) as string[];
     assert.ok(files.includes('dist/src/index.js') && files.includes('dist/src/index.d.ts') && files.includes('esm/index.mjs'));
-    assert.ok(files.includes('dist/transports/stdout/index.js'));
+    for (const sink of ['stdout', 'cloudwatch', 'bugsnag']) assert.ok(files.includes(`dist/transports/${sink}/index.js`), sink);
     assert.ok(
       !files.some(
         (file) =>

@@ -56,12 +56,6 @@ export function classifyFailure(error: unknown): FailureKind {
   return 'fatal';
 }
 
-/** Exponential backoff with equal jitter: half the step is fixed, half random, capped. */
-export function backoffMs(attempt: number, random: () => number = Math.random, baseMs = 200, capMs = 10_000): number {
-  const step = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 20));
-  return Math.round(step / 2 + random() * (step / 2));
-}
-
 /** A short, single-line description of a failure for stderr and the last-error slot. */
 export function describeFailure(error: unknown): string {
   const failure = (typeof error === 'object' && error !== null ? error : {}) as AwsLikeError;

@@ -1,7 +1,9 @@
+import { backoffMs } from '../shared/backoff.js';
+import { FlushWaiters } from '../shared/flush-waiters.js';
 import type { SinkReporter } from '../shared/sink-reporter.js';
 import { EventQueue, MAX_AGE_MS, type OutgoingBatch } from './batcher.js';
 import type { LogsApi } from './client.js';
-import { backoffMs, classifyFailure, describeFailure } from './retry.js';
+import { classifyFailure, describeFailure } from './retry.js';
 import { utf8Bytes } from './truncate.js';
 
 // Drains the queue into PutLogEvents: one request in flight at a time so order holds, the
@@ -28,7 +30,7 @@ export class CloudWatchSender {
   readonly #api: LogsApi;
   readonly #options: SenderOptions;
   readonly #reporter: SinkReporter;
-  readonly #flushWaiters: Array<{ id: number; seq: number }> = [];
+  readonly #flushWaiters: FlushWaiters;
   readonly #reported = new Set<string>();
   #inFlight: OutgoingBatch | undefined;
   #pumping = false;
@@ -45,6 +47,7 @@ export class CloudWatchSender {
     this.#api = api;
     this.#options = options;
     this.#reporter = reporter;
+    this.#flushWaiters = new FlushWaiters(reporter);
     this.queue = new EventQueue(options.maxQueueBytes);
   }
 
@@ -60,7 +63,7 @@ export class CloudWatchSender {
 
   /** Answer flush `id` once every event queued so far is settled. */
   markFlush(id: number): void {
-    this.#flushWaiters.push({ id, seq: this.queue.lastSeq });
+    this.#flushWaiters.add(id, this.queue.lastSeq);
     this.#settleFlushes();
     void this.#pump();
   }
@@ -252,10 +255,7 @@ export class CloudWatchSender {
   }
 
   #settleFlushes(): void {
-    const settledThrough = (this.#inFlight?.firstSeq ?? this.queue.firstSeq) - 1;
-    while (this.#flushWaiters.length > 0 && (this.#flushWaiters[0]?.seq ?? 0) <= settledThrough) {
-      this.#reporter.acknowledge((this.#flushWaiters.shift() as { id: number }).id);
-    }
+    this.#flushWaiters.settle((this.#inFlight?.firstSeq ?? this.queue.firstSeq) - 1);
   }
 
   /** Once the endpoint takes lines again, one line says how many were dropped meanwhile, and when. */

@@ -1,0 +1,147 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// A local stand-in for Bugsnag's notify and sessions endpoints. It checks what the Error
+// Reporting API documents (headers, and the event's shape), records what it received, and
+// can be told to be slow, fail with 5xx, or drop connections. Tests and the demo use it.
+
+export interface ReceivedEvent {
+  exceptions: Array<{
+    errorClass: string;
+    message: string;
+    type?: string;
+    stacktrace: Array<{ file?: string; lineNumber?: number; method?: string; inProject?: boolean }>;
+  }>;
+  severity: string;
+  severityReason: { type: string; attributes?: Record<string, string> };
+  unhandled: boolean;
+  context?: string;
+  groupingHash?: string;
+  user?: { id?: string; email?: string; name?: string };
+  metaData?: Record<string, Record<string, unknown>>;
+  breadcrumbs?: Array<{ name: string; type: string; timestamp: string; metaData?: Record<string, unknown> }>;
+  app?: { releaseStage?: string; version?: string };
+}
+
+export interface ReceivedPayload {
+  apiKey: string;
+  raw: string;
+  events: ReceivedEvent[];
+}
+
+const SEVERITIES = new Set(['error', 'warning', 'info']);
+
+export class LocalBugsnag {
+  readonly payloads: ReceivedPayload[] = [];
+  readonly sessions: unknown[] = [];
+  /** What a payload got wrong against the documented API: a correct notifier causes none. */
+  readonly problems: string[] = [];
+  delayMs = 0;
+  requests = 0;
+  #failUntil = 0;
+  #dropNext = 0;
+  #server: Server | undefined;
+  #url = '';
+
+  get notifyUrl(): string {
+    return `${this.#url}/notify`;
+  }
+
+  get sessionsUrl(): string {
+    return `${this.#url}/sessions`;
+  }
+
+  get events(): ReceivedEvent[] {
+    return this.payloads.flatMap((payload) => payload.events);
+  }
+
+  async start(): Promise<this> {
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+    await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
+    this.#url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.#server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
+  }
+
+  /** Answer 503 to every request for `ms`. */
+  failFor(ms: number): void {
+    this.#failUntil = Date.now() + ms;
+  }
+
+  dropNext(count: number): void {
+    this.#dropNext = count;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    this.requests++;
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.#dropNext > 0) {
+      this.#dropNext--;
+      req.socket.destroy();
+      return;
+    }
+    if (Date.now() < this.#failUntil) {
+      res.writeHead(503).end('unavailable');
+      return;
+    }
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const path = new URL(req.url ?? '/', this.#url).pathname;
+    const problems = this.#checkHeaders(req, path === '/sessions' ? '1' : '4');
+    let body: { events?: ReceivedEvent[]; apiKey?: string } = {};
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      problems.push('body is not JSON');
+    }
+    if (path === '/sessions') {
+      this.sessions.push(body);
+    } else if (path === '/notify') {
+      problems.push(...this.#checkEvents(body.events));
+      if (problems.length === 0) this.payloads.push({ apiKey: String(req.headers['bugsnag-api-key']), raw, events: body.events ?? [] });
+    } else {
+      problems.push(`unknown path ${path}`);
+    }
+    this.problems.push(...problems);
+    if (problems.length > 0) res.writeHead(400, { 'content-type': 'text/plain' }).end(problems.join('\n'));
+    else res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
+  }
+
+  #checkHeaders(req: IncomingMessage, payloadVersion: string): string[] {
+    const problems: string[] = [];
+    if (!/^[0-9a-f]{32}$/i.test(String(req.headers['bugsnag-api-key'] ?? '')))
+      problems.push('Bugsnag-Api-Key header missing or not 32 hex characters');
+    if (req.headers['bugsnag-payload-version'] !== payloadVersion) problems.push(`Bugsnag-Payload-Version is not ${payloadVersion}`);
+    const sentAt = String(req.headers['bugsnag-sent-at'] ?? '');
+    if (Number.isNaN(Date.parse(sentAt)) || !sentAt.includes('T')) problems.push('Bugsnag-Sent-At is not an ISO 8601 time');
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) problems.push('Content-Type is not application/json');
+    return problems;
+  }
+
+  #checkEvents(events: ReceivedEvent[] | undefined): string[] {
+    if (!Array.isArray(events) || events.length === 0) return ['events is missing or empty'];
+    const problems: string[] = [];
+    for (const event of events) {
+      if (!Array.isArray(event.exceptions) || event.exceptions.length === 0) problems.push('event without exceptions');
+      for (const exception of event.exceptions ?? []) {
+        if (typeof exception.errorClass !== 'string' || exception.errorClass === '') problems.push('exception without errorClass');
+        if (typeof exception.message !== 'string') problems.push('exception without message');
+        if (!Array.isArray(exception.stacktrace)) problems.push('exception without stacktrace array');
+      }
+      if (!SEVERITIES.has(event.severity)) problems.push(`severity ${event.severity} is not error, warning or info`);
+      if (typeof event.severityReason?.type !== 'string') problems.push('severityReason.type missing');
+      if (typeof event.unhandled !== 'boolean') problems.push('unhandled is not a boolean');
+      if (typeof event.app?.releaseStage !== 'string') problems.push('app.releaseStage missing');
+      for (const crumb of event.breadcrumbs ?? []) {
+        if (typeof crumb.name !== 'string' || typeof crumb.type !== 'string' || Number.isNaN(Date.parse(crumb.timestamp)))
+          problems.push('malformed breadcrumb');
+      }
+    }
+    return problems;
+  }
+}

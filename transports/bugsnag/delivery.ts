@@ -1,0 +1,148 @@
+import { backoffMs } from '../shared/backoff.js';
+import { FlushWaiters } from '../shared/flush-waiters.js';
+import type { SinkReporter } from '../shared/sink-reporter.js';
+import type { BreadcrumbSpec } from './breadcrumbs.js';
+import type { EventSpec } from './event.js';
+import type { Notifier } from './notifier.js';
+
+// Pending Bugsnag events: a bounded queue (oldest dropped and counted past the cap), a few
+// deliveries at once, each retried with backoff until acknowledged; flushes are answered
+// once every event taken before them is settled; close waits for them, up to a deadline.
+
+export interface DeliveryOptions {
+  maxQueuedEvents: number;
+  concurrency: number;
+  requestTimeoutMs: number;
+}
+
+interface PendingEvent {
+  seq: number;
+  spec: EventSpec;
+  breadcrumbs: BreadcrumbSpec[];
+}
+
+export class BugsnagDelivery {
+  readonly #notifier: Notifier;
+  readonly #reporter: SinkReporter;
+  readonly #options: DeliveryOptions;
+  readonly #ready: Promise<void>;
+  readonly #flushWaiters: FlushWaiters;
+  readonly #reported = new Set<string>();
+  #queue: PendingEvent[] = [];
+  readonly #inFlight = new Set<number>();
+  #nextSeq = 1;
+  #deadline: number | undefined;
+  #idleWaiters: Array<() => void> = [];
+
+  /** `ready` resolves once anything events wait on (the onError module) is loaded. */
+  constructor(notifier: Notifier, reporter: SinkReporter, options: DeliveryOptions, ready: Promise<void>) {
+    this.#notifier = notifier;
+    this.#reporter = reporter;
+    this.#options = options;
+    this.#ready = ready;
+    this.#flushWaiters = new FlushWaiters(reporter);
+  }
+
+  enqueue(spec: EventSpec, breadcrumbs: BreadcrumbSpec[]): void {
+    this.#queue.push({ seq: this.#nextSeq++, spec, breadcrumbs });
+    if (this.#queue.length > this.#options.maxQueuedEvents) {
+      this.#queue.shift();
+      this.#reporter.add('dropped');
+      this.#reportOnce(
+        'queue-full',
+        `logferry: Bugsnag: over ${this.#options.maxQueuedEvents} events waiting; the oldest are dropped and counted in logStats()`,
+      );
+    }
+    this.#pump();
+  }
+
+  markFlush(id: number): void {
+    this.#flushWaiters.add(id, this.#nextSeq - 1);
+    this.#settle();
+  }
+
+  async close(budgetMs: number): Promise<void> {
+    this.#deadline = Date.now() + budgetMs;
+    if (this.#queue.length > 0 || this.#inFlight.size > 0) {
+      const timer = setTimeout(() => this.#wakeIdle(), budgetMs);
+      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+      clearTimeout(timer);
+    }
+    const lost = this.#queue.length + this.#inFlight.size;
+    if (lost > 0) {
+      this.#reporter.add('dropped', lost);
+      process.stderr.write(`logferry: Bugsnag: ${lost} events were not acknowledged before the exit deadline (LOG_EXIT_TIMEOUT_MS)\n`);
+    }
+  }
+
+  #pastDeadline(): boolean {
+    return this.#deadline !== undefined && Date.now() >= this.#deadline;
+  }
+
+  #pump(): void {
+    while (this.#inFlight.size < this.#options.concurrency && this.#queue.length > 0) {
+      const next = this.#queue.shift() as PendingEvent;
+      this.#inFlight.add(next.seq);
+      void this.#deliver(next).finally(() => {
+        this.#inFlight.delete(next.seq);
+        this.#settle();
+        this.#pump();
+        if (this.#queue.length === 0 && this.#inFlight.size === 0) this.#wakeIdle();
+      });
+    }
+    this.#reporter.set('pending', this.#queue.length + this.#inFlight.size);
+  }
+
+  async #deliver(pending: PendingEvent): Promise<void> {
+    try {
+      await this.#ready;
+      const prepared = await this.#notifier.prepare(pending.spec, pending.breadcrumbs);
+      if (!prepared) {
+        this.#reporter.add('suppressed');
+        return;
+      }
+      for (let attempt = 0; ; attempt++) {
+        const outcome = await prepared.send(this.#options.requestTimeoutMs);
+        if (outcome.ok) {
+          this.#reporter.add('delivered');
+          return;
+        }
+        this.#reporter.add('failedRequests');
+        this.#reporter.error(outcome.reason);
+        if (!outcome.retryable) {
+          this.#reporter.add('rejected');
+          this.#reportOnce(outcome.reason, `logferry: Bugsnag refused an event (${outcome.reason}); it is not sent again`);
+          return;
+        }
+        if (this.#pastDeadline()) {
+          this.#reporter.add('dropped');
+          return;
+        }
+        this.#reporter.add('retries');
+        const wait = backoffMs(attempt);
+        await new Promise((resolve) =>
+          setTimeout(resolve, this.#deadline === undefined ? wait : Math.min(wait, Math.max(0, this.#deadline - Date.now()))),
+        );
+      }
+    } catch (error) {
+      this.#reporter.add('dropped');
+      this.#reporter.error(`Bugsnag sink: ${(error as Error).message}`);
+    }
+  }
+
+  #settle(): void {
+    let oldest = this.#queue[0]?.seq ?? this.#nextSeq;
+    for (const seq of this.#inFlight) oldest = Math.min(oldest, seq);
+    this.#flushWaiters.settle(oldest - 1);
+  }
+
+  #wakeIdle(): void {
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
+  #reportOnce(key: string, message: string): void {
+    if (this.#reported.has(key)) return;
+    this.#reported.add(key);
+    process.stderr.write(`${message}\n`);
+  }
+}

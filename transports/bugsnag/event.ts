@@ -1,0 +1,112 @@
+import type { SerializedError } from '../../src/serialize-error.js';
+import { levelName, UNHANDLED_FIELD } from '../../src/wire.js';
+
+// A pino line -> what a Bugsnag event should say: the app's own error (class, message,
+// stack, causes), severity, handled-ness, context, user and metadata. Pure: no I/O.
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface SeverityReason {
+  type: string;
+  attributes?: Record<string, string>;
+}
+
+export interface EventSpec {
+  errors: SerializedError;
+  severity: Severity;
+  unhandled: boolean;
+  severityReason: SeverityReason;
+  context: string | undefined;
+  user: { id?: string; email?: string; name?: string };
+  metadata: Record<string, unknown>;
+  groupingHash: string | undefined;
+  /** Class and message: what rate limiting counts as "the same error". */
+  groupKey: string;
+}
+
+/** Fields that describe the line itself rather than what happened. */
+const LINE_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'err', UNHANDLED_FIELD]);
+const LOG_CLASS: Record<string, string> = { warn: 'LogWarning', error: 'LogError', fatal: 'LogFatal' };
+
+export type LogLine = Record<string, unknown> & { level: number; time?: number; msg?: unknown; err?: unknown };
+
+function isSerializedError(value: unknown): value is SerializedError {
+  return typeof value === 'object' && value !== null && typeof (value as SerializedError).type === 'string' && 'message' in value;
+}
+
+export function buildEvent(line: LogLine): EventSpec {
+  const level = levelName(line.level);
+  const message = typeof line.msg === 'string' ? line.msg : '';
+  const module = typeof line.module === 'string' ? line.module : undefined;
+  const origin = line[UNHANDLED_FIELD];
+  const unhandled = origin === 'uncaughtException' || origin === 'unhandledRejection';
+  const errors = isSerializedError(line.err) ? line.err : logLineError(level, module, message, line.err);
+  const severity: Severity = level === 'warn' ? 'warning' : 'error';
+  const severityReason: SeverityReason = unhandled
+    ? { type: origin === 'unhandledRejection' ? 'unhandledPromiseRejection' : 'unhandledException' }
+    : isSerializedError(line.err)
+      ? { type: 'handledException' }
+      : { type: 'log', attributes: { level } };
+
+  const metadata: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(line)) if (!LINE_FIELDS.has(key)) metadata[key] = value;
+  if (message !== '' && message !== errors.message) metadata.msg = message;
+  const tabs: Record<string, unknown> = { log: metadata };
+  const errorDetails = errorProperties(errors);
+  if (errorDetails) tabs.error = errorDetails;
+
+  return {
+    errors,
+    severity,
+    unhandled,
+    severityReason,
+    context: typeof line.route === 'string' ? line.route : module,
+    user: userOf(line),
+    metadata: tabs,
+    groupingHash: undefined,
+    groupKey: `${errors.type}\u0000${errors.message}`,
+  };
+}
+
+const ERROR_SHAPE = new Set(['type', 'message', 'stack', 'cause', 'errors']);
+
+/** The logged error's own properties (code, config, status…), for an `error` tab. */
+function errorProperties(error: SerializedError): Record<string, unknown> | undefined {
+  const details: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(error)) if (!ERROR_SHAPE.has(key)) details[key] = value;
+  return Object.keys(details).length > 0 ? details : undefined;
+}
+
+/**
+ * A warn/error line without an error object: its message is the error message, and the
+ * class names the level and the module, so such lines group per module, not all in one.
+ */
+function logLineError(level: string, module: string | undefined, message: string, nonError: unknown): SerializedError {
+  const type = `${LOG_CLASS[level] ?? 'LogError'}${module ? ` (${module})` : ''}`;
+  const text = message || (nonError === undefined ? '(no message)' : String(JSON.stringify(nonError)));
+  // No stack: any frames made here would be the worker's, never the app's.
+  return { type, message: text, stack: `${type}: ${text}` };
+}
+
+function userOf(line: LogLine): EventSpec['user'] {
+  const user: EventSpec['user'] = {};
+  const pick = (...keys: string[]): string | undefined => {
+    for (const key of keys) {
+      const value = line[key];
+      if (typeof value === 'string' || typeof value === 'number') return String(value);
+    }
+    return undefined;
+  };
+  const id = pick('userId', 'user_id');
+  const email = pick('userEmail', 'user_email');
+  const name = pick('userName', 'user_name');
+  if (id) user.id = id;
+  if (email) user.email = email;
+  if (name) user.name = name;
+  return user;
+}
+
+/** `file://` prefixes come off stack paths so Bugsnag's in-project detection works for ESM apps. */
+export function stripFileUrls(stack: string): string {
+  return stack.replace(/file:\/\/(?=\/)/g, '');
+}

@@ -1,0 +1,95 @@
+import { pathToFileURL } from 'node:url';
+import type { ResolvedBugsnag } from '../../src/config-sinks.js';
+import { LEVELS, readFlushMarker, type SinkWireOptions } from '../../src/wire.js';
+import { closeBudgetMs, lineTransport } from '../shared/line-source.js';
+import { createSinkReporter } from '../shared/sink-reporter.js';
+import { BreadcrumbRing } from './breadcrumbs.js';
+import { BugsnagDelivery } from './delivery.js';
+import { buildEvent, type LogLine } from './event.js';
+import { createNotifier, type OnErrorHook } from './notifier.js';
+import { GroupRateLimiter } from './rate-limit.js';
+import { applyRules, compileRules } from './rules.js';
+
+/** Options the app's thread sends this sink. */
+export type BugsnagSinkOptions = ResolvedBugsnag & SinkWireOptions & { redactKeyPatterns: string[] };
+
+const LEADING_LEVEL = /^\{"level":(\d+),/;
+
+/** The Bugsnag sink: a pino transport run in the log worker thread. */
+export default function bugsnagTransport(options: BugsnagSinkOptions) {
+  const reporter = createSinkReporter(options.sharedBuffer, 'bugsnag');
+  const breadcrumbs = new BreadcrumbRing(options.maxBreadcrumbs);
+  const rules = compileRules(options.rules);
+  const limiter = new GroupRateLimiter(options.maxEventsPerMinutePerGroup);
+  const notifyLevel = LEVELS[options.level];
+
+  let onErrorHook: OnErrorHook | undefined;
+  const hookLoaded = loadOnErrorModule(options.onErrorModule).then((hook) => {
+    onErrorHook = hook;
+  });
+  const notifier = createNotifier(options, () => onErrorHook);
+  const delivery = new BugsnagDelivery(
+    notifier,
+    reporter,
+    { maxQueuedEvents: options.maxQueuedEvents, concurrency: 4, requestTimeoutMs: 10_000 },
+    hookLoaded,
+  );
+
+  return lineTransport(
+    (line) => {
+      const flushId = readFlushMarker(line);
+      if (flushId >= 0) {
+        delivery.markFlush(flushId);
+        return;
+      }
+      const level = Number(LEADING_LEVEL.exec(line)?.[1] ?? LEVELS.error);
+      if (level < notifyLevel) {
+        breadcrumbs.add(line);
+        return;
+      }
+      reporter.add('received');
+      const event = applyRules(rules, buildEvent(parseLine(line, level)));
+      if (!event) {
+        reporter.add('suppressed');
+        return;
+      }
+      const admission = limiter.admit(event.groupKey, Date.now());
+      if (!admission.send) {
+        reporter.add('suppressed');
+        return;
+      }
+      if (admission.suppressedBefore > 0)
+        (event.metadata.log as Record<string, unknown>).suppressedSimilarEvents = admission.suppressedBefore;
+      delivery.enqueue(event, breadcrumbs.snapshot());
+    },
+    () => delivery.close(closeBudgetMs(reporter.exitDeadline(), options.exitTimeoutMs)),
+    (error) => reporter.error(`Bugsnag sink: ${(error as Error).message}`),
+  );
+}
+
+function parseLine(line: string, level: number): LogLine {
+  try {
+    const parsed = JSON.parse(line) as LogLine;
+    if (typeof parsed === 'object' && parsed !== null) return parsed;
+  } catch {
+    // Not JSON: report the text itself rather than lose it.
+  }
+  return { level, msg: line.slice(0, 10_000) };
+}
+
+/** The app's onError module: its default export (or `onError`) runs on each event before it is sent. */
+async function loadOnErrorModule(path: string | undefined): Promise<OnErrorHook | undefined> {
+  if (!path) return undefined;
+  try {
+    const url = path.startsWith('file:') ? path : pathToFileURL(path).href;
+    const loaded = (await import(url)) as { default?: unknown; onError?: unknown };
+    const hook = typeof loaded.default === 'function' ? loaded.default : loaded.onError;
+    if (typeof hook !== 'function') throw new Error('it exports no function (default export or onError)');
+    return hook as OnErrorHook;
+  } catch (error) {
+    process.stderr.write(
+      `logferry: Bugsnag onErrorModule ${path} could not be used: ${(error as Error).message}; events are sent without it\n`,
+    );
+    return undefined;
+  }
+}

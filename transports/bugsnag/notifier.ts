@@ -1,0 +1,145 @@
+import { Agent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import Bugsnag, { type Event as BugsnagEvent } from '@bugsnag/js';
+import type { SerializedError } from '../../src/serialize-error.js';
+import type { BreadcrumbSpec } from './breadcrumbs.js';
+import { type EventSpec, stripFileUrls } from './event.js';
+
+// The only file that imports @bugsnag/js. The client runs here, in the log worker, with
+// everything that would act on the worker itself turned off: its own process hooks would
+// watch the worker, not the app, and its crash handler would only end the worker.
+
+export interface NotifierOptions {
+  apiKey: string;
+  releaseStage: string;
+  appVersion?: string;
+  endpoints?: { notify: string; sessions: string };
+  redactKeyPatterns: string[];
+  maxBreadcrumbs: number;
+}
+
+/** What one delivery attempt came to. */
+export type SendOutcome = { ok: true } | { ok: false; retryable: boolean; reason: string };
+
+/** An event built once and sent (again, on retry) as the same payload. */
+export interface PreparedEvent {
+  send(timeoutMs: number): Promise<SendOutcome>;
+}
+
+export type OnErrorHook = (event: BugsnagEvent) => boolean | undefined;
+
+/** The parts of the client that are not in its public types: building an event with an accurate severity reason, and its delivery. */
+interface ClientInternals {
+  _notify(event: BugsnagEvent, onError: (event: BugsnagEvent) => boolean | undefined, done: (error: unknown) => void): void;
+  _delivery: { sendEvent(payload: unknown, done: (error: unknown) => void): void };
+}
+interface EventStatics {
+  Event: { create(error: Error, tolerateNonErrors: boolean, handledState: unknown, component: string, framesToSkip: number): BugsnagEvent };
+  Breadcrumb: new (message: string, metadata: Record<string, unknown>, type: string, timestamp: Date) => unknown;
+}
+
+export function createNotifier(options: NotifierOptions, onErrorHook: () => OnErrorHook | undefined) {
+  const keepAlive = { keepAlive: true, maxSockets: 8 };
+  const client = Bugsnag.createClient({
+    apiKey: options.apiKey,
+    releaseStage: options.releaseStage,
+    ...(options.appVersion ? { appVersion: options.appVersion } : {}),
+    ...(options.endpoints ? { endpoints: options.endpoints } : {}),
+    autoDetectErrors: false,
+    autoTrackSessions: false,
+    sendCode: false,
+    enabledBreadcrumbTypes: [],
+    maxBreadcrumbs: Math.max(options.maxBreadcrumbs, 1),
+    redactedKeys: options.redactKeyPatterns.map((source) => new RegExp(source, 'i')),
+    logger: null,
+    projectRoot: process.cwd(),
+    agent: options.endpoints?.notify.startsWith('http:') ? new Agent(keepAlive) : new HttpsAgent(keepAlive),
+  }) as unknown as ClientInternals;
+  const statics = Bugsnag as unknown as EventStatics;
+
+  // _notify builds the payload once (callbacks, app, breadcrumbs) and hands it to delivery:
+  // it is captured here, per event, and every attempt (retries too) sends that same payload.
+  const realDelivery = client._delivery;
+  const captures = new WeakMap<object, (payload: unknown) => void>();
+  client._delivery = {
+    sendEvent(payload, done) {
+      const event = (payload as { events?: object[] }).events?.[0];
+      const capture = event ? captures.get(event) : undefined;
+      if (!capture) return realDelivery.sendEvent(payload, done);
+      capture(payload);
+      done(null);
+    },
+  };
+
+  /** Builds the event; undefined when an onError hook decided not to send it. */
+  function prepare(spec: EventSpec, breadcrumbs: BreadcrumbSpec[]): Promise<PreparedEvent | undefined> {
+    const event = statics.Event.create(
+      rebuildError(spec.errors),
+      true,
+      { severity: spec.severity, unhandled: spec.unhandled, severityReason: spec.severityReason },
+      'logferry',
+      0,
+    );
+    if (spec.context) event.context = spec.context;
+    if (spec.groupingHash) event.groupingHash = spec.groupingHash;
+    event.setUser(spec.user.id, spec.user.email, spec.user.name);
+    for (const [section, values] of Object.entries(spec.metadata)) event.addMetadata(section, values as Record<string, unknown>);
+    const onError = (built: BugsnagEvent): boolean | undefined => {
+      built.breadcrumbs = breadcrumbs.map(
+        (crumb) => new statics.Breadcrumb(crumb.message, crumb.metadata, 'log', crumb.timestamp),
+      ) as BugsnagEvent['breadcrumbs'];
+      return onErrorHook()?.(built);
+    };
+    return new Promise((resolve) => {
+      let payload: unknown;
+      captures.set(event, (captured) => {
+        payload = captured;
+      });
+      client._notify(event, onError, () => {
+        captures.delete(event);
+        resolve(payload === undefined ? undefined : { send: (timeoutMs) => sendPayload(payload, timeoutMs) });
+      });
+    });
+  }
+
+  function sendPayload(payload: unknown, timeoutMs: number): Promise<SendOutcome> {
+    return new Promise((resolve) => {
+      // The notifier sets no request timeout: bound each attempt here.
+      const timer = setTimeout(() => resolve({ ok: false, retryable: true, reason: `no answer within ${timeoutMs} ms` }), timeoutMs);
+      realDelivery.sendEvent(payload, (error) => {
+        clearTimeout(timer);
+        resolve(error ? { ok: false, retryable: isRetryable(error), reason: describe(error) } : { ok: true });
+      });
+    });
+  }
+
+  return { prepare };
+}
+
+export type Notifier = ReturnType<typeof createNotifier>;
+
+/** A real Error with the app's class, message and stack, so Bugsnag parses the app's frames, not the worker's. */
+export function rebuildError(serialized: SerializedError): Error {
+  const error = new Error(serialized.message);
+  error.name = serialized.type;
+  error.stack = stripFileUrls(serialized.stack ?? `${serialized.type}: ${serialized.message}`);
+  const cause = serialized.cause;
+  if (typeof cause === 'object' && cause !== null && typeof (cause as SerializedError).type === 'string') {
+    (error as { cause?: unknown }).cause = rebuildError(cause as SerializedError);
+  } else if (cause !== undefined) {
+    (error as { cause?: unknown }).cause = typeof cause === 'string' ? cause : JSON.stringify(cause);
+  }
+  return error;
+}
+
+function describe(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0] ?? 'unknown';
+}
+
+/** 4xx answers (but 408 and 429) mean the payload itself was refused: sending it again will not help. */
+function isRetryable(error: unknown): boolean {
+  const status = /Bad statusCode from API: (\d{3})/.exec(describe(error))?.[1];
+  if (status === undefined) return true;
+  const code = Number(status);
+  return code >= 500 || code === 408 || code === 429;
+}
