@@ -118,6 +118,8 @@ function watchTransportErrors(root: RootState): void {
   root.stream?.on('error', (error) => {
     if (reported) return;
     reported = true;
+    // Nothing can answer a flush any more: flushLogs() and the exit hook must not wait for it.
+    root.closed = true;
     process.stderr.write(
       `logferry: the log worker thread failed (${error.message}); logging to stdout from the app's thread from now on\n`,
     );

@@ -5,7 +5,7 @@ import { isErrorLike, serializeError, setField, unreadable } from './serialize-e
 // censored, errors anywhere become full serialized errors, and values that would make
 // pino throw or silently drop them (throwing getters and toJSON, symbols) become text.
 // Copy-on-write: an object with nothing to change is returned as is, so the common case
-// allocates nothing but the cycle guard.
+// allocates nothing.
 
 export type Sanitizer = (value: Record<string, unknown>) => Record<string, unknown>;
 
@@ -71,7 +71,19 @@ export function createSanitizer(isSecretKey: KeyMatcher): Sanitizer {
     }
   };
 
-  return (value) => walk(value, new Set()) as Record<string, unknown>;
+  // One cycle guard reused across calls: a call re-entered from a getter or toJSON that logs
+  // finds it taken and makes its own.
+  let spare: Set<object> | undefined = new Set();
+  return (value) => {
+    const seen = spare ?? new Set<object>();
+    spare = undefined;
+    try {
+      return walk(value, seen) as Record<string, unknown>;
+    } finally {
+      seen.clear();
+      spare = seen;
+    }
+  };
 }
 
 function readToJSON(value: object): (() => unknown) | undefined {

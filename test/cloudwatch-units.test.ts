@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EVENT_OVERHEAD_BYTES, EventQueue, MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from '../transports/cloudwatch/batcher.js';
 import { classifyFailure } from '../transports/cloudwatch/retry.js';
-import { cutUtf8, fitMessage, utf8Bytes } from '../transports/cloudwatch/truncate.js';
+import { fitMessage } from '../transports/cloudwatch/truncate.js';
 import { backoffMs } from '../transports/shared/backoff.js';
+import { cutUtf8, utf8Bytes } from '../transports/shared/utf8.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 const fill = (queue: EventQueue, count: number, message = 'x', at = NOW) => {

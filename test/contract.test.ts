@@ -80,6 +80,7 @@ describe('the public contract, in a fresh process each', () => {
     const result = await run('worker-dies');
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /survived/);
+    assert.doesNotMatch(result.stderr, /exit wait ran out/, 'exit must not wait on a worker that is gone');
     assert.equal(result.stderr.match(/the log worker thread failed/g)?.length, 1);
     assert.deepEqual(
       jsonLines(result.stdout).map((line) => line.msg),

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback.js';
 
 // A local stand-in for Bugsnag's notify and sessions endpoints. It checks what the Error
 // Reporting API documents (headers, and the event's shape), records what it received, and
@@ -57,14 +57,12 @@ export class LocalBugsnag {
 
   async start(): Promise<this> {
     this.#server = createServer((req, res) => void this.#handle(req, res));
-    await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
-    this.#url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.#url = await listenOnLoopback(this.#server);
     return this;
   }
 
-  async stop(): Promise<void> {
-    this.#server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
+  stop(): Promise<void> {
+    return closeServer(this.#server);
   }
 
   /** Answer 503 to every request for `ms`. */

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback.js';
 
 // A local stand-in for CloudWatch Logs that speaks its JSON 1.1 protocol
 // (X-Amz-Target: Logs_20140328.*), enforces the documented PutLogEvents limits with the
@@ -80,14 +80,12 @@ export class LocalCloudWatchLogs {
   async start(): Promise<this> {
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.keepAliveTimeout = 5000;
-    await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
-    this.#url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.#url = await listenOnLoopback(this.#server);
     return this;
   }
 
-  async stop(): Promise<void> {
-    this.#server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
+  stop(): Promise<void> {
+    return closeServer(this.#server);
   }
 
   /** Answer the next `count` calls with this fault. */

@@ -1,5 +1,6 @@
 import type { SerializedError } from '../../src/serialize-error.js';
 import { levelName, UNHANDLED_FIELD } from '../../src/wire.js';
+import { capUtf8 } from '../shared/utf8.js';
 
 // A pino line -> what a Bugsnag event should say: the app's own error (class, message,
 // stack, causes), severity, handled-ness, context, user and metadata. Pure: no I/O.
@@ -22,6 +23,23 @@ export interface EventSpec {
   groupingHash: string | undefined;
   /** Class and message: what rate limiting counts as "the same error". */
   groupKey: string;
+}
+
+/**
+ * Bugsnag refuses events over 1 MB: long values are cut (with the marker and their size) so
+ * that an event with a huge field still arrives, readable.
+ */
+const MAX_VALUE_BYTES = 16 * 1024;
+const MAX_VALUES = 2000;
+
+function capStrings(value: unknown, budget: { left: number }): unknown {
+  if (typeof value === 'string') return capUtf8(value, MAX_VALUE_BYTES);
+  if (typeof value !== 'object' || value === null) return value;
+  if (--budget.left < 0) return '[more values left out by logferry]';
+  if (Array.isArray(value)) return value.map((item) => capStrings(item, budget));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = capStrings(item, budget);
+  return out;
 }
 
 /** Fields that describe the line itself rather than what happened. */
@@ -49,8 +67,9 @@ export function buildEvent(line: LogLine): EventSpec {
       : { type: 'log', attributes: { level } };
 
   const metadata: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(line)) if (!LINE_FIELDS.has(key)) metadata[key] = value;
-  if (message !== '' && message !== errors.message) metadata.msg = message;
+  const budget = { left: MAX_VALUES };
+  for (const [key, value] of Object.entries(line)) if (!LINE_FIELDS.has(key)) metadata[key] = capStrings(value, budget);
+  if (message !== '' && message !== errors.message) metadata.msg = capUtf8(message, MAX_VALUE_BYTES);
   const tabs: Record<string, unknown> = { log: metadata };
   const errorDetails = errorProperties(errors);
   if (errorDetails) tabs.error = errorDetails;

@@ -19,6 +19,8 @@ export interface QueuedEvent {
   message: string;
   /** Message UTF-8 bytes plus the 26-byte event overhead. */
   bytes: number;
+  /** When the sink took it: a partial batch goes out flushIntervalMs after its oldest event arrived. */
+  queuedAt: number;
 }
 
 export interface OutgoingBatch {
@@ -63,6 +65,11 @@ export class EventQueue {
     return this.#events[this.#head]?.seq ?? this.#nextSeq;
   }
 
+  /** When the oldest queued event arrived, or undefined when empty. */
+  get oldestQueuedAt(): number | undefined {
+    return this.#events[this.#head]?.queuedAt;
+  }
+
   get lastSeq(): number {
     return this.#nextSeq - 1;
   }
@@ -78,7 +85,7 @@ export class EventQueue {
    * count it reports stays exact.
    */
   push(timestamp: number, message: string, messageBytes: number, now: number, overCap = false): number {
-    const event = { seq: this.#nextSeq++, timestamp, message, bytes: messageBytes + EVENT_OVERHEAD_BYTES };
+    const event = { seq: this.#nextSeq++, timestamp, message, bytes: messageBytes + EVENT_OVERHEAD_BYTES, queuedAt: now };
     this.#events.push(event);
     this.#bytes += event.bytes;
     if (overCap) return 0;

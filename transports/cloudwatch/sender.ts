@@ -1,10 +1,10 @@
 import { backoffMs } from '../shared/backoff.js';
 import { FlushWaiters } from '../shared/flush-waiters.js';
 import type { SinkReporter } from '../shared/sink-reporter.js';
+import { utf8Bytes } from '../shared/utf8.js';
 import { EventQueue, MAX_AGE_MS, type OutgoingBatch } from './batcher.js';
 import type { LogsApi } from './client.js';
 import { classifyFailure, describeFailure } from './retry.js';
-import { utf8Bytes } from './truncate.js';
 
 // Drains the queue into PutLogEvents: one request in flight at a time so order holds, the
 // next batch filling meanwhile; retries with backoff; creates the group and stream when
@@ -35,7 +35,6 @@ export class CloudWatchSender {
   #inFlight: OutgoingBatch | undefined;
   #pumping = false;
   #timer: NodeJS.Timeout | undefined;
-  #oldestQueuedAt = 0;
   #resourcesReady = false;
   #creationsInARow = 0;
   #pausedUntil = 0;
@@ -53,7 +52,6 @@ export class CloudWatchSender {
 
   /** Queues one event; never waits. */
   enqueue(timestamp: number, message: string, overCap = false): void {
-    if (this.queue.length === 0) this.#oldestQueuedAt = Date.now();
     const dropped = this.queue.push(timestamp, message, utf8Bytes(message), Date.now(), overCap);
     if (dropped > 0) this.#reporter.add('dropped', dropped);
     this.#publishPending();
@@ -98,12 +96,13 @@ export class CloudWatchSender {
   #shouldSend(): boolean {
     if (this.queue.length === 0 || this.#pastDeadline()) return false;
     if (this.#closingDeadline !== undefined || this.#flushWaiters.length > 0 || this.queue.hasFullBatch) return true;
-    return Date.now() - this.#oldestQueuedAt >= this.#options.flushIntervalMs;
+    return Date.now() - (this.queue.oldestQueuedAt ?? Date.now()) >= this.#options.flushIntervalMs;
   }
 
   #armTimer(): void {
     if (this.#timer !== undefined || this.#pumping || this.queue.length === 0) return;
-    const wait = Math.max(0, this.#oldestQueuedAt + this.#options.flushIntervalMs - Date.now(), this.#pausedUntil - Date.now());
+    const oldest = this.queue.oldestQueuedAt ?? Date.now();
+    const wait = Math.max(0, oldest + this.#options.flushIntervalMs - Date.now(), this.#pausedUntil - Date.now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.#pump();
@@ -123,7 +122,6 @@ export class CloudWatchSender {
       while (this.#shouldSend()) {
         const batch = this.queue.takeBatch(Date.now(), maxAgeMs(this.#options.retentionDays));
         if (!batch) break;
-        this.#oldestQueuedAt = Date.now();
         this.#inFlight = batch;
         this.#publishPending();
         await this.#deliver(batch);

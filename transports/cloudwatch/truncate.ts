@@ -4,31 +4,15 @@
 // module, channel and the small fields stay as they were. Only a line that is not JSON is
 // cut at its tail. Pure: no I/O.
 
+import { capUtf8, cutUtf8, truncationMarker, utf8Bytes } from '../shared/utf8.js';
+
 export const TRUNCATION_FIELD = 'logferryTruncated';
 
 /** Values shorter than this are never shortened: they are the fields people filter on. */
 const KEEP_BYTES = 256;
 const SEARCHED_FIELDS = new Set(['msg', 'level', 'time', 'module', 'channel']);
 
-export function utf8Bytes(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
-}
-
-/** The longest prefix of `text` that is at most `maxBytes` of UTF-8, never splitting a character. */
-export function cutUtf8(text: string, maxBytes: number): string {
-  if (maxBytes <= 0) return '';
-  if (text.length * 3 <= maxBytes) return text;
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= maxBytes) return text;
-  let end = maxBytes;
-  // Back up over continuation bytes (10xxxxxx) to the start of the character that did not fit.
-  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
-  return bytes.subarray(0, end).toString('utf8');
-}
-
-function marker(originalBytes: number): string {
-  return `…[truncated by logferry: ${originalBytes} bytes]`;
-}
+const marker = truncationMarker;
 
 export interface FittedMessage {
   message: string;
@@ -54,8 +38,7 @@ export function fitMessage(line: string, maxBytes: number): FittedMessage {
     parsed = undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    const tail = marker(originalBytes);
-    return { message: cutUtf8(line, maxBytes - utf8Bytes(tail)) + tail, truncated: true };
+    return { message: capUtf8(line, maxBytes), truncated: true };
   }
   const record = parsed as Record<string, unknown>;
   record[TRUNCATION_FIELD] = { originalBytes };

@@ -1,0 +1,104 @@
+// One contender, one scenario, one round: prints `BENCH_RESULT <json>` on stderr.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { type BenchEnv, type Contender, createBenchLogger } from './contenders.js';
+
+const [contender, scenario] = process.argv.slice(2) as [Contender, string];
+const env: BenchEnv = {
+  group: process.env.BENCH_GROUP ?? '/bench',
+  stream: process.env.BENCH_STREAM ?? 'bench',
+  region: process.env.AWS_REGION ?? 'eu-west-1',
+  endpoint: process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS ?? '',
+};
+const lines = Number(process.env.BENCH_LINES ?? '100000');
+
+function report(result: Record<string, unknown>): void {
+  process.stderr.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+}
+
+function nsPerCall(count: number, call: (i: number) => void): number {
+  for (let i = 0; i < 20_000; i++) call(i); // warm-up
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) call(i);
+  return Number(process.hrtime.bigint() - start) / count;
+}
+
+const fiveFields = (i: number) => ({
+  organizationId: `org-${i % 100}`,
+  userEmail: 'ada@example.com',
+  plan: 'team',
+  seats: 12,
+  actor: 'u-42',
+});
+
+async function main(): Promise<void> {
+  const log = await createBenchLogger(contender, env);
+  switch (scenario) {
+    case 'cost':
+      report({
+        infoNs: nsPerCall(200_000, () => log.info({ a: 1, b: 'x' }, 'hello world')),
+        transactionalNs: nsPerCall(200_000, (i) => log.transactional(fiveFields(i), 'Organization was successfully added')),
+      });
+      break;
+    case 'errors': {
+      const error = new TypeError('amount is not a number');
+      report({ errorNs: nsPerCall(Number(process.env.BENCH_ERRORS ?? '20000'), () => log.error(error)) });
+      break;
+    }
+    case 'e2e': {
+      const delay = monitorEventLoopDelay({ resolution: 1 });
+      delay.enable();
+      const startedAt = Date.now();
+      for (let i = 0; i < lines; i++) log.transactional({ seq: i, ...fiveFields(i) }, 'Organization was successfully added');
+      const lastCallAt = Date.now();
+      // Keep the loop turning while delivery happens, so the delay histogram covers it.
+      await new Promise((resolve) => setTimeout(resolve, Number(process.env.BENCH_OBSERVE_MS ?? '4000')));
+      delay.disable();
+      report({ startedAt, lastCallAt, ...delays(delay) });
+      break;
+    }
+    case 'paced':
+      // 10,000 lines/s in 10 ms ticks, while the endpoint answers slowly.
+      report(
+        await paced(Number(process.env.BENCH_SECONDS ?? '10'), 100, (i) =>
+          log.transactional({ seq: i, ...fiveFields(i) }, 'Organization was successfully added'),
+        ),
+      );
+      break;
+    case 'errors-paced':
+      // 1,000 errors/s, to a receiver that answers slowly; 50 distinct errors, as a busy service has.
+      report(await paced(Number(process.env.BENCH_SECONDS ?? '5'), 10, (i) => log.error(new Error(`failure ${i % 50}`))));
+      break;
+    case 'memory': {
+      for (let i = 0; i < lines; i++) log.transactional({ seq: i, ...fiveFields(i) }, 'Organization was successfully added');
+      await new Promise((resolve) => setTimeout(resolve, Number(process.env.BENCH_OBSERVE_MS ?? '8000')));
+      report({ maxRssMiB: process.resourceUsage().maxRSS / 1024 });
+      break;
+    }
+    default:
+      throw new Error(`unknown scenario ${scenario}`);
+  }
+}
+
+/** Calls `call` `perTick` times every 10 ms for `seconds`, measuring the event-loop delay meanwhile. */
+async function paced(seconds: number, perTick: number, call: (i: number) => void): Promise<Record<string, number>> {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      for (let i = 0; i < perTick; i++) call(sent++);
+      if (sent >= seconds * perTick * 100) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 10);
+  });
+  delay.disable();
+  return { sent, ...delays(delay) };
+}
+
+function delays(histogram: ReturnType<typeof monitorEventLoopDelay>): Record<string, number> {
+  return { p50Ms: histogram.percentile(50) / 1e6, p99Ms: histogram.percentile(99) / 1e6, maxMs: histogram.max / 1e6 };
+}
+
+void main();

@@ -1,0 +1,85 @@
+// The loggers compared, each built the way its own docs say, all shipping to the same
+// local CloudWatch Logs server. Runs inside a bench child process.
+import pino from 'pino';
+
+export const CONTENDERS = ['pino', 'pino-worker', 'logferry', 'winston-cloudwatch', 'pino-serdnam'] as const;
+export type Contender = (typeof CONTENDERS)[number];
+
+/** What a scenario needs of a logger, whichever library is behind it. */
+export interface BenchLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  transactional(fields: Record<string, unknown>, message: string): void;
+  error(error: Error): void;
+}
+
+export interface BenchEnv {
+  group: string;
+  stream: string;
+  region: string;
+  endpoint: string;
+}
+
+const credentials = { accessKeyId: 'bench-key-id', secretAccessKey: 'bench-secret' };
+
+export async function createBenchLogger(contender: Contender, env: BenchEnv): Promise<BenchLogger> {
+  switch (contender) {
+    case 'pino': {
+      const root = pino(pino.destination({ dest: '/dev/null', sync: true }));
+      return fromPino(root.child({ module: 'bench', service: 'api' }), root.child({ channel: 'transactional' }));
+    }
+    case 'pino-worker': {
+      const root = pino(pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } }));
+      return fromPino(root.child({ module: 'bench', service: 'api' }), root.child({ channel: 'transactional' }));
+    }
+    case 'pino-serdnam': {
+      const transport = pino.transport({
+        target: '@serdnam/pino-cloudwatch-transport',
+        options: {
+          logGroupName: env.group,
+          logStreamName: env.stream,
+          awsRegion: env.region,
+          awsAccessKeyId: credentials.accessKeyId,
+          awsSecretAccessKey: credentials.secretAccessKey,
+          interval: 1000,
+        },
+      });
+      const root = pino(transport);
+      return fromPino(root.child({ module: 'bench', service: 'api' }), root.child({ channel: 'transactional' }));
+    }
+    case 'logferry': {
+      const { createLogger, transactionalLogger } = await import('../src/index.js');
+      const log = createLogger('bench', { service: 'api' });
+      return fromPino(log, transactionalLogger);
+    }
+    case 'winston-cloudwatch': {
+      const winston = (await import('winston')).default;
+      const WinstonCloudWatch = (await import('winston-cloudwatch')).default;
+      const logger = winston.createLogger({
+        format: winston.format.json(),
+        transports: [
+          new WinstonCloudWatch({
+            logGroupName: env.group,
+            logStreamName: env.stream,
+            awsOptions: { region: env.region, endpoint: env.endpoint, credentials },
+            jsonMessage: true,
+          }),
+        ],
+      });
+      const child = logger.child({ module: 'bench', service: 'api' });
+      const audit = logger.child({ channel: 'transactional' });
+      return {
+        info: (fields, message) => child.info(message, fields),
+        transactional: (fields, message) => audit.info(message, fields),
+        error: (error) => child.error(error.message, { err: error }),
+      };
+    }
+  }
+}
+
+function fromPino(log: pino.Logger, audit: pino.Logger): BenchLogger {
+  return {
+    info: (fields, message) => log.info(fields, message),
+    transactional: (fields, message) => audit.info(fields, message),
+    error: (error) => log.error(error),
+  };
+}

@@ -1,0 +1,285 @@
+// `npm run bench`: every contender in the same run, alternating, BENCH_ROUNDS rounds (5),
+// each in a process of its own; prints medians with min–max and ratios, writes
+// bench/results.json and bench/results.svg. Subset with BENCH_SCENARIOS=cost,e2e,...
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TEST_BUGSNAG_KEY } from '../test/support/bugsnag-env.js';
+import { LocalBugsnag } from '../test/support/bugsnag-receiver.js';
+import { LocalCloudWatchLogs } from '../test/support/cloudwatch-server.js';
+import { barChartSvg } from './chart.js';
+import type { Contender } from './contenders.js';
+import { formatNumber, type Summary, summarize } from './stats.js';
+
+interface Scenario {
+  name: string;
+  title: string;
+  contenders: Contender[];
+  env?: Record<string, string>;
+  /** CloudWatch server answer delay in ms. */
+  delayMs?: number;
+  /** Bugsnag receiver answer delay in ms. */
+  bugsnagDelayMs?: number;
+  /** The endpoint refuses every connection. */
+  down?: boolean;
+  /** Wait until the server holds this many events of the run (end-to-end scenarios). */
+  expectEvents?: number;
+  child: string;
+}
+
+const SHIPPING: Contender[] = ['logferry', 'winston-cloudwatch', 'pino-serdnam'];
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'cost',
+    title: '1. App-thread cost, 200,000 calls',
+    child: 'cost',
+    contenders: ['pino', 'pino-worker', 'logferry', 'winston-cloudwatch', 'pino-serdnam'],
+  },
+  {
+    name: 'paced',
+    title: '2. Event-loop delay, 10,000 lines/s for 10 s, CloudWatch answering in 500 ms',
+    child: 'paced',
+    delayMs: 500,
+    contenders: SHIPPING,
+  },
+  {
+    name: 'e2e',
+    title: '3. End to end, 100,000 lines to the local CloudWatch server',
+    child: 'e2e',
+    expectEvents: 100_000,
+    env: { BENCH_LINES: '100000' },
+    contenders: SHIPPING,
+  },
+  {
+    name: 'e2e-200ms',
+    title: '3b. End to end, 50,000 lines, CloudWatch answering in 200 ms',
+    child: 'e2e',
+    delayMs: 200,
+    expectEvents: 50_000,
+    env: { BENCH_LINES: '50000' },
+    contenders: SHIPPING,
+  },
+  {
+    name: 'errors',
+    title: '4. log.error(err) cost (logferry with its Bugsnag sink on)',
+    child: 'errors',
+    contenders: ['pino', 'logferry'],
+  },
+  {
+    name: 'errors-paced',
+    title: '4b. Event-loop delay, 1,000 errors/s to a Bugsnag receiver answering in 500 ms',
+    child: 'errors-paced',
+    bugsnagDelayMs: 500,
+    contenders: ['logferry'],
+  },
+  {
+    name: 'memory',
+    title: '5. Peak RSS (app + worker), endpoint down, 1,000,000 lines offered',
+    child: 'memory',
+    down: true,
+    env: { BENCH_LINES: '1000000' },
+    contenders: SHIPPING,
+  },
+];
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? '5');
+const only = process.env.BENCH_SCENARIOS?.split(',');
+type Results = Record<string, Record<string, Record<string, number[]>>>;
+
+async function runChild(
+  contender: Contender,
+  scenario: Scenario,
+  env: Record<string, string>,
+  onResult?: (child: ChildProcess) => Promise<void>,
+): Promise<Record<string, number>> {
+  const child = spawn(process.execPath, [join(__dirname, 'child.js'), contender, scenario.child], {
+    env: { ...process.env, ...env, ...scenario.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const result = await new Promise<Record<string, number>>((resolve) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /BENCH_RESULT (.*)\n/.exec(stderr);
+      if (match?.[1]) resolve(JSON.parse(match[1]));
+    });
+    child.on('close', () => resolve({}));
+  });
+  await onResult?.(child);
+  child.kill('SIGKILL');
+  clearTimeout(killer);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const cloudwatch = await new LocalCloudWatchLogs().start();
+  const bugsnag = await new LocalBugsnag().start();
+  const results: Results = {};
+  let runId = 0;
+  for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.name))) {
+    process.stderr.write(`\n${scenario.title}\n`);
+    results[scenario.name] = {};
+    cloudwatch.delayMs = scenario.delayMs ?? 0;
+    bugsnag.delayMs = scenario.bugsnagDelayMs ?? 0;
+    for (let round = 0; round < rounds; round++) {
+      // Alternate the order each round, so no contender always runs on a warm or cold machine.
+      const order = scenario.contenders.map((_, i) => scenario.contenders[(i + round) % scenario.contenders.length] as Contender);
+      for (const contender of order) {
+        const group = `/bench/${scenario.name}/${contender}/${++runId}`;
+        if (scenario.down) cloudwatch.failFor('drop', 600_000);
+        const env = {
+          NODE_ENV: 'production',
+          NODE_NO_WARNINGS: '1',
+          BENCH_GROUP: group,
+          BENCH_STREAM: 'bench',
+          CLOUDWATCH_LOG_GROUP: group,
+          CLOUDWATCH_LOG_STREAM: 'bench',
+          LOG_EXIT_TIMEOUT_MS: '1000',
+          AWS_REGION: 'eu-west-1',
+          AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: cloudwatch.url,
+          AWS_ACCESS_KEY_ID: 'bench-key-id',
+          AWS_SECRET_ACCESS_KEY: 'bench-secret',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          BUGSNAG_API_KEY: TEST_BUGSNAG_KEY,
+          BUGSNAG_ENDPOINT_NOTIFY: bugsnag.notifyUrl,
+          BUGSNAG_ENDPOINT_SESSIONS: bugsnag.sessionsUrl,
+        };
+        let delivery: Record<string, number> = {};
+        const result = await runChild(contender, scenario, env, async () => {
+          if (scenario.expectEvents) delivery = await awaitDelivery(cloudwatch, group, scenario.expectEvents);
+        });
+        if (scenario.down) cloudwatch.clearFaults();
+        const metrics = { ...result, ...deliveryMetrics(result, delivery) };
+        for (const [metric, value] of Object.entries(metrics)) {
+          if (typeof value !== 'number') continue;
+          const byContender = (results[scenario.name] as Record<string, Record<string, number[]>>)[contender] ?? {};
+          const values = byContender[metric] ?? [];
+          values.push(value);
+          byContender[metric] = values;
+          (results[scenario.name] as Record<string, Record<string, number[]>>)[contender] = byContender;
+        }
+        process.stderr.write(`  round ${round + 1} ${contender}: ${JSON.stringify(metrics)}\n`);
+        cloudwatch.groups.delete(group);
+      }
+    }
+  }
+  await cloudwatch.stop();
+  await bugsnag.stop();
+  const summaries = summarizeAll(results);
+  writeFileSync(
+    join(__dirname, '..', '..', 'bench', 'results.json'),
+    `${JSON.stringify({ rounds, node: process.version, summaries }, null, 2)}\n`,
+  );
+  const cost = summaries.cost;
+  if (cost) {
+    const rows = Object.entries(cost).map(([label, metrics]) => ({ label, summary: metrics.infoNs as Summary }));
+    writeFileSync(
+      join(__dirname, '..', '..', 'bench', 'results.svg'),
+      barChartSvg('App-thread cost of log.info (ns per call, 200,000 calls)', 'ns', rows),
+    );
+  }
+  printTables(summaries);
+}
+
+/** Polls the server until the run's events are all there (at most 60 s after the child reported). */
+async function awaitDelivery(server: LocalCloudWatchLogs, group: string, expected: number): Promise<Record<string, number>> {
+  const deadline = Date.now() + 60_000;
+  while (server.events(group).length < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  const events = server.events(group);
+  const puts = server.acceptedPuts(group);
+  const fills = puts.slice(0, -1).map((put) => Math.max(put.events / 10_000, put.bytes / 1_048_576));
+  return {
+    accepted: events.length,
+    lastAcceptedAt: Math.max(...events.map((event) => event.ingestionTime)),
+    batchFill: fills.length ? fills.reduce((a, b) => a + b, 0) / fills.length : Number.NaN,
+    requests: puts.length,
+  };
+}
+
+function deliveryMetrics(result: Record<string, number>, delivery: Record<string, number>): Record<string, number> {
+  if (delivery.accepted === undefined || result.startedAt === undefined || result.lastCallAt === undefined) return delivery;
+  const complete = delivery.accepted >= Number(process.env.BENCH_LINES ?? 0);
+  const totalMs = (delivery.lastAcceptedAt as number) - result.startedAt;
+  return {
+    accepted: delivery.accepted,
+    batchFill: delivery.batchFill as number,
+    totalMs: complete || delivery.accepted > 0 ? totalMs : Number.NaN,
+    afterLastCallMs: (delivery.lastAcceptedAt as number) - result.lastCallAt,
+    eventsPerSecond: (delivery.accepted as number) / (totalMs / 1000),
+  };
+}
+
+type Summaries = Record<string, Record<string, Record<string, Summary>>>;
+
+function summarizeAll(results: Results): Summaries {
+  const out: Summaries = {};
+  for (const [scenario, byContender] of Object.entries(results)) {
+    out[scenario] = {};
+    for (const [contender, metrics] of Object.entries(byContender)) {
+      (out[scenario] as Record<string, Record<string, Summary>>)[contender] = Object.fromEntries(
+        Object.entries(metrics).map(([metric, values]) => [metric, summarize(values)]),
+      );
+    }
+  }
+  return out;
+}
+
+const SHOWN: Record<string, Array<[string, string, number]>> = {
+  cost: [
+    ['infoNs', 'log.info ns/call', 0],
+    ['transactionalNs', 'transactional ns/call', 0],
+  ],
+  paced: [
+    ['p50Ms', 'ELD p50 ms', 2],
+    ['p99Ms', 'ELD p99 ms', 2],
+    ['maxMs', 'ELD max ms', 1],
+  ],
+  e2e: [
+    ['accepted', 'accepted', 0],
+    ['totalMs', 'total ms', 0],
+    ['eventsPerSecond', 'events/s', 0],
+    ['batchFill', 'batch fill', 2],
+    ['afterLastCallMs', 'ms after last call', 0],
+    ['p99Ms', 'ELD p99 ms', 2],
+  ],
+  'e2e-200ms': [
+    ['accepted', 'accepted', 0],
+    ['afterLastCallMs', 'ms after last call', 0],
+    ['batchFill', 'batch fill', 2],
+    ['p99Ms', 'ELD p99 ms', 2],
+    ['maxMs', 'ELD max ms', 1],
+  ],
+  errors: [['errorNs', 'log.error ns/call', 0]],
+  'errors-paced': [
+    ['p50Ms', 'ELD p50 ms', 2],
+    ['p99Ms', 'ELD p99 ms', 2],
+    ['maxMs', 'ELD max ms', 1],
+  ],
+  memory: [['maxRssMiB', 'peak RSS MiB', 0]],
+};
+
+function printTables(summaries: Summaries): void {
+  for (const [scenario, byContender] of Object.entries(summaries)) {
+    const columns = SHOWN[scenario] ?? [];
+    const baseline = byContender.pino;
+    process.stdout.write(
+      `\n### ${SCENARIOS.find((s) => s.name === scenario)?.title}\n\n| contender | ${columns.map(([, label]) => `${label} (median, min–max)`).join(' | ')}${baseline ? ' | × raw pino' : ''} |\n`,
+    );
+    process.stdout.write(`|---|${columns.map(() => '---').join('|')}${baseline ? '|---' : ''}|\n`);
+    for (const [contender, metrics] of Object.entries(byContender)) {
+      const cells = columns.map(([metric, , digits]) => {
+        const s = metrics[metric];
+        return s ? `${formatNumber(s.median, digits)} (${formatNumber(s.min, digits)}–${formatNumber(s.max, digits)})` : 'n/a';
+      });
+      const firstMetric = columns[0]?.[0] ?? '';
+      const ratio = baseline
+        ? ` | ${formatNumber((metrics[firstMetric]?.median ?? Number.NaN) / (baseline[firstMetric]?.median ?? Number.NaN), 2)}×`
+        : '';
+      process.stdout.write(`| ${contender} | ${cells.join(' | ')}${ratio} |\n`);
+    }
+  }
+  process.stdout.write(`\n${rounds} rounds, ${process.version}, ${new Date().toISOString()}\n`);
+}
+
+void main();

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { bugsnagEnv } from './support/bugsnag-env.js';
+import { LocalBugsnag } from './support/bugsnag-receiver.js';
+import { cloudWatchEnv } from './support/cloudwatch-env.js';
+import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
+import { hostileCorpus } from './support/hostile-corpus.js';
+import { jsonLines, runFixture } from './support/run-fixture.js';
+
+// The reliability matrix: every exit path × endpoint behaviour, one child process per cell,
+// all three sinks on. Each cell logs 5,000 lines across both channels and one handled
+// error, then ends; stdout, the CloudWatch server and the Bugsnag receiver must hold every
+// line and event they should, each exactly once.
+const LINES = 5000;
+const PATHS: Array<[string, { code?: number; signal?: NodeJS.Signals }]> = [
+  ['natural', { code: 0 }],
+  ['exit0', { code: 0 }],
+  ['exit1', { code: 1 }],
+  ['uncaught', { code: 1 }],
+  ['rejection', { code: 1 }],
+  ['SIGTERM', { signal: 'SIGTERM' }],
+  ['SIGINT', { signal: 'SIGINT' }],
+  ['close', { code: 0 }],
+];
+type Endpoint = 'healthy' | 'slow (300 ms)' | '5xx for the first 2 s';
+const ENDPOINTS: Endpoint[] = ['healthy', 'slow (300 ms)', '5xx for the first 2 s'];
+
+let cell = 0;
+
+async function servers(endpoint: Endpoint): Promise<{ cloudwatch: LocalCloudWatchLogs; bugsnag: LocalBugsnag }> {
+  const cloudwatch = await new LocalCloudWatchLogs().start();
+  const bugsnag = await new LocalBugsnag().start();
+  if (endpoint === 'slow (300 ms)') {
+    cloudwatch.delayMs = 300;
+    bugsnag.delayMs = 300;
+  }
+  if (endpoint === '5xx for the first 2 s') {
+    cloudwatch.failFor('500', 2000);
+    bugsnag.failFor(2000);
+  }
+  return { cloudwatch, bugsnag };
+}
+
+function allSinksEnv(cloudwatch: LocalCloudWatchLogs, bugsnag: LocalBugsnag, group: string): Record<string, string> {
+  return {
+    ...cloudWatchEnv(cloudwatch, group),
+    ...bugsnagEnv(bugsnag),
+    LOG_LEVEL_CONSOLE: 'info',
+    CLOUDWATCH_SCOPE: 'all',
+    LOG_EXIT_TIMEOUT_MS: '10000',
+  };
+}
+
+function assertOnce(seqs: unknown[], where: string): void {
+  const numbers = seqs.filter((seq): seq is number => typeof seq === 'number' && seq >= 0);
+  const unique = new Set(numbers);
+  assert.equal(unique.size, LINES, `${where}: ${unique.size} of ${LINES} lines`);
+  assert.equal(numbers.length, LINES, `${where}: ${numbers.length - LINES} duplicates`);
+}
+
+describe('reliability matrix: exit path × endpoint, all sinks', { concurrency: 4 }, () => {
+  for (const endpoint of ENDPOINTS) {
+    for (const [mode, expected] of PATHS) {
+      it(`${mode} × ${endpoint}`, async () => {
+        const { cloudwatch, bugsnag } = await servers(endpoint);
+        try {
+          const group = `/logferry/matrix-${process.pid}-${++cell}`;
+          const run = await runFixture('exit-path', {
+            env: allSinksEnv(cloudwatch, bugsnag, group),
+            args: [mode, String(LINES)],
+            onStderr: { marker: 'fixture-ready', act: (child) => child.kill(mode as NodeJS.Signals) },
+            timeoutMs: 60_000,
+          });
+          if (expected.signal) assert.equal(run.signal, expected.signal, run.stderr);
+          else assert.equal(run.code, expected.code, run.stderr);
+          assert.doesNotMatch(run.stderr, /not delivered|exit wait ran out/);
+
+          const stdout = jsonLines(run.stdout);
+          assertOnce(
+            stdout.map((line) => line.seq),
+            'stdout',
+          );
+          const shipped = cloudwatch.messages(group);
+          assertOnce(
+            shipped.map((message) => message.seq),
+            'CloudWatch',
+          );
+          assert.equal(shipped.filter((message) => message.channel === 'transactional').length, LINES / 2);
+          assert.deepEqual(cloudwatch.limitViolations, []);
+
+          const classes = bugsnag.events.map((event) => event.exceptions[0]?.errorClass).sort();
+          const crashed = mode === 'uncaught' || mode === 'rejection';
+          assert.deepEqual(classes, crashed ? ['RangeError', mode === 'uncaught' ? 'TypeError' : 'Error'].sort() : ['RangeError']);
+          if (crashed) assert.ok(bugsnag.events.some((event) => event.unhandled));
+          assert.deepEqual(bugsnag.problems, []);
+        } finally {
+          await cloudwatch.stop();
+          await bugsnag.stop();
+        }
+      });
+    }
+  }
+});
+
+describe('hostile input and secrets through every sink', { concurrency: true }, () => {
+  let cloudwatch: LocalCloudWatchLogs;
+  let bugsnag: LocalBugsnag;
+  before(async () => {
+    cloudwatch = await new LocalCloudWatchLogs().start();
+    bugsnag = await new LocalBugsnag().start();
+  });
+  after(async () => {
+    await cloudwatch.stop();
+    await bugsnag.stop();
+  });
+
+  it('every hostile line arrives, readable, on stdout, in CloudWatch and in Bugsnag; nothing crashes', async () => {
+    const group = `/logferry/hostile-${process.pid}`;
+    const run = await runFixture('hostile', { env: { ...allSinksEnv(cloudwatch, bugsnag, group), LOG_LEVEL_BUGSNAG: 'info' } });
+    assert.equal(run.code, 0, run.stderr);
+    const names = hostileCorpus().map(([name]) => name);
+    const onStdout = new Set(jsonLines(run.stdout).map((line) => line.case));
+    const inCloudWatch = new Set(cloudwatch.messages(group).map((message) => message.case));
+    const inBugsnag = new Set(bugsnag.events.map((event) => event.metaData?.log?.case));
+    for (const name of names) {
+      assert.ok(onStdout.has(name), `stdout lacks ${name}`);
+      assert.ok(inCloudWatch.has(name), `CloudWatch lacks ${name}`);
+      assert.ok(inBugsnag.has(name), `Bugsnag lacks ${name}`);
+    }
+    assert.deepEqual(bugsnag.problems, []);
+  });
+
+  it('secrets in nested requests and error metadata reach no sink', async () => {
+    const group = `/logferry/secrets-${process.pid}`;
+    const receiver = await new LocalBugsnag().start();
+    try {
+      const run = await runFixture('bugsnag-app', {
+        env: { ...allSinksEnv(cloudwatch, receiver, group), LOG_LEVEL_CONSOLE: 'info' },
+        args: ['secrets'],
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const everywhere = [
+        run.stdout,
+        cloudwatch
+          .events(group)
+          .map((event) => event.message)
+          .join('\n'),
+        receiver.payloads.map((p) => p.raw).join('\n'),
+      ];
+      assert.ok(everywhere.every((text) => text.length > 0));
+      for (const [sink, text] of ['stdout', 'CloudWatch', 'Bugsnag'].map((name, i) => [name, everywhere[i] ?? ''] as const)) {
+        for (let i = 1; i <= 8; i++) assert.ok(!text.includes(`SECRET${i}`), `SECRET${i} reached ${sink}`);
+      }
+    } finally {
+      await receiver.stop();
+    }
+  });
+});
