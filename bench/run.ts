@@ -2,7 +2,7 @@
 // each in a process of its own; prints medians with min–max and ratios, writes
 // bench/results.json and bench/results.svg. Subset with BENCH_SCENARIOS=cost,e2e,...
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_BUGSNAG_KEY } from '../test/support/bugsnag-env.js';
 import { LocalBugsnag } from '../test/support/bugsnag-receiver.js';
@@ -166,11 +166,11 @@ async function main(): Promise<void> {
   }
   await cloudwatch.stop();
   await bugsnag.stop();
-  const summaries = summarizeAll(results);
-  writeFileSync(
-    join(__dirname, '..', '..', 'bench', 'results.json'),
-    `${JSON.stringify({ rounds, node: process.version, summaries }, null, 2)}\n`,
-  );
+  // A subset run (BENCH_SCENARIOS) replaces its scenarios and keeps the others' last figures.
+  const resultsPath = join(__dirname, '..', '..', 'bench', 'results.json');
+  const previous = only && existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')).summaries as Summaries) : {};
+  const summaries = { ...previous, ...summarizeAll(results) };
+  writeFileSync(resultsPath, `${JSON.stringify({ rounds, node: process.version, summaries }, null, 2)}\n`);
   const cost = summaries.cost;
   if (cost) {
     const rows = Object.entries(cost).map(([label, metrics]) => ({ label, summary: metrics.infoNs as Summary }));
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
 /** Polls the server until the run's events are all there (at most 60 s after the child reported). */
 async function awaitDelivery(server: LocalCloudWatchLogs, group: string, expected: number): Promise<Record<string, number>> {
   const deadline = Date.now() + 60_000;
-  while (server.events(group).length < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (server.eventCount(group) < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   const events = server.events(group);
   const puts = server.acceptedPuts(group);
   const fills = puts.slice(0, -1).map((put) => Math.max(put.events / 10_000, put.bytes / 1_048_576));

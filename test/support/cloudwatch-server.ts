@@ -114,6 +114,13 @@ export class LocalCloudWatchLogs {
     return [...found.streams.values()].flat();
   }
 
+  /** How many events a group holds, without copying them (cheap enough to poll). */
+  eventCount(group: string): number {
+    let count = 0;
+    for (const stream of this.groups.get(group)?.streams.values() ?? []) count += stream.length;
+    return count;
+  }
+
   /** Every accepted message of a group, parsed. */
   messages(group: string): Array<Record<string, unknown>> {
     return this.events(group).map((event) => JSON.parse(event.message) as Record<string, unknown>);
