@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { ResolvedBugsnag } from '../../src/config-sinks.js';
-import { LEVELS, readFlushMarker, type SinkWireOptions } from '../../src/wire.js';
+import { LEVELS, type SinkWireOptions } from '../../src/wire.js';
 import { closeBudgetMs, lineTransport } from '../shared/line-source.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
 import { BreadcrumbRing } from './breadcrumbs.js';
@@ -35,13 +35,8 @@ export default function bugsnagTransport(options: BugsnagSinkOptions) {
     hookLoaded,
   );
 
-  return lineTransport(
-    (line) => {
-      const flushId = readFlushMarker(line);
-      if (flushId >= 0) {
-        delivery.markFlush(flushId);
-        return;
-      }
+  return lineTransport({
+    onLine(line) {
       const level = Number(LEADING_LEVEL.exec(line)?.[1] ?? LEVELS.error);
       if (level < notifyLevel) {
         breadcrumbs.add(line);
@@ -62,9 +57,10 @@ export default function bugsnagTransport(options: BugsnagSinkOptions) {
         (event.metadata.log as Record<string, unknown>).suppressedSimilarEvents = admission.suppressedBefore;
       delivery.enqueue(event, breadcrumbs.snapshot());
     },
-    () => delivery.close(closeBudgetMs(reporter.exitDeadline(), options.exitTimeoutMs)),
-    (error) => reporter.error(`Bugsnag sink: ${(error as Error).message}`),
-  );
+    onFlush: (flushId) => delivery.markFlush(flushId),
+    close: () => delivery.close(closeBudgetMs(reporter.exitDeadline(), options.exitTimeoutMs)),
+    onError: (error) => reporter.error(`Bugsnag sink: ${(error as Error).message}`),
+  });
 }
 
 function parseLine(line: string, level: number): LogLine {

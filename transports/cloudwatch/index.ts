@@ -1,5 +1,5 @@
 import type { ResolvedCloudWatch } from '../../src/config-sinks.js';
-import { CHANNEL_FIELD, readFlushMarker, type SinkWireOptions, TRANSACTIONAL_CHANNEL } from '../../src/wire.js';
+import { CHANNEL_FIELD, type SinkWireOptions, TRANSACTIONAL_CHANNEL } from '../../src/wire.js';
 import { closeBudgetMs, lineTransport } from '../shared/line-source.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
 import { createLogsApi } from './client.js';
@@ -47,13 +47,8 @@ export default function cloudwatchTransport(options: CloudWatchSinkOptions) {
   const sender = new CloudWatchSender(api, options, reporter);
   const transactionalOnly = options.scope === 'transactional';
 
-  return lineTransport(
-    (line) => {
-      const flushId = readFlushMarker(line);
-      if (flushId >= 0) {
-        sender.markFlush(flushId);
-        return;
-      }
+  return lineTransport({
+    onLine(line) {
       const facts = readLine(line, transactionalOnly);
       if (transactionalOnly && !facts.transactional) return;
       reporter.add('received');
@@ -61,7 +56,8 @@ export default function cloudwatchTransport(options: CloudWatchSinkOptions) {
       if (fitted.truncated) reporter.add('truncated');
       sender.enqueue(facts.time, fitted.message);
     },
-    () => sender.close(closeBudgetMs(reporter.exitDeadline(), options.exitTimeoutMs)),
-    (error) => reporter.error(`CloudWatch sink: ${(error as Error).message}`),
-  );
+    onFlush: (flushId) => sender.markFlush(flushId),
+    close: () => sender.close(closeBudgetMs(reporter.exitDeadline(), options.exitTimeoutMs)),
+    onError: (error) => reporter.error(`CloudWatch sink: ${(error as Error).message}`),
+  });
 }

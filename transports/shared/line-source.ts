@@ -1,24 +1,37 @@
 import build from 'pino-abstract-transport';
+import { readFlushMarker } from '../../src/wire.js';
 
 // Sinks read raw lines and parse only what they need: the per-line JSON.parse that
 // pino-abstract-transport would do by default is skipped (pino's multistream already
 // parsed each line once in this worker to route it).
 const NOT_PARSED = Object.freeze({});
 
+/** What a sink does with its input. */
+export interface LineHandlers {
+  /** An ordinary log line. Must never await delivery: a stalled read loop backs pino's pipe up into the app's thread. */
+  onLine(line: string): void;
+  /** A flush marker: answer `flushId` once every line before it is delivered or counted. */
+  onFlush(flushId: number): void;
+  /** The worker is ending: deliver what is held, within the exit budget. */
+  close(): Promise<void>;
+  /** A throw in onLine/onFlush, reported instead of taking the worker down. */
+  onError(error: unknown): void;
+}
+
 /**
- * A pino-abstract-transport stream that hands each raw line to `onLine`. Lines arrive by
- * 'data' events rather than `for await` (no promise per line), and `onLine` never awaits
- * delivery: a stalled read loop backs pino's pipe up into the app's thread. A throw in
- * `onLine` is reported through `onError` and never takes the worker down.
+ * A pino-abstract-transport stream that hands each raw line to its sink. Lines arrive by
+ * 'data' events rather than `for await` (no promise per line).
  */
-export function lineTransport(onLine: (line: string) => void, close: () => Promise<void>, onError: (error: unknown) => void) {
+export function lineTransport(sink: LineHandlers) {
   return build(
     (source) => {
       source.on('data', (line: string) => {
         try {
-          onLine(line);
+          const flushId = readFlushMarker(line);
+          if (flushId >= 0) sink.onFlush(flushId);
+          else sink.onLine(line);
         } catch (error) {
-          onError(error);
+          sink.onError(error);
         }
       });
     },
@@ -27,7 +40,7 @@ export function lineTransport(onLine: (line: string) => void, close: () => Promi
       parseLine: () => NOT_PARSED,
       metadata: false,
       // Returning the promise lets pino-abstract-transport call back once it settles.
-      close: () => close(),
+      close: () => sink.close(),
     },
   );
 }

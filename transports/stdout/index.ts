@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { prettyFactory } from 'pino-pretty';
-import { readFlushMarker, type SinkWireOptions } from '../../src/wire.js';
+import type { SinkWireOptions } from '../../src/wire.js';
 import { lineTransport } from '../shared/line-source.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
 
@@ -32,14 +32,8 @@ export default function stdoutTransport(options: StdoutSinkOptions) {
     }
   };
 
-  return lineTransport(
-    (line) => {
-      const flushId = readFlushMarker(line);
-      if (flushId >= 0) {
-        writeNow();
-        reporter.acknowledge(flushId);
-        return;
-      }
+  return lineTransport({
+    onLine(line) {
       reporter.add('received');
       out.write(format ? format(line) : `${line}\n`);
       reporter.add('delivered');
@@ -48,7 +42,11 @@ export default function stdoutTransport(options: StdoutSinkOptions) {
         setImmediate(writeNow);
       }
     },
-    async () => writeNow(),
-    (error) => reporter.error(`stdout sink: ${(error as Error).message}`),
-  );
+    onFlush(flushId) {
+      writeNow();
+      reporter.acknowledge(flushId);
+    },
+    close: async () => writeNow(),
+    onError: (error) => reporter.error(`stdout sink: ${(error as Error).message}`),
+  });
 }
