@@ -1,6 +1,7 @@
 // `npm run bench`: every contender in the same run, alternating, BENCH_ROUNDS rounds (5),
 // each in a process of its own; prints medians with min–max and ratios, writes
-// bench/results.json and bench/results.svg. Subset with BENCH_SCENARIOS=cost,e2e,...
+// bench/results.json and bench/results.svg. Subset with BENCH_SCENARIOS=cost,e2e,... and
+// BENCH_CONTENDERS=logferry,...; a subset run replaces only the figures it measured.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,6 +85,7 @@ const SCENARIOS: Scenario[] = [
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? '5');
 const only = process.env.BENCH_SCENARIOS?.split(',');
+const onlyContenders = process.env.BENCH_CONTENDERS?.split(',');
 type Results = Record<string, Record<string, Record<string, number[]>>>;
 
 async function runChild(
@@ -124,7 +126,8 @@ async function main(): Promise<void> {
     bugsnag.delayMs = scenario.bugsnagDelayMs ?? 0;
     for (let round = 0; round < rounds; round++) {
       // Alternate the order each round, so no contender always runs on a warm or cold machine.
-      const order = scenario.contenders.map((_, i) => scenario.contenders[(i + round) % scenario.contenders.length] as Contender);
+      const chosen = scenario.contenders.filter((c) => !onlyContenders || onlyContenders.includes(c));
+      const order = chosen.map((_, i) => chosen[(i + round) % chosen.length] as Contender);
       for (const contender of order) {
         const group = `/bench/${scenario.name}/${contender}/${++runId}`;
         if (scenario.down) cloudwatch.failFor('drop', 600_000);
@@ -169,7 +172,9 @@ async function main(): Promise<void> {
   // A subset run (BENCH_SCENARIOS) replaces its scenarios and keeps the others' last figures.
   const resultsPath = join(__dirname, '..', '..', 'bench', 'results.json');
   const previous = only && existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')).summaries as Summaries) : {};
-  const summaries = { ...previous, ...summarizeAll(results) };
+  const summaries: Summaries = { ...previous };
+  for (const [scenario, byContender] of Object.entries(summarizeAll(results)))
+    summaries[scenario] = { ...previous[scenario], ...byContender };
   writeFileSync(resultsPath, `${JSON.stringify({ rounds, node: process.version, summaries }, null, 2)}\n`);
   const cost = summaries.cost;
   if (cost) {

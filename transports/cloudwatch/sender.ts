@@ -36,6 +36,7 @@ export class CloudWatchSender {
   #pumping = false;
   #timer: NodeJS.Timeout | undefined;
   #resourcesReady = false;
+  #creating: Promise<void> | undefined;
   #creationsInARow = 0;
   #pausedUntil = 0;
   #closingDeadline: number | undefined;
@@ -48,6 +49,9 @@ export class CloudWatchSender {
     this.#reporter = reporter;
     this.#flushWaiters = new FlushWaiters(reporter);
     this.queue = new EventQueue(options.maxQueueBytes);
+    // Make the stream (and group) ready while the first lines arrive, not after the first batch
+    // fills; a failure here is met again, and reported, by the first delivery.
+    this.#ensureResources().catch(() => undefined);
   }
 
   /** Queues one event; never waits. */
@@ -144,7 +148,7 @@ export class CloudWatchSender {
     let attempt = 0;
     while (!this.#pastDeadline()) {
       try {
-        if (!this.#resourcesReady) await this.#createResources();
+        if (!this.#resourcesReady) await this.#ensureResources();
         const result = await this.#api.putLogEvents(batch.events, this.#abort.signal);
         this.#accepted(batch, result.rejected);
         return;
@@ -210,6 +214,14 @@ export class CloudWatchSender {
       this.#pausedUntil = Date.now() + FATAL_PAUSE_MS;
       this.#creationsInARow = 0;
     }
+  }
+
+  /** One creation at a time, shared by whoever needs the stream. */
+  #ensureResources(): Promise<void> {
+    this.#creating ??= this.#createResources().finally(() => {
+      this.#creating = undefined;
+    });
+    return this.#creating;
   }
 
   async #createResources(): Promise<void> {
