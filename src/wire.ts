@@ -53,6 +53,15 @@ export function readFlushMarker(line: string): number {
   return Number.parseInt(line.slice(at + FLUSH_MARKER_FIELD.length + 3), 10);
 }
 
+// pino writes every line as {"level":N,"time":N,...}: sinks read both without parsing the line.
+const LINE_PREFIX = /^\{"level":(\d+),"time":(\d+)/;
+
+/** The level and time at the start of a pino line, or undefined when the line does not start that way. */
+export function readLinePrefix(line: string): { level: number; time: number } | undefined {
+  const match = LINE_PREFIX.exec(line);
+  return match ? { level: Number(match[1]), time: Number(match[2]) } : undefined;
+}
+
 /** The sinks, by their slot in shared memory. */
 export const SINKS = ['stdout', 'cloudwatch', 'bugsnag'] as const;
 export type SinkName = (typeof SINKS)[number];

@@ -1,4 +1,4 @@
-import { levelName } from '../../src/wire.js';
+import { levelName, readLinePrefix } from '../../src/wire.js';
 
 // The last N lower-level lines of the process, kept raw and parsed only when an event
 // needs them: most lines never become a breadcrumb anyone reads. Pure: no I/O.
@@ -9,7 +9,6 @@ export interface BreadcrumbSpec {
   timestamp: Date;
 }
 
-const LEADING_LEVEL_TIME = /^\{"level":(\d+),"time":(\d+)/;
 const LINE_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg']);
 
 export class BreadcrumbRing {
@@ -44,7 +43,6 @@ function toBreadcrumb(line: string): BreadcrumbSpec {
     const message = typeof parsed.msg === 'string' && parsed.msg !== '' ? parsed.msg : `(${metadata.level} line without a message)`;
     return { message, metadata, timestamp: new Date(typeof parsed.time === 'number' ? parsed.time : Date.now()) };
   } catch {
-    const leading = LEADING_LEVEL_TIME.exec(line);
-    return { message: line.slice(0, 200), metadata: {}, timestamp: new Date(leading ? Number(leading[2]) : Date.now()) };
+    return { message: line.slice(0, 200), metadata: {}, timestamp: new Date(readLinePrefix(line)?.time ?? Date.now()) };
   }
 }

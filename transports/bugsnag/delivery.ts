@@ -1,4 +1,4 @@
-import { backoffMs } from '../shared/backoff.js';
+import { backoffMs, sleepWithin } from '../shared/backoff.js';
 import { FlushWaiters } from '../shared/flush-waiters.js';
 import type { SinkReporter } from '../shared/sink-reporter.js';
 import type { BreadcrumbSpec } from './breadcrumbs.js';
@@ -27,7 +27,6 @@ export class BugsnagDelivery {
   readonly #options: DeliveryOptions;
   readonly #ready: Promise<void>;
   readonly #flushWaiters: FlushWaiters;
-  readonly #reported = new Set<string>();
   #queue: PendingEvent[] = [];
   readonly #inFlight = new Set<number>();
   #nextSeq = 1;
@@ -48,7 +47,7 @@ export class BugsnagDelivery {
     if (this.#queue.length > this.#options.maxQueuedEvents) {
       this.#queue.shift();
       this.#reporter.add('dropped');
-      this.#reportOnce(
+      this.#reporter.reportOnce(
         'queue-full',
         `logferry: Bugsnag: over ${this.#options.maxQueuedEvents} events waiting; the oldest are dropped and counted in logStats()`,
       );
@@ -111,7 +110,7 @@ export class BugsnagDelivery {
         this.#reporter.error(outcome.reason);
         if (!outcome.retryable) {
           this.#reporter.add('rejected');
-          this.#reportOnce(outcome.reason, `logferry: Bugsnag refused an event (${outcome.reason}); it is not sent again`);
+          this.#reporter.reportOnce(outcome.reason, `logferry: Bugsnag refused an event (${outcome.reason}); it is not sent again`);
           return;
         }
         if (this.#pastDeadline()) {
@@ -119,10 +118,7 @@ export class BugsnagDelivery {
           return;
         }
         this.#reporter.add('retries');
-        const wait = backoffMs(attempt);
-        await new Promise((resolve) =>
-          setTimeout(resolve, this.#deadline === undefined ? wait : Math.min(wait, Math.max(0, this.#deadline - Date.now()))),
-        );
+        await sleepWithin(backoffMs(attempt), this.#deadline);
       }
     } catch (error) {
       this.#reporter.add('dropped');
@@ -138,11 +134,5 @@ export class BugsnagDelivery {
 
   #wakeIdle(): void {
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
-  }
-
-  #reportOnce(key: string, message: string): void {
-    if (this.#reported.has(key)) return;
-    this.#reported.add(key);
-    process.stderr.write(`${message}\n`);
   }
 }

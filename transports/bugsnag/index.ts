@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { ResolvedBugsnag } from '../../src/config-sinks.js';
-import { LEVELS, type SinkWireOptions } from '../../src/wire.js';
+import { LEVELS, readLinePrefix, type SinkWireOptions } from '../../src/wire.js';
 import { closeBudgetMs, lineTransport } from '../shared/line-source.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
 import { BreadcrumbRing } from './breadcrumbs.js';
@@ -12,8 +12,6 @@ import { applyRules, compileRules } from './rules.js';
 
 /** Options the app's thread sends this sink. */
 export type BugsnagSinkOptions = ResolvedBugsnag & SinkWireOptions & { redactKeyPatterns: string[] };
-
-const LEADING_LEVEL = /^\{"level":(\d+),/;
 
 /** The Bugsnag sink: a pino transport run in the log worker thread. */
 export default function bugsnagTransport(options: BugsnagSinkOptions) {
@@ -37,7 +35,7 @@ export default function bugsnagTransport(options: BugsnagSinkOptions) {
 
   return lineTransport({
     onLine(line) {
-      const level = Number(LEADING_LEVEL.exec(line)?.[1] ?? LEVELS.error);
+      const level = readLinePrefix(line)?.level ?? LEVELS.error;
       if (level < notifyLevel) {
         breadcrumbs.add(line);
         return;

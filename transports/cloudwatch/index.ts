@@ -1,5 +1,5 @@
 import type { ResolvedCloudWatch } from '../../src/config-sinks.js';
-import { CHANNEL_FIELD, type SinkWireOptions, TRANSACTIONAL_CHANNEL } from '../../src/wire.js';
+import { CHANNEL_FIELD, readLinePrefix, type SinkWireOptions, TRANSACTIONAL_CHANNEL } from '../../src/wire.js';
 import { closeBudgetMs, lineTransport } from '../shared/line-source.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
 import { createLogsApi } from './client.js';
@@ -10,7 +10,6 @@ import { fitMessage } from './truncate.js';
 export type CloudWatchSinkOptions = ResolvedCloudWatch & SinkWireOptions;
 
 const TRANSACTIONAL_MARK = `"${CHANNEL_FIELD}":"${TRANSACTIONAL_CHANNEL}"`;
-const LEADING_TIME = /^\{"level":\d+,"time":(\d+)/;
 // logferry binds channel first, so a transactional line from pino starts like this; only
 // lines that mention the channel elsewhere need a full parse to tell.
 const TRANSACTIONAL_PREFIX = new RegExp(`^\\{"level":\\d+,"time":(\\d+),"pid":\\d+,"hostname":"(?:[^"\\\\]|\\\\.)*",${TRANSACTIONAL_MARK}`);
@@ -26,9 +25,9 @@ function readLine(line: string, needChannel: boolean): LineFacts {
     const prefixed = TRANSACTIONAL_PREFIX.exec(line);
     if (prefixed) return { time: Number(prefixed[1]), transactional: true };
   }
-  const leading = LEADING_TIME.exec(line);
+  const leading = readLinePrefix(line);
   const mayBeTransactional = line.includes(TRANSACTIONAL_MARK);
-  if (leading && !(needChannel && mayBeTransactional)) return { time: Number(leading[1]), transactional: false };
+  if (leading && !(needChannel && mayBeTransactional)) return { time: leading.time, transactional: false };
   try {
     const parsed = JSON.parse(line) as { time?: unknown; [CHANNEL_FIELD]?: unknown };
     return {

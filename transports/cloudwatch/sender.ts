@@ -1,4 +1,4 @@
-import { backoffMs } from '../shared/backoff.js';
+import { backoffMs, sleepWithin } from '../shared/backoff.js';
 import { FlushWaiters } from '../shared/flush-waiters.js';
 import type { SinkReporter } from '../shared/sink-reporter.js';
 import { utf8Bytes } from '../shared/utf8.js';
@@ -31,7 +31,6 @@ export class CloudWatchSender {
   readonly #options: SenderOptions;
   readonly #reporter: SinkReporter;
   readonly #flushWaiters: FlushWaiters;
-  readonly #reported = new Set<string>();
   #inFlight: OutgoingBatch | undefined;
   #pumping = false;
   #timer: NodeJS.Timeout | undefined;
@@ -163,7 +162,7 @@ export class CloudWatchSender {
         }
         if (kind === 'retry') {
           this.#reporter.add('retries');
-          await this.#sleep(backoffMs(attempt++));
+          await sleepWithin(backoffMs(attempt++), this.#closingDeadline);
           continue;
         }
         if (kind === 'invalid-batch' && batch.events.length > 1) return this.#deliverHalves(batch);
@@ -193,7 +192,7 @@ export class CloudWatchSender {
       const tooNew = rejected.tooNewLogEventStartIndex === undefined ? 0 : batch.events.length - rejected.tooNewLogEventStartIndex;
       refused = Math.min(batch.events.length, tooOld + tooNew);
       this.#reporter.add('rejected', refused);
-      this.#reportOnce(
+      this.#reporter.reportOnce(
         'rejected',
         `logferry: CloudWatch refused ${refused} events for their timestamps (${JSON.stringify(rejected)}); further refusals are counted in logStats()`,
       );
@@ -206,7 +205,7 @@ export class CloudWatchSender {
   #giveUp(batch: OutgoingBatch, counter: 'rejected' | 'dropped', error: unknown): void {
     this.#reporter.add(counter, batch.events.length);
     const description = describeFailure(error);
-    this.#reportOnce(
+    this.#reporter.reportOnce(
       description,
       `logferry: CloudWatch ${this.#options.logGroupName}/${this.#options.logStreamName}: ${description}; ${batch.events.length} lines lost (counted in logStats())`,
     );
@@ -259,11 +258,6 @@ export class CloudWatchSender {
     if (this.#options.retentionDays !== undefined) await this.#api.putRetentionPolicy(this.#options.retentionDays, signal);
   }
 
-  #sleep(ms: number): Promise<void> {
-    const until = this.#closingDeadline === undefined ? ms : Math.min(ms, Math.max(0, this.#closingDeadline - Date.now()));
-    return new Promise((resolve) => setTimeout(resolve, until));
-  }
-
   #settleFlushes(): void {
     this.#flushWaiters.settle((this.#inFlight?.firstSeq ?? this.queue.firstSeq) - 1);
   }
@@ -282,12 +276,6 @@ export class CloudWatchSender {
       droppedUntil: new Date(drops.lastAt).toISOString(),
     };
     this.enqueue(line.time, JSON.stringify(line), true);
-  }
-
-  #reportOnce(key: string, message: string): void {
-    if (this.#reported.has(key)) return;
-    this.#reported.add(key);
-    process.stderr.write(`${message}\n`);
   }
 
   #publishPending(): void {

@@ -10,6 +10,8 @@ export interface SinkReporter {
   /** Every line before flush marker `flushId` is delivered or counted as dropped. */
   acknowledge(flushId: number): void;
   error(message: string): void;
+  /** Writes `message` on stderr the first time `key` is reported, never again. */
+  reportOnce(key: string, message: string): void;
   /** Epoch ms by which the app wants to be gone (0 until exit starts). */
   exitDeadline(): number;
 }
@@ -17,6 +19,7 @@ export interface SinkReporter {
 export function createSinkReporter(sharedBuffer: SharedArrayBuffer, sink: SinkName): SinkReporter {
   const shared: SharedState = viewSharedState(sharedBuffer);
   const slot = sinkSlot(sink);
+  const reported = new Set<string>();
   return {
     add(field, amount = 1) {
       shared.stats[statIndex(sink, field)] = (shared.stats[statIndex(sink, field)] ?? 0) + amount;
@@ -31,6 +34,11 @@ export function createSinkReporter(sharedBuffer: SharedArrayBuffer, sink: SinkNa
     },
     error(message) {
       writeLastError(shared, sink, message);
+    },
+    reportOnce(key, message) {
+      if (reported.has(key)) return;
+      reported.add(key);
+      process.stderr.write(`${message}\n`);
     },
     exitDeadline() {
       return shared.exitDeadline[0] ?? 0;
