@@ -58,18 +58,18 @@ export function buildEvent(line: LogLine): EventSpec {
   const module = typeof line.module === 'string' ? line.module : undefined;
   const origin = line[UNHANDLED_FIELD];
   const unhandled = origin === 'uncaughtException' || origin === 'unhandledRejection';
-  const errors = isSerializedError(line.err) ? line.err : logLineError(level, module, message, line.err);
+  const logged = isSerializedError(line.err) ? line.err : undefined;
+  const errors = logged ?? logLineError(level, module, message, line.err);
   const severity: Severity = level === 'warn' ? 'warning' : 'error';
   const severityReason: SeverityReason = unhandled
     ? { type: origin === 'unhandledRejection' ? 'unhandledPromiseRejection' : 'unhandledException' }
-    : isSerializedError(line.err)
+    : logged
       ? { type: 'handledException' }
       : { type: 'log', attributes: { level } };
 
   const metadata: Record<string, unknown> = {};
-  const budget = { left: MAX_VALUES };
-  for (const [key, value] of Object.entries(line)) if (!LINE_FIELDS.has(key)) metadata[key] = capStrings(value, budget);
-  if (message !== '' && message !== errors.message) metadata.msg = capUtf8(message, MAX_VALUE_BYTES);
+  for (const [key, value] of Object.entries(line)) if (!LINE_FIELDS.has(key)) metadata[key] = value;
+  if (message !== '' && message !== errors.message) metadata.msg = message;
   const tabs: Record<string, unknown> = { log: metadata };
   const errorDetails = errorProperties(errors);
   if (errorDetails) tabs.error = errorDetails;
@@ -81,7 +81,8 @@ export function buildEvent(line: LogLine): EventSpec {
     severityReason,
     context: typeof line.route === 'string' ? line.route : module,
     user: userOf(line),
-    metadata: tabs,
+    // Every tab, not just the log one, must stay under Bugsnag's event size.
+    metadata: capStrings(tabs, { left: MAX_VALUES }) as Record<string, unknown>,
     groupingHash: undefined,
     groupKey: `${errors.type}\u0000${errors.message}`,
   };
