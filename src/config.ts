@@ -7,6 +7,7 @@ import {
   resolveBugsnag,
   resolveCloudWatch,
 } from './config-sinks.js';
+import { LogferryConfigError } from './errors.js';
 import { type LevelSpec, parseLevelSpec, parseSinkLevel } from './levels.js';
 import type { LogferryOptions, LogLevel, Profile } from './options.js';
 import { type Env, parseBoolean, parsePositiveInteger, readVar } from './parse-env.js';
@@ -24,6 +25,7 @@ export interface Config {
   /** Normalized key names censored at any depth. */
   redactKeys: string[];
   exitTimeoutMs: number;
+  maxAppBacklogBytes: number;
   captureUncaught: boolean;
   handleSignals: boolean;
   /** One line each for optional sinks that are off, printed once on stderr at start-up. */
@@ -68,6 +70,7 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
     cloudwatch: cloudwatchOptions ? resolveCloudWatch(cloudwatchOptions) : null,
     redactKeys: resolveRedactKeys(options),
     exitTimeoutMs: options.exitTimeoutMs ?? exitTimeoutFromEnv(env),
+    maxAppBacklogBytes: maxAppBacklogBytes(env, options),
     captureUncaught: options.captureUncaught ?? profile === 'production',
     handleSignals: options.handleSignals ?? true,
     notices,
@@ -89,6 +92,26 @@ function resolveConsole(env: Env, profile: Profile, options: LogferryOptions): C
 function exitTimeoutFromEnv(env: Env): number {
   const raw = readVar(env, 'LOG_EXIT_TIMEOUT_MS');
   return raw === undefined ? 5000 : parsePositiveInteger('LOG_EXIT_TIMEOUT_MS', raw, 600_000);
+}
+
+const MiB = 1024 * 1024;
+// thread-stream itself hands over synchronously at Node's string limit (~512 MiB); below 1 MiB
+// a service's ordinary bursts would wait on the worker.
+const APP_BACKLOG_RANGE = { min: MiB, max: 512 * MiB, default: 64 * MiB };
+
+function maxAppBacklogBytes(env: Env, options: LogferryOptions): number {
+  const fromOption = options.maxAppBacklogBytes !== undefined;
+  const raw = fromOption ? options.maxAppBacklogBytes : readVar(env, 'LOG_MAX_APP_BACKLOG_BYTES');
+  if (raw === undefined) return APP_BACKLOG_RANGE.default;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < APP_BACKLOG_RANGE.min || value > APP_BACKLOG_RANGE.max) {
+    throw new LogferryConfigError(
+      fromOption ? 'maxAppBacklogBytes' : 'LOG_MAX_APP_BACKLOG_BYTES',
+      raw,
+      `use a whole number of bytes from ${APP_BACKLOG_RANGE.min} (1 MiB) to ${APP_BACKLOG_RANGE.max} (512 MiB)`,
+    );
+  }
+  return value;
 }
 
 function resolveRedactKeys(options: LogferryOptions): string[] {

@@ -13,6 +13,7 @@ const NO_ROOT: FlushResult = { delivered: true, timedOut: false, elapsedMs: 0, s
  * `timeoutMs` has passed; the result says which, per sink, with pending and dropped counts.
  */
 export async function flushLogs(timeoutMs = 5000): Promise<FlushResult> {
+  checkTimeout('flushLogs', timeoutMs);
   const root = existingRootState();
   return root ? flushRoot(root, timeoutMs) : { ...NO_ROOT };
 }
@@ -22,6 +23,7 @@ export async function flushLogs(timeoutMs = 5000): Promise<FlushResult> {
  * stderr), never a throw. Default timeout: LOG_EXIT_TIMEOUT_MS.
  */
 export async function closeLogs(timeoutMs?: number): Promise<FlushResult> {
+  if (timeoutMs !== undefined) checkTimeout('closeLogs', timeoutMs);
   const root = existingRootState();
   if (!root) return { ...NO_ROOT };
   const budget = timeoutMs ?? root.config.exitTimeoutMs;
@@ -59,4 +61,12 @@ function silenceAfterClose(logger: object): void {
 /** Counters of every active sink: received, delivered, pending, dropped, retries, batches, failed requests, last error. */
 export function logStats(): Partial<Record<SinkName, SinkStats>> {
   return readStats(existingRootState());
+}
+
+// A timeout that is not a number would make the wait unbounded (setTimeout treats it as 0 or
+// ignores it): say so instead of hanging.
+function checkTimeout(caller: string, timeoutMs: unknown): void {
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+    throw new TypeError(`logferry: ${caller}(timeoutMs) takes a number of milliseconds >= 0, got ${String(timeoutMs)}`);
+  }
 }

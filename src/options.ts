@@ -105,6 +105,12 @@ export interface LogferryOptions {
   redact?: RedactOptions;
   /** Bound of every wait at exit. Env: `LOG_EXIT_TIMEOUT_MS`. Default: 5000. */
   exitTimeoutMs?: number;
+  /**
+   * Log text the app's thread may hold within one turn of its event loop before it hands
+   * lines to the worker synchronously, waiting for the worker's CPU (never the network).
+   * Env: `LOG_MAX_APP_BACKLOG_BYTES`. Default: 64 MiB; from 1 MiB to 512 MiB.
+   */
+  maxAppBacklogBytes?: number;
   /** Log uncaught exceptions and unhandled rejections at `fatal`. Default: on in production. */
   captureUncaught?: boolean;
   /** Flush on SIGTERM/SIGINT when the app has no handler of its own. Default: true. */

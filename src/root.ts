@@ -1,4 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { boundAppBacklog } from './app-backlog.js';
 import { type Config, loadConfig } from './config.js';
 import { currentLogContext } from './context.js';
 import { installExitHandling } from './exit.js';
@@ -7,7 +8,7 @@ import type { LogferryOptions, LogLevel } from './options.js';
 import { createKeyMatcher } from './redact-keys.js';
 import { createSanitizer } from './sanitize.js';
 import { isErrorLike } from './serialize-error.js';
-import { planTargets } from './targets.js';
+import { planSinks, routerPath } from './sink-routes.js';
 import { type SharedState, type SinkName, sharedBufferBytes, viewSharedState } from './wire.js';
 
 // The one root logger of the process and the one worker thread behind it, built lazily
@@ -17,6 +18,7 @@ import { type SharedState, type SinkName, sharedBufferBytes, viewSharedState } f
 export interface TransportStream {
   write(data: string): boolean;
   flushSync(): void;
+  flush(callback: (error?: Error) => void): void;
   end(): void;
   on(event: 'error', listener: (error: Error) => void): this;
   on(event: 'close', listener: () => void): this;
@@ -82,7 +84,7 @@ function buildRoot(config: Config): RootState {
   }
 
   const sharedBuffer = new SharedArrayBuffer(sharedBufferBytes());
-  const { targets, sinks } = planTargets(config, { sharedBuffer, exitTimeoutMs: config.exitTimeoutMs });
+  const { routes, sinks } = planSinks(config, { sharedBuffer, exitTimeoutMs: config.exitTimeoutMs });
   const root: RootState = {
     config,
     logger: silent,
@@ -92,14 +94,14 @@ function buildRoot(config: Config): RootState {
     nextFlushId: 0,
     closed: false,
   };
-  if (targets.length === 0) return root;
+  if (routes.length === 0) return root;
 
   // Exit handling is installed before pino.transport(), so logferry's 'exit' listener runs
   // before pino's own and can wait for deliveries while the worker is still up.
   installExitHandling(root);
-  const stream = pino.transport({ targets }) as unknown as TransportStream;
+  const stream = pino.transport({ target: routerPath(), options: { routes } }) as unknown as TransportStream;
   root.stream = stream;
-  root.logger = pino(options, stream as unknown as pino.DestinationStream);
+  root.logger = pino(options, boundAppBacklog(stream, config.maxAppBacklogBytes));
   watchTransportErrors(root);
   return root;
 }

@@ -2,7 +2,7 @@
 // level numbers, the flush marker and the shared-memory layout. Plain constants and
 // types only, because worker files import this module too.
 
-/** pino's numeric levels; sinks map them themselves (a string level formatter cannot be combined with targets). */
+/** pino's numeric levels; the worker reads them from each line's first bytes, so lines keep pino's numbers. */
 export const LEVELS = {
   trace: 10,
   debug: 20,
@@ -33,8 +33,8 @@ export const UNHANDLED_FIELD = 'unhandled';
 export type UnhandledOrigin = 'uncaughtException' | 'unhandledRejection';
 
 /**
- * The flush marker is a line above every level, so pino's multistream hands it to every
- * target; each sink answers it once everything written before it has been delivered.
+ * The flush marker is a line above every level, so the worker's router hands it to every
+ * sink; each sink answers it once everything written before it has been delivered.
  */
 export const FLUSH_MARKER_LEVEL = 1000;
 export const FLUSH_MARKER_FIELD = 'logferryFlush';
@@ -60,6 +60,13 @@ const LINE_PREFIX = /^\{"level":(\d+),"time":(\d+)/;
 export function readLinePrefix(line: string): { level: number; time: number } | undefined {
   const match = LINE_PREFIX.exec(line);
   return match ? { level: Number(match[1]), time: Number(match[2]) } : undefined;
+}
+
+/** One sink as the log worker's router builds it: lines at `minLevel` and above reach it. */
+export interface SinkRoute {
+  sink: SinkName;
+  minLevel: number;
+  options: SinkWireOptions & Record<string, unknown>;
 }
 
 /** The sinks, by their slot in shared memory. */

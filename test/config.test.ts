@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 import { loadConfig } from '../src/config.js';
 import { LogferryConfigError } from '../src/errors.js';
 import { levelForModule } from '../src/levels.js';
-import { planTargets } from '../src/targets.js';
+import { planSinks } from '../src/sink-routes.js';
 
 const KEY = '0123456789abcdef0123456789abcdef';
 const wire = { sharedBuffer: new SharedArrayBuffer(8), exitTimeoutMs: 5000 };
-const sinksOf = (env: Record<string, string | undefined>) => planTargets(loadConfig(env), wire).sinks;
+const sinksOf = (env: Record<string, string | undefined>) => planSinks(loadConfig(env), wire).sinks;
 
 describe('environment profiles', () => {
   it('development (and unset NODE_ENV): pretty console at debug, no network sinks', () => {
@@ -42,7 +42,7 @@ describe('environment profiles', () => {
       assert.equal(config.bugsnag?.level, 'warn');
       assert.equal(config.cloudwatch?.scope, 'transactional');
       assert.equal(config.cloudwatch?.level, 'info');
-      assert.deepEqual(planTargets(config, wire).sinks, ['stdout', 'cloudwatch', 'bugsnag']);
+      assert.deepEqual(planSinks(config, wire).sinks, ['stdout', 'cloudwatch', 'bugsnag']);
     }
   });
 
@@ -60,7 +60,7 @@ describe('environment profiles', () => {
 });
 
 describe('levels', () => {
-  it('per-sink levels reach the targets', () => {
+  it('per-sink levels reach the sink routes', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       LOG_LEVEL_CONSOLE: 'warn',
@@ -69,10 +69,17 @@ describe('levels', () => {
       BUGSNAG_API_KEY: KEY,
       CLOUDWATCH_LOG_GROUP: 'g',
     });
-    const { targets } = planTargets(config, wire);
-    assert.equal(targets[0]?.level, 'warn');
-    assert.equal(targets[1]?.level, 'error');
-    assert.equal((targets[2]?.options as { level?: string } | undefined)?.level, 'fatal');
+    const { routes } = planSinks(config, wire);
+    assert.deepEqual(
+      routes.map((route) => [route.sink, route.minLevel]),
+      [
+        ['stdout', 40],
+        ['cloudwatch', 50],
+        // Bugsnag sees every line (breadcrumbs); its own level decides what is reported.
+        ['bugsnag', 10],
+      ],
+    );
+    assert.equal(routes[2]?.options.level, 'fatal');
   });
 
   it('per-module overrides: the longest matching module wins, children inherit', () => {
@@ -107,6 +114,8 @@ describe('malformed variables fail fast with the variable, the value and what is
     [{ NODE_ENV: 'production', CLOUDWATCH_LOG_GROUP: 'g', CLOUDWATCH_CREATE_GROUP: 'sure' }, 'CLOUDWATCH_CREATE_GROUP', /true/],
     [{ NODE_ENV: 'production', CLOUDWATCH_LOG_GROUP: 'g', CLOUDWATCH_RETENTION_DAYS: '10' }, 'CLOUDWATCH_RETENTION_DAYS', /1, 3, 5, 7, 14/],
     [{ LOG_EXIT_TIMEOUT_MS: '-5' }, 'LOG_EXIT_TIMEOUT_MS', /whole number/],
+    [{ LOG_MAX_APP_BACKLOG_BYTES: '4096' }, 'LOG_MAX_APP_BACKLOG_BYTES', /from 1048576 \(1 MiB\) to 536870912/],
+    [{ LOG_MAX_APP_BACKLOG_BYTES: '64MB' }, 'LOG_MAX_APP_BACKLOG_BYTES', /whole number of bytes/],
   ];
   for (const [env, variable, accepted] of cases) {
     it(`${variable}=${Object.values(env).at(-1)}`, () => {
@@ -122,6 +131,16 @@ describe('malformed variables fail fast with the variable, the value and what is
       );
     });
   }
+
+  it('the app-side backlog bound: 64 MiB by default, set by variable or option, an option checked like the variable', () => {
+    assert.equal(loadConfig({}).maxAppBacklogBytes, 64 * 1024 * 1024);
+    assert.equal(loadConfig({ LOG_MAX_APP_BACKLOG_BYTES: '2097152' }).maxAppBacklogBytes, 2 * 1024 * 1024);
+    assert.equal(
+      loadConfig({ LOG_MAX_APP_BACKLOG_BYTES: '2097152' }, { maxAppBacklogBytes: 8 * 1024 * 1024 }).maxAppBacklogBytes,
+      8 * 1024 * 1024,
+    );
+    assert.throws(() => loadConfig({}, { maxAppBacklogBytes: 10 }), /maxAppBacklogBytes=10 is not valid/);
+  });
 
   it('a bad Bugsnag key is never echoed whole', () => {
     const secretish = 'zz23456789abcdef0123456789abcdefXX';

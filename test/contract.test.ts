@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { closeLogs, flushLogs } from '../src/index.js';
 import { hostileCorpus } from './support/hostile-corpus.js';
 import { jsonLines, runFixture } from './support/run-fixture.js';
 
@@ -102,6 +103,21 @@ describe('the public contract, in a fresh process each', () => {
     assert.match(result.stderr, /workers=0\n/);
   });
 
+  it('a burst logged without yielding holds at most LOG_MAX_APP_BACKLOG_BYTES on the app thread, and loses nothing', async () => {
+    const burst = async (cap: number) => {
+      const result = await run('burst', { ...production, BURST_LINES: '200000', LOG_MAX_APP_BACKLOG_BYTES: String(cap) });
+      const held = Number(/heldMiB=([\d.]+)/.exec(result.stderr)?.[1]);
+      const lines = jsonLines(result.stdout).filter((line) => line.msg === 'burst line');
+      assert.equal(lines.length, 200_000);
+      assert.deepEqual([lines[0]?.seq, lines.at(-1)?.seq], [0, 199_999]);
+      return held;
+    };
+    // ~50 MiB of lines: with a 1 MiB bound the app holds about the worker's 4 MiB shared buffer
+    // and that bound; with thread-stream's own 512 MiB limit (the control) it holds them all.
+    assert.ok((await burst(1024 * 1024)) < 25);
+    assert.ok((await burst(512 * 1024 * 1024)) > 50);
+  });
+
   it('development prints pretty lines', async () => {
     const { stdout } = await runFixture('contract', { env: { NODE_ENV: 'development', NO_COLOR: '1' }, args: ['transactional'] });
     assert.match(stdout, /INFO.*Organization was successfully added/);
@@ -124,5 +140,17 @@ describe('hostile input through the real pipeline', () => {
     const cycle = lines.find((line) => line.msg === 'hostile error as first argument') as Record<string, any>;
     assert.equal(cycle.err.message, 'cause b');
     assert.ok(lines.some((line) => line.msg === 'a string where an error goes'));
+  });
+});
+
+describe('flushLogs and closeLogs arguments', () => {
+  it('a timeout that is not a number of milliseconds is a TypeError, not an unbounded wait', async () => {
+    for (const bad of [{ timeoutMs: 1000 }, Number.NaN, -1, '500']) {
+      await assert.rejects(
+        flushLogs(bad as never),
+        (error: Error) => error instanceof TypeError && /flushLogs\(timeoutMs\)/.test(error.message),
+      );
+      await assert.rejects(closeLogs(bad as never), /closeLogs\(timeoutMs\)/);
+    }
   });
 });

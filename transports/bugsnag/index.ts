@@ -1,7 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import type { ResolvedBugsnag } from '../../src/config-sinks.js';
 import { LEVELS, readLinePrefix, type SinkWireOptions } from '../../src/wire.js';
-import { closeBudgetMs, lineTransport } from '../shared/line-source.js';
+import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
+import { ownCopy } from '../shared/own-copy.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
 import { BreadcrumbRing } from './breadcrumbs.js';
 import { BugsnagDelivery } from './delivery.js';
@@ -13,8 +14,8 @@ import { applyRules, compileRules } from './rules.js';
 /** Options the app's thread sends this sink. */
 export type BugsnagSinkOptions = ResolvedBugsnag & SinkWireOptions & { redactKeyPatterns: string[] };
 
-/** The Bugsnag sink: a pino transport run in the log worker thread. */
-export default function bugsnagTransport(options: BugsnagSinkOptions) {
+/** The Bugsnag sink, run in the log worker thread behind the router. */
+export function createBugsnagSink(options: BugsnagSinkOptions): LineHandlers {
   const reporter = createSinkReporter(options.sharedBuffer, 'bugsnag');
   const breadcrumbs = new BreadcrumbRing(options.maxBreadcrumbs);
   const rules = compileRules(options.rules);
@@ -33,11 +34,11 @@ export default function bugsnagTransport(options: BugsnagSinkOptions) {
     hookLoaded,
   );
 
-  return lineTransport({
+  return {
     onLine(line) {
       const level = readLinePrefix(line)?.level ?? LEVELS.error;
       if (level < notifyLevel) {
-        breadcrumbs.add(line);
+        breadcrumbs.add(ownCopy(line));
         return;
       }
       reporter.add('received');
@@ -58,7 +59,7 @@ export default function bugsnagTransport(options: BugsnagSinkOptions) {
     onFlush: (flushId) => delivery.markFlush(flushId),
     close: () => delivery.close(closeBudgetMs(reporter.exitDeadline(), options.exitTimeoutMs)),
     onError: (error) => reporter.error(`Bugsnag sink: ${(error as Error).message}`),
-  });
+  };
 }
 
 function parseLine(line: string, level: number): LogLine {

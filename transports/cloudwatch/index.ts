@@ -1,6 +1,7 @@
 import type { ResolvedCloudWatch } from '../../src/config-sinks.js';
 import { CHANNEL_FIELD, readLinePrefix, type SinkWireOptions, TRANSACTIONAL_CHANNEL } from '../../src/wire.js';
-import { closeBudgetMs, lineTransport } from '../shared/line-source.js';
+import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
+import { ownCopy } from '../shared/own-copy.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
 import { createLogsApi } from './client.js';
 import { CloudWatchSender } from './sender.js';
@@ -19,14 +20,18 @@ interface LineFacts {
   transactional: boolean;
 }
 
+const NOT_TRANSACTIONAL: LineFacts = Object.freeze({ time: 0, transactional: false });
+
 /** The line's time, and whether it is on the transactional channel (top level, not a nested field of that name). */
 function readLine(line: string, needChannel: boolean): LineFacts {
+  const mayBeTransactional = line.includes(TRANSACTIONAL_MARK);
+  // The time of a line the sink will skip is never read.
+  if (needChannel && !mayBeTransactional) return NOT_TRANSACTIONAL;
   if (needChannel) {
     const prefixed = TRANSACTIONAL_PREFIX.exec(line);
     if (prefixed) return { time: Number(prefixed[1]), transactional: true };
   }
   const leading = readLinePrefix(line);
-  const mayBeTransactional = line.includes(TRANSACTIONAL_MARK);
   if (leading && !(needChannel && mayBeTransactional)) return { time: leading.time, transactional: false };
   try {
     const parsed = JSON.parse(line) as { time?: unknown; [CHANNEL_FIELD]?: unknown };
@@ -39,24 +44,24 @@ function readLine(line: string, needChannel: boolean): LineFacts {
   }
 }
 
-/** The CloudWatch Logs sink: a pino transport run in the log worker thread. */
-export default function cloudwatchTransport(options: CloudWatchSinkOptions) {
+/** The CloudWatch Logs sink, run in the log worker thread behind the router. */
+export function createCloudWatchSink(options: CloudWatchSinkOptions): LineHandlers {
   const reporter = createSinkReporter(options.sharedBuffer, 'cloudwatch');
   const api = createLogsApi(options);
   const sender = new CloudWatchSender(api, options, reporter);
   const transactionalOnly = options.scope === 'transactional';
 
-  return lineTransport({
+  return {
     onLine(line) {
       const facts = readLine(line, transactionalOnly);
       if (transactionalOnly && !facts.transactional) return;
       reporter.add('received');
       const fitted = fitMessage(line, options.maxEventBytes);
       if (fitted.truncated) reporter.add('truncated');
-      sender.enqueue(facts.time, fitted.message);
+      sender.enqueue(facts.time, ownCopy(fitted.message));
     },
     onFlush: (flushId) => sender.markFlush(flushId),
     close: () => sender.close(closeBudgetMs(reporter.exitDeadline(), options.exitTimeoutMs)),
     onError: (error) => reporter.error(`CloudWatch sink: ${(error as Error).message}`),
-  });
+  };
 }

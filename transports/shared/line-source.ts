@@ -2,8 +2,7 @@ import build from 'pino-abstract-transport';
 import { readFlushMarker } from '../../src/wire.js';
 
 // Sinks read raw lines and parse only what they need: the per-line JSON.parse that
-// pino-abstract-transport would do by default is skipped (pino's multistream already
-// parsed each line once in this worker to route it).
+// pino-abstract-transport would do by default is skipped.
 const NOT_PARSED = Object.freeze({});
 
 /** What a sink does with its input. */
@@ -20,18 +19,36 @@ export interface LineHandlers {
 
 /**
  * A pino-abstract-transport stream that hands each raw line to its sink. Lines arrive by
- * 'data' events rather than `for await` (no promise per line).
+ * 'data' events rather than `for await` (no promise per line), and are handled on the next
+ * turn of the worker's loop: thread-stream marks a chunk read only once its write() returns,
+ * so splitting now and handling later lets the app's thread copy the next chunk meanwhile.
  */
 export function lineTransport(sink: LineHandlers) {
+  let waiting: string[] = [];
+  let handleScheduled = false;
+
+  const handleWaiting = (): void => {
+    handleScheduled = false;
+    const lines = waiting;
+    waiting = [];
+    for (const line of lines) {
+      try {
+        const flushId = readFlushMarker(line);
+        if (flushId >= 0) sink.onFlush(flushId);
+        else sink.onLine(line);
+      } catch (error) {
+        sink.onError(error);
+      }
+    }
+  };
+
   return build(
     (source) => {
       source.on('data', (line: string) => {
-        try {
-          const flushId = readFlushMarker(line);
-          if (flushId >= 0) sink.onFlush(flushId);
-          else sink.onLine(line);
-        } catch (error) {
-          sink.onError(error);
+        waiting.push(line);
+        if (!handleScheduled) {
+          handleScheduled = true;
+          setImmediate(handleWaiting);
         }
       });
     },
@@ -39,8 +56,12 @@ export function lineTransport(sink: LineHandlers) {
       parse: 'lines',
       parseLine: () => NOT_PARSED,
       metadata: false,
-      // Returning the promise lets pino-abstract-transport call back once it settles.
-      close: () => sink.close(),
+      // Lines split but not yet handled go first. Returning the promise lets
+      // pino-abstract-transport call back once it settles.
+      close: () => {
+        handleWaiting();
+        return sink.close();
+      },
     },
   );
 }

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import type { Config } from './config.js';
+import { levelValue } from './levels.js';
+import { redactKeyPatterns } from './redact-keys.js';
+import { LEVELS, type SinkName, type SinkRoute, type SinkWireOptions } from './wire.js';
+
+// Which worker-thread sinks a Config asks for. They all run behind one pino.transport()
+// target, the router, which reads each line's level from its first bytes and hands it to
+// every sink at or below that level. (pino's own `targets` would JSON.parse every line in
+// the worker and split the stream once more per target: ~3× the worker's CPU per line.)
+
+/** The compiled router sits beside this file's compiled directory, in the package and in tests alike. */
+export function routerPath(): string {
+  return join(__dirname, '..', 'transports', 'router', 'index.js');
+}
+
+export interface PlannedSinks {
+  routes: SinkRoute[];
+  sinks: SinkName[];
+}
+
+export function planSinks(config: Config, wire: SinkWireOptions): PlannedSinks {
+  const routes: SinkRoute[] = [];
+  if (config.console) {
+    routes.push({
+      sink: 'stdout',
+      minLevel: levelValue(config.console.level ?? 'trace'),
+      options: { ...wire, pretty: config.console.pretty, colorize: config.console.colorize },
+    });
+  }
+  if (config.cloudwatch) {
+    routes.push({ sink: 'cloudwatch', minLevel: LEVELS[config.cloudwatch.level], options: { ...wire, ...config.cloudwatch } });
+  }
+  if (config.bugsnag) {
+    // The Bugsnag sink sees every line: lower levels become breadcrumbs, its own level decides what is reported.
+    routes.push({
+      sink: 'bugsnag',
+      minLevel: LEVELS.trace,
+      options: { ...wire, ...config.bugsnag, redactKeyPatterns: redactKeyPatterns(config.redactKeys) },
+    });
+  }
+  return { routes, sinks: routes.map((route) => route.sink) };
+}

@@ -1,0 +1,47 @@
+import { LEVELS, readLinePrefix } from '../../src/wire.js';
+import type { LineHandlers } from '../shared/line-source.js';
+
+/** A sink behind the router: lines at `minLevel` and above reach it. */
+export interface RoutedSink {
+  minLevel: number;
+  handlers: LineHandlers;
+}
+
+/** A line's level; one that does not start the way pino writes lines is read whole, or taken as info. */
+export function levelOf(line: string): number {
+  const prefix = readLinePrefix(line);
+  if (prefix) return prefix.level;
+  try {
+    const level = (JSON.parse(line) as { level?: unknown }).level;
+    return typeof level === 'number' ? level : LEVELS.info;
+  } catch {
+    return LEVELS.info;
+  }
+}
+
+/** Each sink's throw is its own: the others still get the line. */
+function guarded(sink: RoutedSink, call: (handlers: LineHandlers) => void): void {
+  try {
+    call(sink.handlers);
+  } catch (error) {
+    sink.handlers.onError(error);
+  }
+}
+
+/** One set of handlers that fans each line out, by level, to the sinks given. */
+export function routeLines(sinks: RoutedSink[]): LineHandlers {
+  return {
+    onLine(line) {
+      const level = levelOf(line);
+      for (const sink of sinks) if (level >= sink.minLevel) guarded(sink, (handlers) => handlers.onLine(line));
+    },
+    onFlush(flushId) {
+      for (const sink of sinks) guarded(sink, (handlers) => handlers.onFlush(flushId));
+    },
+    close: async () => {
+      // One sink failing to close must not cut the others' deliveries short.
+      await Promise.allSettled(sinks.map((sink) => sink.handlers.close()));
+    },
+    onError: (error) => process.stderr.write(`logferry: log worker router: ${(error as Error).message}\n`),
+  };
+}
