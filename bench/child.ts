@@ -33,12 +33,15 @@ const fiveFields = (i: number) => ({
 async function main(): Promise<void> {
   const log = await createBenchLogger(contender, env);
   switch (scenario) {
-    case 'cost':
-      report({
-        infoNs: nsPerCall(200_000, () => log.info({ a: 1, b: 'x' }, 'hello world')),
-        transactionalNs: nsPerCall(200_000, (i) => log.transactional(fiveFields(i), 'Organization was successfully added')),
-      });
+    case 'cost': {
+      const infoNs = nsPerCall(200_000, () => log.info({ a: 1, b: 'x' }, 'hello world'));
+      // Every contender's worker catches up first, so the second figure does not pay for the
+      // first loop's backlog (logferry would otherwise cross its app-side backlog bound).
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const transactionalNs = nsPerCall(200_000, (i) => log.transactional(fiveFields(i), 'Organization was successfully added'));
+      report({ infoNs, transactionalNs });
       break;
+    }
     case 'errors': {
       const error = new TypeError('amount is not a number');
       report({ errorNs: nsPerCall(Number(process.env.BENCH_ERRORS ?? '20000'), () => log.error(error)) });

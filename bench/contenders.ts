@@ -2,7 +2,7 @@
 // local CloudWatch Logs server. Runs inside a bench child process.
 import pino from 'pino';
 
-export const CONTENDERS = ['pino', 'pino-worker', 'logferry', 'winston-cloudwatch', 'pino-serdnam'] as const;
+export const CONTENDERS = ['pino', 'pino-worker', 'logferry', 'logferry-stdout', 'winston-cloudwatch', 'pino-serdnam'] as const;
 export type Contender = (typeof CONTENDERS)[number];
 
 /** What a scenario needs of a logger, whichever library is behind it. */
@@ -46,7 +46,10 @@ export async function createBenchLogger(contender: Contender, env: BenchEnv): Pr
       const root = pino(transport);
       return fromPino(root.child({ module: 'bench', service: 'api' }), root.child({ channel: 'transactional' }));
     }
-    case 'logferry': {
+    // logferry-stdout: the same logger with its network sinks off (run.ts leaves their
+    // variables unset), to show what shipping costs the app's thread on a 2-core machine.
+    case 'logferry':
+    case 'logferry-stdout': {
       const { createLogger, transactionalLogger } = await import('../src/index.js');
       const log = createLogger('bench', { service: 'api' });
       return fromPino(log, transactionalLogger);

@@ -34,7 +34,7 @@ const SCENARIOS: Scenario[] = [
     name: 'cost',
     title: '1. App-thread cost, 200,000 calls',
     child: 'cost',
-    contenders: ['pino', 'pino-worker', 'logferry', 'winston-cloudwatch', 'pino-serdnam'],
+    contenders: ['pino', 'pino-worker', 'logferry', 'logferry-stdout', 'winston-cloudwatch', 'pino-serdnam'],
   },
   {
     name: 'paced',
@@ -79,6 +79,15 @@ const SCENARIOS: Scenario[] = [
     child: 'memory',
     down: true,
     env: { BENCH_LINES: '1000000' },
+    contenders: SHIPPING,
+  },
+  {
+    // Three times the lines: a bounded logger's peak stays where it was.
+    name: 'memory-3m',
+    title: '5b. Peak RSS (app + worker), endpoint down, 3,000,000 lines offered',
+    child: 'memory',
+    down: true,
+    env: { BENCH_LINES: '3000000' },
     contenders: SHIPPING,
   },
 ];
@@ -148,6 +157,10 @@ async function main(): Promise<void> {
           BUGSNAG_ENDPOINT_NOTIFY: bugsnag.notifyUrl,
           BUGSNAG_ENDPOINT_SESSIONS: bugsnag.sessionsUrl,
         };
+        if (contender === 'logferry-stdout') {
+          delete (env as Partial<typeof env>).CLOUDWATCH_LOG_GROUP;
+          delete (env as Partial<typeof env>).BUGSNAG_API_KEY;
+        }
         let delivery: Record<string, number> = {};
         const result = await runChild(contender, scenario, env, async () => {
           if (scenario.expectEvents) delivery = await awaitDelivery(cloudwatch, group, scenario.expectEvents);
@@ -262,6 +275,7 @@ const SHOWN: Record<string, Array<[string, string, number]>> = {
     ['maxMs', 'ELD max ms', 1],
   ],
   memory: [['maxRssMiB', 'peak RSS MiB', 0]],
+  'memory-3m': [['maxRssMiB', 'peak RSS MiB', 0]],
 };
 
 function printTables(summaries: Summaries): void {

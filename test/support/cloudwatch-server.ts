@@ -131,30 +131,34 @@ export class LocalCloudWatchLogs {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // delayMs is the round trip as the client sees it: this server's own work counts inside it.
+    const answerAt = Date.now() + this.delayMs;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('Logs_20140328.') ? target.slice('Logs_20140328.'.length) : '';
     this.calls.push(operation);
-    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const fault = this.#takeFault();
-    if (fault === 'drop') {
-      req.socket.destroy();
-      return;
-    }
-    try {
-      if (fault === 'throttle') throw new ServiceError('ThrottlingException', 'Rate exceeded');
-      if (fault === '500') throw new ServiceError('ServiceUnavailableException', 'The service is unavailable', 503);
-      if (req.method !== 'POST' || !operation) throw new ServiceError('UnknownOperationException', `unknown target ${target}`);
-      if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256')) {
-        throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+    let answer: { status: number; body: unknown; errorType?: string } | undefined;
+    if (fault !== 'drop') {
+      try {
+        if (fault === 'throttle') throw new ServiceError('ThrottlingException', 'Rate exceeded');
+        if (fault === '500') throw new ServiceError('ServiceUnavailableException', 'The service is unavailable', 503);
+        if (req.method !== 'POST' || !operation) throw new ServiceError('UnknownOperationException', `unknown target ${target}`);
+        if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256')) {
+          throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+        }
+        const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+        answer = { status: 200, body: this.#operate(operation, input) };
+      } catch (error) {
+        const failure = error instanceof ServiceError ? error : new ServiceError('InternalFailure', String(error), 500);
+        answer = { status: failure.status, body: { __type: failure.type, message: failure.message }, errorType: failure.type };
       }
-      const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-      this.#reply(res, 200, this.#operate(operation, input));
-    } catch (error) {
-      const failure = error instanceof ServiceError ? error : new ServiceError('InternalFailure', String(error), 500);
-      this.#reply(res, failure.status, { __type: failure.type, message: failure.message }, failure.type);
     }
+    const wait = answerAt - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (answer) this.#reply(res, answer.status, answer.body, answer.errorType);
+    else req.socket.destroy();
   }
 
   #takeFault(): Fault | undefined {
