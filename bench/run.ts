@@ -108,14 +108,25 @@ async function runChild(
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
+  let reported = false;
   const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
   const result = await new Promise<Record<string, number>>((resolve) => {
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const match = /BENCH_RESULT (.*)\n/.exec(stderr);
-      if (match?.[1]) resolve(JSON.parse(match[1]));
+      if (match?.[1] && !reported) {
+        reported = true;
+        resolve(JSON.parse(match[1]));
+      }
     });
-    child.on('close', () => resolve({}));
+    child.on('close', (code, signal) => {
+      if (reported) return;
+      // No result: say why, and count it, so a crash shows in the table instead of a blank.
+      const lines = stderr.trim().split('\n');
+      const reason = lines.find((line) => /^\w*Error\b/.test(line)) ?? lines.slice(-3).join(' | ');
+      process.stderr.write(`  ${contender} ended without a result (code ${code}, signal ${signal}): ${reason.slice(0, 400)}\n`);
+      resolve({ failedRuns: 1 });
+    });
   });
   await onResult?.(child);
   child.kill('SIGKILL');
@@ -295,7 +306,9 @@ function printTables(summaries: Summaries): void {
       const ratio = baseline
         ? ` | ${formatNumber((metrics[firstMetric]?.median ?? Number.NaN) / (baseline[firstMetric]?.median ?? Number.NaN), 2)}×`
         : '';
-      process.stdout.write(`| ${contender} | ${cells.join(' | ')}${ratio} |\n`);
+      const failed = metrics.failedRuns?.runs ?? 0;
+      const failures = failed > 0 ? ` **no result in ${failed} of ${failed + (metrics[firstMetric]?.runs ?? 0)} runs**` : '';
+      process.stdout.write(`| ${contender}${failures} | ${cells.join(' | ')}${ratio} |\n`);
     }
   }
   process.stdout.write(`\n${rounds} rounds, ${process.version}, ${new Date().toISOString()}\n`);

@@ -17,8 +17,11 @@ export function createSanitizer(isSecretKey: KeyMatcher): Sanitizer {
     if (typeof value === 'symbol') return value.toString();
     if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return value;
     if (seen.has(value)) return value;
-    if (isErrorLike(value)) return serializeError(value, walk, seen);
-    if (value instanceof Date || ArrayBuffer.isView(value)) return value;
+    // Nearly every logged object is a plain one: it skips the error and Date checks.
+    if (!hasPlainPrototype(value)) {
+      if (isErrorLike(value)) return serializeError(value, walk, seen);
+      if (value instanceof Date || ArrayBuffer.isView(value)) return value;
+    }
     seen.add(value);
     const toJSON = readToJSON(value);
     if (toJSON !== undefined) return callToJSON(value, toJSON, seen, depth);
@@ -84,6 +87,15 @@ export function createSanitizer(isSecretKey: KeyMatcher): Sanitizer {
       spare = seen;
     }
   };
+}
+
+function hasPlainPrototype(value: object): boolean {
+  try {
+    const prototype = Object.getPrototypeOf(value);
+    return prototype === Object.prototype || prototype === null;
+  } catch {
+    return false; // a Proxy whose trap throws: take the careful path
+  }
 }
 
 function readToJSON(value: object): (() => unknown) | undefined {
