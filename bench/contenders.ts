@@ -2,7 +2,15 @@
 // local CloudWatch Logs server. Runs inside a bench child process.
 import pino from 'pino';
 
-export const CONTENDERS = ['pino', 'pino-worker', 'logferry', 'logferry-stdout', 'winston-cloudwatch', 'pino-serdnam'] as const;
+export const CONTENDERS = [
+  'pino',
+  'pino-worker',
+  'pino-worker-sanitized',
+  'logferry',
+  'logferry-stdout',
+  'winston-cloudwatch',
+  'pino-serdnam',
+] as const;
 export type Contender = (typeof CONTENDERS)[number];
 
 /** What a scenario needs of a logger, whichever library is behind it. */
@@ -29,6 +37,27 @@ export async function createBenchLogger(contender: Contender, env: BenchEnv): Pr
     }
     case 'pino-worker': {
       const root = pino(pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } }));
+      return fromPino(root.child({ module: 'bench', service: 'api' }), root.child({ channel: 'transactional' }));
+    }
+    // pino-worker plus what logferry adds on the app thread (its context mixin and sanitizer):
+    // separates the cost of redaction and hostile-value safety from everything else.
+    case 'pino-worker-sanitized': {
+      const { createSanitizer } = await import('../src/sanitize.js');
+      const { createKeyMatcher, DEFAULT_REDACT_KEYS } = await import('../src/redact-keys.js');
+      const { currentLogContext } = await import('../src/context.js');
+      const sanitize = createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS));
+      const none = Object.freeze({});
+      const root = pino(
+        {
+          mixin: () => currentLogContext() ?? none,
+          mixinMergeStrategy: (fields: object, context: object) =>
+            context === none
+              ? sanitize(fields as Record<string, unknown>)
+              : { ...sanitize(context as Record<string, unknown>), ...sanitize(fields as Record<string, unknown>) },
+          formatters: { bindings: sanitize },
+        },
+        pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } }),
+      );
       return fromPino(root.child({ module: 'bench', service: 'api' }), root.child({ channel: 'transactional' }));
     }
     case 'pino-serdnam': {

@@ -34,7 +34,7 @@ const SCENARIOS: Scenario[] = [
     name: 'cost',
     title: '1. App-thread cost, 200,000 calls',
     child: 'cost',
-    contenders: ['pino', 'pino-worker', 'logferry', 'logferry-stdout', 'winston-cloudwatch', 'pino-serdnam'],
+    contenders: ['pino', 'pino-worker', 'pino-worker-sanitized', 'logferry', 'logferry-stdout', 'winston-cloudwatch', 'pino-serdnam'],
   },
   {
     name: 'paced',
