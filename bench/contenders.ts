@@ -39,23 +39,14 @@ export async function createBenchLogger(contender: Contender, env: BenchEnv): Pr
       const root = pino(pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } }));
       return fromPino(root.child({ module: 'bench', service: 'api' }), root.child({ channel: 'transactional' }));
     }
-    // pino-worker plus what logferry adds on the app thread (its context mixin and sanitizer):
+    // pino-worker plus what logferry adds on the app thread (context and sanitizer, as src/root.ts does):
     // separates the cost of redaction and hostile-value safety from everything else.
     case 'pino-worker-sanitized': {
       const { createSanitizer } = await import('../src/sanitize.js');
       const { createKeyMatcher, DEFAULT_REDACT_KEYS } = await import('../src/redact-keys.js');
-      const { currentLogContext } = await import('../src/context.js');
-      const sanitize = createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS));
-      const none = Object.freeze({});
+      const { logFormatters } = await import('../src/root.js');
       const root = pino(
-        {
-          mixin: () => currentLogContext() ?? none,
-          mixinMergeStrategy: (fields: object, context: object) =>
-            context === none
-              ? sanitize(fields as Record<string, unknown>)
-              : { ...sanitize(context as Record<string, unknown>), ...sanitize(fields as Record<string, unknown>) },
-          formatters: { bindings: sanitize },
-        },
+        { formatters: logFormatters(createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS))) },
         pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } }),
       );
       return fromPino(root.child({ module: 'bench', service: 'api' }), root.child({ channel: 'transactional' }));

@@ -6,7 +6,7 @@ import { installExitHandling } from './exit.js';
 import { levelValue, lowerLevel } from './levels.js';
 import type { LogferryOptions, LogLevel } from './options.js';
 import { createKeyMatcher } from './redact-keys.js';
-import { createSanitizer } from './sanitize.js';
+import { createSanitizer, type Sanitizer } from './sanitize.js';
 import { isErrorLike } from './serialize-error.js';
 import { planSinks, routerPath } from './sink-routes.js';
 import { type SharedState, type SinkName, sharedBufferBytes, viewSharedState } from './wire.js';
@@ -37,8 +37,6 @@ export interface RootState {
   closed: boolean;
 }
 
-const NO_CONTEXT: Readonly<Record<string, unknown>> = Object.freeze({});
-
 let pendingOptions: LogferryOptions | undefined;
 let state: RootState | undefined;
 
@@ -61,18 +59,25 @@ export function existingRootState(): RootState | undefined {
   return state;
 }
 
+/**
+ * Context and sanitizing in one step, as pino's log formatter rather than a mixin: with a mixin
+ * pino merges (Object.assign by default, calling a throwing getter) and makes two calls per line.
+ */
+export function logFormatters(sanitize: Sanitizer): NonNullable<LoggerOptions['formatters']> {
+  return {
+    bindings: sanitize,
+    log: (fields) => {
+      const context = currentLogContext();
+      return context === undefined ? sanitize(fields) : { ...sanitize(context), ...sanitize(fields) };
+    },
+  };
+}
+
 function buildRoot(config: Config): RootState {
   const sanitize = createSanitizer(createKeyMatcher(config.redactKeys));
   const options: LoggerOptions = {
     level: lowestLevel(config),
-    // Sanitizing happens in the merge step: pino's default merge (Object.assign) would call
-    // a throwing getter before any formatter could catch it.
-    mixin: () => currentLogContext() ?? NO_CONTEXT,
-    mixinMergeStrategy: (fields: object, context: object) =>
-      context === NO_CONTEXT
-        ? sanitize(fields as Record<string, unknown>)
-        : { ...sanitize(context as Record<string, unknown>), ...sanitize(fields as Record<string, unknown>) },
-    formatters: { bindings: sanitize },
+    formatters: logFormatters(sanitize),
     serializers: { err: (value: unknown) => (isErrorLike(value) ? sanitize({ err: value }).err : value) },
   };
   for (const notice of config.notices) process.stderr.write(`${notice}\n`);

@@ -74,10 +74,28 @@ export function createSanitizer(isSecretKey: KeyMatcher): Sanitizer {
     }
   };
 
+  // Most log calls pass a plain object of strings and numbers: that is checked without
+  // allocating and returned as is. Anything else (nested objects, symbols, a secret key, a
+  // toJSON, a getter that throws, another prototype) takes the full walk.
+  const isFlatAndClean = (value: Record<string, unknown>): boolean => {
+    if (!hasPlainPrototype(value)) return false;
+    try {
+      for (const key in value) {
+        const item = value[key];
+        if ((typeof item === 'object' && item !== null) || typeof item === 'symbol' || key === 'toJSON') return false;
+        if (item !== undefined && isSecretKey(key)) return false;
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
   // One cycle guard reused across calls: a call re-entered from a getter or toJSON that logs
   // finds it taken and makes its own.
   let spare: Set<object> | undefined = new Set();
   return (value) => {
+    if (isFlatAndClean(value)) return value;
     const seen = spare ?? new Set<object>();
     spare = undefined;
     try {

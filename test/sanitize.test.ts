@@ -46,6 +46,28 @@ describe('redaction at any depth, whatever the key style', () => {
     assert.equal(sanitize(clean), clean);
   });
 
+  it('a flat object of plain values takes the quick check, and everything that needs work still gets it', () => {
+    const flat = { a: 1, b: 'x', c: true, d: null, e: undefined, f: 10n };
+    assert.equal(sanitize(flat), flat);
+    assert.equal(sanitize({ userId: 7, password: 'hunter2' }).password, REDACTED);
+    assert.equal(sanitize({ tag: Symbol('s') }).tag, 'Symbol(s)');
+    assert.deepEqual(sanitize({ toJSON: () => ({ token: 't', ok: 1 }) }), { token: REDACTED, ok: 1 });
+    const throwing = Object.defineProperty({ a: 1 }, 'b', {
+      enumerable: true,
+      get() {
+        throw new Error('no');
+      },
+    });
+    assert.match(String(sanitize(throwing).b), /no/);
+    const error = Object.assign(new Error('boom'), { code: 'E1' });
+    assert.equal((sanitize({ err: error }).err as { message: string }).message, 'boom');
+    class Custom {
+      apiKey = 'k';
+    }
+    assert.equal((sanitize({ value: new Custom() }).value as Custom).apiKey, REDACTED);
+    assert.equal(sanitize(Object.assign(Object.create(null), { password: 'p' })).password, REDACTED);
+  });
+
   it('the list can be extended and narrowed', () => {
     const custom = createSanitizer(createKeyMatcher([...DEFAULT_REDACT_KEYS.filter((k) => k !== 'token'), 'ssn']));
     const out = custom({ ssn: '123', pageToken: 'p', password: 'x' });
