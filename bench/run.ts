@@ -150,6 +150,9 @@ async function main(): Promise<void> {
       const order = chosen.map((_, i) => chosen[(i + round) % chosen.length] as Contender);
       for (const contender of order) {
         const group = `/bench/${scenario.name}/${contender}/${++runId}`;
+        // The group exists before the service starts, as infrastructure code leaves it; each
+        // contender still creates its own stream while it logs.
+        cloudwatch.provisionGroup(group);
         if (scenario.down) cloudwatch.failFor('drop', 600_000);
         const env = {
           NODE_ENV: 'production',

@@ -102,6 +102,11 @@ export class LocalCloudWatchLogs {
     this.#faults = [];
   }
 
+  /** Create a group out of band, as infrastructure code does before a service starts. */
+  provisionGroup(name: string): void {
+    if (!this.groups.has(name)) this.groups.set(name, { createdAt: Date.now(), streams: new Map() });
+  }
+
   /** Delete a stream, as someone with console access might mid-run. */
   forgetStream(group: string, stream: string): void {
     this.groups.get(group)?.streams.delete(stream);
@@ -188,7 +193,7 @@ export class LocalCloudWatchLogs {
         if (this.denyCreateGroup)
           throw new ServiceError('AccessDeniedException', `not authorized to perform: logs:CreateLogGroup on ${groupName}`);
         if (this.groups.has(groupName)) throw new ServiceError('ResourceAlreadyExistsException', 'The specified log group already exists');
-        this.groups.set(groupName, { createdAt: Date.now(), streams: new Map() });
+        this.provisionGroup(groupName);
         return {};
       case 'CreateLogStream': {
         const group = this.#group(groupName);

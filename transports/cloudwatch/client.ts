@@ -23,8 +23,21 @@ export interface PutResult {
   rejected?: RejectedLogEventsInfo;
 }
 
+/**
+ * A PutLogEvents request already serialized and signed, held until `send()`. Preparing the
+ * next batch while one is in flight takes the SDK's ~10 ms per MiB (JSON escaping, SigV4
+ * hashing) off the one-request-at-a-time path.
+ */
+export interface PreparedPut {
+  send(): Promise<PutResult>;
+  /** Drops it unsent; its signature would age while a failed batch before it is retried. */
+  discard(): void;
+}
+
+export type LogEvents = Array<{ timestamp: number; message: string }>;
+
 export interface LogsApi {
-  putLogEvents(events: Array<{ timestamp: number; message: string }>, signal: AbortSignal): Promise<PutResult>;
+  preparePutLogEvents(events: LogEvents, signal: AbortSignal): PreparedPut;
   createLogGroup(signal: AbortSignal): Promise<void>;
   createLogStream(signal: AbortSignal): Promise<void>;
   putRetentionPolicy(days: number, signal: AbortSignal): Promise<void>;
@@ -42,9 +55,32 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
   const group = { logGroupName: options.logGroupName };
   const stream = { ...group, logStreamName: options.logStreamName };
   return {
-    async putLogEvents(events, signal) {
-      const output = await client.send(new PutLogEventsCommand({ ...stream, logEvents: events }), { abortSignal: signal });
-      return output.rejectedLogEventsInfo ? { rejected: output.rejectedLogEventsInfo } : {};
+    preparePutLogEvents(events, signal) {
+      let release: (go: boolean) => void = () => undefined;
+      const released = new Promise<boolean>((resolve) => {
+        release = resolve;
+      });
+      const command = new PutLogEventsCommand({ ...stream, logEvents: events });
+      // Last in finalizeRequest, after the signer: the request is complete and waits here.
+      command.middlewareStack.add(
+        (next) => async (args) => {
+          if (!(await released)) throw new Error('PutLogEvents discarded before it was sent');
+          return next(args);
+        },
+        { step: 'finalizeRequest', priority: 'low', name: 'logferryHoldUntilSent' },
+      );
+      const output = client.send(command, { abortSignal: signal });
+      output.catch(() => undefined); // a discarded request fails unobserved
+      return {
+        async send() {
+          release(true);
+          const { rejectedLogEventsInfo } = await output;
+          return rejectedLogEventsInfo ? { rejected: rejectedLogEventsInfo } : {};
+        },
+        discard() {
+          release(false);
+        },
+      };
     },
     async createLogGroup(signal) {
       await client.send(new CreateLogGroupCommand(group), { abortSignal: signal });

@@ -3,11 +3,11 @@ import { FlushWaiters } from '../shared/flush-waiters.js';
 import type { SinkReporter } from '../shared/sink-reporter.js';
 import { utf8Bytes } from '../shared/utf8.js';
 import { EventQueue, MAX_AGE_MS, type OutgoingBatch } from './batcher.js';
-import type { LogsApi } from './client.js';
+import type { LogsApi, PreparedPut } from './client.js';
 import { classifyFailure, describeFailure } from './retry.js';
 
 // Drains the queue into PutLogEvents: one request in flight at a time so order holds, the
-// next batch filling meanwhile; retries with backoff; creates the group and stream when
+// next batch filling (and, once full, serialized and signed) meanwhile; retries with backoff; creates the group and stream when
 // missing; answers flush markers once everything before them is settled. Nothing here is
 // awaited by the read loop, so a slow endpoint never backs up into the app's thread.
 
@@ -32,6 +32,12 @@ export class CloudWatchSender {
   readonly #reporter: SinkReporter;
   readonly #flushWaiters: FlushWaiters;
   #inFlight: OutgoingBatch | undefined;
+  /** The full batch after the one in flight, prepared while that one is answered. */
+  #next: { batch: OutgoingBatch; put: PreparedPut | undefined } | undefined;
+  /** True while a request is on the wire: the time to prepare the next one. */
+  #awaitingAnswer = false;
+  /** Events of batches the exit deadline cut off mid-delivery: lost, and said so at close. */
+  #cutOffAtDeadline = 0;
   #pumping = false;
   #timer: NodeJS.Timeout | undefined;
   #resourcesReady = false;
@@ -58,8 +64,10 @@ export class CloudWatchSender {
     const dropped = this.queue.push(timestamp, message, utf8Bytes(message), Date.now(), overCap);
     if (dropped > 0) this.#reporter.add('dropped', dropped);
     this.#publishPending();
-    if (this.queue.hasFullBatch) void this.#pump();
-    else this.#armTimer();
+    if (this.queue.hasFullBatch) {
+      void this.#pump();
+      this.#prepareNext();
+    } else this.#armTimer();
   }
 
   /** Answer flush `id` once every event queued so far is settled. */
@@ -78,7 +86,10 @@ export class CloudWatchSender {
     await this.#idle();
     clearTimeout(cutOff);
     clearTimeout(this.#timer);
-    const lost = this.queue.clear() + (this.#inFlight?.events.length ?? 0);
+    this.#next?.put?.discard();
+    const lost =
+      this.queue.clear() + (this.#inFlight?.events.length ?? 0) + (this.#next?.batch.events.length ?? 0) + this.#cutOffAtDeadline;
+    this.#next = undefined;
     if (lost > 0) {
       this.#reporter.add('dropped', lost);
       process.stderr.write(`logferry: CloudWatch: ${lost} lines were not delivered before the exit deadline (LOG_EXIT_TIMEOUT_MS)\n`);
@@ -88,8 +99,12 @@ export class CloudWatchSender {
   }
 
   #idle(): Promise<void> {
-    if (!this.#pumping && (this.queue.length === 0 || this.#pastDeadline())) return Promise.resolve();
+    if (!this.#pumping && (this.#isEmpty() || this.#pastDeadline())) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #isEmpty(): boolean {
+    return this.queue.length === 0 && this.#next === undefined;
   }
 
   #pastDeadline(): boolean {
@@ -103,9 +118,10 @@ export class CloudWatchSender {
   }
 
   #armTimer(): void {
-    if (this.#timer !== undefined || this.#pumping || this.queue.length === 0) return;
-    const oldest = this.queue.oldestQueuedAt ?? Date.now();
-    const wait = Math.max(0, oldest + this.#options.flushIntervalMs - Date.now(), this.#pausedUntil - Date.now());
+    if (this.#timer !== undefined || this.#pumping || this.#isEmpty()) return;
+    // A batch already taken is full: it goes as soon as sending may resume.
+    const due = this.#next !== undefined ? Date.now() : (this.queue.oldestQueuedAt ?? Date.now()) + this.#options.flushIntervalMs;
+    const wait = Math.max(0, due - Date.now(), this.#pausedUntil - Date.now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.#pump();
@@ -122,12 +138,14 @@ export class CloudWatchSender {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     try {
-      while (this.#shouldSend()) {
-        const batch = this.queue.takeBatch(Date.now(), maxAgeMs(this.#options.retentionDays));
+      while (this.#next !== undefined ? !this.#pastDeadline() : this.#shouldSend()) {
+        const next = this.#next;
+        this.#next = undefined;
+        const batch = next?.batch ?? this.queue.takeBatch(Date.now(), maxAgeMs(this.#options.retentionDays));
         if (!batch) break;
         this.#inFlight = batch;
         this.#publishPending();
-        await this.#deliver(batch);
+        this.#cutOffAtDeadline += await this.#deliver(batch, next?.put);
         this.#inFlight = undefined;
         this.#settleFlushes();
         this.#reportDrops();
@@ -138,21 +156,41 @@ export class CloudWatchSender {
       this.#publishPending();
       this.#settleFlushes();
       this.#armTimer();
-      if (this.queue.length === 0 || this.#pastDeadline()) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+      if (this.#isEmpty() || this.#pastDeadline()) for (const resolve of this.#idleWaiters.splice(0)) resolve();
     }
   }
 
-  /** Resolves when the batch is accepted or given up on (counted); never throws. */
-  async #deliver(batch: OutgoingBatch): Promise<void> {
+  /**
+   * Resolves when the batch is accepted or given up on (counted), with 0; or, when the exit
+   * deadline comes first, with how many of its events are still unsettled. Never throws.
+   */
+  async #deliver(batch: OutgoingBatch, prepared?: PreparedPut): Promise<number> {
     let attempt = 0;
+    let put = prepared;
     while (!this.#pastDeadline()) {
       try {
-        if (!this.#resourcesReady) await this.#ensureResources();
-        const result = await this.#api.putLogEvents(batch.events, this.#abort.signal);
+        if (!this.#resourcesReady) {
+          put?.discard();
+          put = undefined;
+          await this.#ensureResources();
+        }
+        const answer = (put ?? this.#api.preparePutLogEvents(batch.events, this.#abort.signal)).send();
+        put = undefined;
+        this.#awaitingAnswer = true;
+        // Next turn, so this request's bytes are on the socket before the CPU goes to the next one.
+        setImmediate(() => this.#prepareNext());
+        const result = await answer;
+        this.#awaitingAnswer = false;
         this.#accepted(batch, result.rejected);
-        return;
+        return 0;
       } catch (error) {
-        if (this.#abort.signal.aborted) return;
+        this.#awaitingAnswer = false;
+        // The next batch waits for this one: its signed request would only age meanwhile.
+        if (this.#next) {
+          this.#next.put?.discard();
+          this.#next.put = undefined;
+        }
+        if (this.#abort.signal.aborted) break;
         this.#reporter.add('failedRequests');
         this.#reporter.error(describeFailure(error));
         const kind = classifyFailure(error);
@@ -167,18 +205,40 @@ export class CloudWatchSender {
         }
         if (kind === 'invalid-batch' && batch.events.length > 1) return this.#deliverHalves(batch);
         this.#giveUp(batch, kind === 'invalid-batch' ? 'rejected' : 'dropped', error);
-        return;
+        return 0;
       }
+    }
+    put?.discard();
+    return batch.events.length;
+  }
+
+  /** While a request is answered, takes the next batch once it is full and has it serialized and signed. */
+  #prepareNext(): void {
+    if (!this.#awaitingAnswer) return;
+    if (this.#next === undefined) {
+      if (!this.queue.hasFullBatch) return;
+      const batch = this.queue.takeBatch(Date.now(), maxAgeMs(this.#options.retentionDays));
+      if (!batch) return;
+      this.#next = { batch, put: undefined };
+      this.#publishPending();
+    }
+    try {
+      this.#next.put ??= this.#api.preparePutLogEvents(this.#next.batch.events, this.#abort.signal);
+    } catch {
+      // Not prepared now, it is when its turn comes (and any failure is met and reported then).
     }
   }
 
   // A refused batch is split rather than resent whole, so one bad event costs only itself.
-  async #deliverHalves(batch: OutgoingBatch): Promise<void> {
+  async #deliverHalves(batch: OutgoingBatch): Promise<number> {
     const middle = Math.ceil(batch.events.length / 2);
-    for (const events of [batch.events.slice(0, middle), batch.events.slice(middle)]) {
+    const halves = [batch.events.slice(0, middle), batch.events.slice(middle)];
+    for (const [index, events] of halves.entries()) {
       const bytes = events.reduce((sum, event) => sum + utf8Bytes(event.message) + 26, 0);
-      await this.#deliver({ ...batch, events, bytes, restamped: 0 });
+      const unsettled = await this.#deliver({ ...batch, events, bytes, restamped: 0 });
+      if (unsettled > 0) return unsettled + (index === 0 ? (halves[1]?.length ?? 0) : 0);
     }
+    return 0;
   }
 
   #accepted(
@@ -259,7 +319,7 @@ export class CloudWatchSender {
   }
 
   #settleFlushes(): void {
-    this.#flushWaiters.settle((this.#inFlight?.firstSeq ?? this.queue.firstSeq) - 1);
+    this.#flushWaiters.settle(((this.#inFlight ?? this.#next?.batch)?.firstSeq ?? this.queue.firstSeq) - 1);
   }
 
   /** Once the endpoint takes lines again, one line says how many were dropped meanwhile, and when. */
@@ -279,7 +339,7 @@ export class CloudWatchSender {
   }
 
   #publishPending(): void {
-    this.#reporter.set('pending', this.queue.length + (this.#inFlight?.events.length ?? 0));
+    this.#reporter.set('pending', this.queue.length + (this.#inFlight?.events.length ?? 0) + (this.#next?.batch.events.length ?? 0));
     this.#reporter.set('queuedBytes', this.queue.bytes);
   }
 }

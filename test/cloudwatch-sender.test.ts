@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { LogEvents, LogsApi, PreparedPut, PutResult } from '../transports/cloudwatch/client.js';
+import { CloudWatchSender } from '../transports/cloudwatch/sender.js';
+import type { SinkReporter } from '../transports/shared/sink-reporter.js';
+import { waitFor } from './support/wait-for.js';
+
+// The sender's ordering with a fake API: which requests are prepared, sent, discarded, and
+// when. Over real HTTP the same paths are covered by test/cloudwatch*.test.ts.
+
+interface FakePut {
+  events: LogEvents;
+  state: 'held' | 'sent' | 'discarded';
+  answer(result?: PutResult): void;
+  fail(error: Error): void;
+}
+
+function fakeApi(): { api: LogsApi; puts: FakePut[]; sent: () => FakePut[] } {
+  const puts: FakePut[] = [];
+  const api: LogsApi = {
+    preparePutLogEvents(events, signal): PreparedPut {
+      let answer: (result: PutResult) => void = () => undefined;
+      let fail: (error: Error) => void = () => undefined;
+      const outcome = new Promise<PutResult>((resolve, reject) => {
+        answer = resolve;
+        fail = reject;
+      });
+      outcome.catch(() => undefined);
+      // As the SDK does: aborting fails the request.
+      signal.addEventListener('abort', () => fail(Object.assign(new Error('aborted'), { name: 'AbortError' })), { once: true });
+      const put: FakePut = { events, state: 'held', answer: (result = {}) => answer(result), fail: (error) => fail(error) };
+      puts.push(put);
+      return {
+        send() {
+          assert.equal(put.state, 'held', 'a prepared request is sent once, and never after it was discarded');
+          put.state = 'sent';
+          return outcome;
+        },
+        discard() {
+          put.state = 'discarded';
+        },
+      };
+    },
+    createLogGroup: async () => undefined,
+    createLogStream: async () => undefined,
+    putRetentionPolicy: async () => undefined,
+    destroy: () => undefined,
+  };
+  return { api, puts, sent: () => puts.filter((put) => put.state === 'sent') };
+}
+
+function countingReporter(): SinkReporter & { counts: Map<string, number> } {
+  const counts = new Map<string, number>();
+  return {
+    counts,
+    add: (field, amount = 1) => void counts.set(field, (counts.get(field) ?? 0) + amount),
+    set: (field, value) => void counts.set(field, value),
+    acknowledge: () => undefined,
+    error: () => undefined,
+    reportOnce: () => undefined,
+    exitDeadline: () => 0,
+  };
+}
+
+const OPTIONS = { logGroupName: '/g', logStreamName: 's', createGroup: true, flushIntervalMs: 60_000, maxQueueBytes: 64 * 1024 * 1024 };
+
+function enqueueNumbered(sender: CloudWatchSender, count: number): void {
+  for (let i = 0; i < count; i++) sender.enqueue(Date.now(), String(i));
+}
+
+const firstMessage = (put: FakePut | undefined) => put?.events[0]?.message;
+
+describe('CloudWatch sender: the next batch is prepared while one is in flight', () => {
+  it('prepares the next full batch during the request and sends it, unchanged, only after the answer', async () => {
+    const { api, puts, sent } = fakeApi();
+    const sender = new CloudWatchSender(api, OPTIONS, countingReporter());
+    enqueueNumbered(sender, 25_000); // batches of 10,000, 10,000 and 5,000
+
+    await waitFor('the second batch prepared', () => puts.length === 2);
+    assert.deepEqual(
+      puts.map((put) => [put.state, firstMessage(put), put.events.length]),
+      [
+        ['sent', '0', 10_000],
+        ['held', '10000', 10_000],
+      ],
+    );
+
+    puts[0]?.answer();
+    await waitFor('the prepared second batch sent', () => sent().length === 2);
+    assert.equal(sent()[1], puts[1], 'the request prepared earlier is the one sent');
+    // The last 5,000 are not a full batch: they wait for their turn rather than be prepared half-empty.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(puts.length, 2);
+
+    puts[1]?.answer();
+    // The partial batch waits for flushIntervalMs, or, as here, for close.
+    const closing = sender.close(5000);
+    await waitFor('the rest sent at close', () => sent().length === 3);
+    puts[2]?.answer();
+    await closing;
+    const delivered = sent().flatMap((put) => put.events.map((event) => Number(event.message)));
+    assert.deepEqual(
+      delivered,
+      Array.from({ length: 25_000 }, (_, i) => i),
+    );
+  });
+
+  it('a failed request discards the prepared one behind it; both go again, in order', async () => {
+    const { api, puts, sent } = fakeApi();
+    const reporter = countingReporter();
+    const sender = new CloudWatchSender(api, OPTIONS, reporter);
+    enqueueNumbered(sender, 20_000);
+
+    await waitFor('the second batch prepared', () => puts.length === 2);
+    puts[0]?.fail(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await waitFor('the first batch resent after backoff', () => sent().length === 2);
+    assert.equal(puts[1]?.state, 'discarded');
+    assert.equal(firstMessage(sent()[1]), '0', 'the failed batch goes first again');
+
+    await waitFor('the second batch prepared again', () => puts.some((put, i) => i > 1 && put.state === 'held'));
+    sent()[1]?.answer();
+    await waitFor('the second batch sent', () => sent().length === 3);
+    assert.equal(firstMessage(sent()[2]), '10000');
+    sent()[2]?.answer();
+    await sender.close(1000);
+
+    assert.deepEqual(
+      sent().map((put) => firstMessage(put)),
+      ['0', '0', '10000'],
+    );
+    assert.equal(reporter.counts.get('delivered'), 20_000);
+    assert.equal(reporter.counts.get('retries'), 1);
+    assert.equal(reporter.counts.get('pending'), 0);
+  });
+
+  it('at the exit deadline a prepared batch still unsent is counted as lost, not forgotten', async () => {
+    const { api, puts } = fakeApi();
+    const reporter = countingReporter();
+    const sender = new CloudWatchSender(api, OPTIONS, reporter);
+    enqueueNumbered(sender, 20_000);
+    await waitFor('the second batch prepared', () => puts.length === 2);
+    const stderrWrite = process.stderr.write;
+    process.stderr.write = () => true; // the loss line is expected here
+    try {
+      await sender.close(50); // the first request never answers
+    } finally {
+      process.stderr.write = stderrWrite;
+    }
+    assert.equal(puts[1]?.state, 'discarded');
+    assert.equal(reporter.counts.get('dropped'), 20_000);
+  });
+});
