@@ -177,8 +177,9 @@ export class CloudWatchSender {
         const answer = (put ?? this.#api.preparePutLogEvents(batch.events, this.#abort.signal)).send();
         put = undefined;
         this.#awaitingAnswer = true;
-        // Next turn, so this request's bytes are on the socket before the CPU goes to the next one.
-        setImmediate(() => this.#prepareNext());
+        // Next turn, so this request's bytes are on the socket before the CPU goes to the next one;
+        // not while retrying, when a prepared request would likely be discarded again.
+        if (attempt === 0) setImmediate(() => this.#prepareNext());
         const result = await answer;
         this.#awaitingAnswer = false;
         this.#accepted(batch, result.rejected);
