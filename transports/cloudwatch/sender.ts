@@ -141,7 +141,7 @@ export class CloudWatchSender {
       while (this.#next !== undefined ? !this.#pastDeadline() : this.#shouldSend()) {
         const next = this.#next;
         this.#next = undefined;
-        const batch = next?.batch ?? this.queue.takeBatch(Date.now(), maxAgeMs(this.#options.retentionDays));
+        const batch = next?.batch ?? this.#takeBatch();
         if (!batch) break;
         this.#inFlight = batch;
         this.#publishPending();
@@ -213,12 +213,16 @@ export class CloudWatchSender {
     return batch.events.length;
   }
 
+  #takeBatch(): OutgoingBatch | undefined {
+    return this.queue.takeBatch(Date.now(), maxAgeMs(this.#options.retentionDays));
+  }
+
   /** While a request is answered, takes the next batch once it is full and has it serialized and signed. */
   #prepareNext(): void {
     if (!this.#awaitingAnswer) return;
     if (this.#next === undefined) {
       if (!this.queue.hasFullBatch) return;
-      const batch = this.queue.takeBatch(Date.now(), maxAgeMs(this.#options.retentionDays));
+      const batch = this.#takeBatch();
       if (!batch) return;
       this.#next = { batch, put: undefined };
       this.#publishPending();
