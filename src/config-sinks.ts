@@ -13,6 +13,7 @@ export const CLOUDWATCH_RETENTION_DAYS = [
 
 /** 1 MiB per event is the current PutLogEvents limit; the 26-byte event overhead counts against the batch. */
 export const DEFAULT_MAX_EVENT_BYTES = 1_048_576 - 26;
+const MAX_QUEUE_BYTES = 1024 * 1024 * 1024;
 export const MIN_MAX_EVENT_BYTES = 1024;
 
 const GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
@@ -156,8 +157,13 @@ export function resolveCloudWatch(options: CloudWatchOptions): ResolvedCloudWatc
   const flushIntervalMs = options.flushIntervalMs ?? 1000;
   parsePositiveInteger('cloudwatch.flushIntervalMs', String(flushIntervalMs), 60_000);
   const maxQueueBytes = options.maxQueueBytes ?? 32 * 1024 * 1024;
-  if (!Number.isInteger(maxQueueBytes) || maxQueueBytes < 2 * 1_048_576) {
-    throw new LogferryConfigError('cloudwatch.maxQueueBytes', maxQueueBytes, 'use at least 2097152 (two full batches)');
+  // The queue is one Buffer in the worker, addressed with 32-bit offsets.
+  if (!Number.isInteger(maxQueueBytes) || maxQueueBytes < 2 * 1_048_576 || maxQueueBytes > MAX_QUEUE_BYTES) {
+    throw new LogferryConfigError(
+      'cloudwatch.maxQueueBytes',
+      maxQueueBytes,
+      `use a whole number from 2097152 (two full batches) to ${MAX_QUEUE_BYTES} (1 GiB)`,
+    );
   }
   return {
     logGroupName: options.logGroupName,

@@ -79,7 +79,10 @@ export interface CloudWatchOptions {
   maxEventBytes?: number;
   /** A partial batch is sent after this long. Default: 1000. */
   flushIntervalMs?: number;
-  /** Cap of the worker's queue; past it the oldest lines are dropped and counted. Default: 32 MiB. */
+  /**
+   * Cap of the worker's queue, counted as PutLogEvents counts a batch (UTF-8 bytes plus 26 per line);
+   * past it the oldest lines are dropped and counted. 2 MiB to 1 GiB. Default: 32 MiB.
+   */
   maxQueueBytes?: number;
   /** Per-request timeout. Default: 10000. */
   requestTimeoutMs?: number;

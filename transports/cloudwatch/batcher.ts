@@ -1,4 +1,6 @@
 // The PutLogEvents limits, and the capped queue that batches are cut from. Pure: no I/O.
+import { RecordRing } from './record-ring.js';
+
 // Limits from the CloudWatch Logs API reference (PutLogEvents, InputLogEvent):
 export const MAX_BATCH_BYTES = 1_048_576;
 /** Counted against the batch for every event, on top of its message's UTF-8 bytes. */
@@ -11,17 +13,6 @@ export const MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
 export const MAX_AHEAD_MS = 2 * 60 * 60 * 1000;
 /** Keep clear of those edges: the service's clock is not ours. */
 const CLOCK_MARGIN_MS = 5 * 60 * 1000;
-
-export interface QueuedEvent {
-  /** Position in the order lines arrived; flush acknowledgements count in it. */
-  seq: number;
-  timestamp: number;
-  message: string;
-  /** Message UTF-8 bytes plus the 26-byte event overhead. */
-  bytes: number;
-  /** When the sink took it: a partial batch goes out flushIntervalMs after its oldest event arrived. */
-  queuedAt: number;
-}
 
 export interface OutgoingBatch {
   events: Array<{ timestamp: number; message: string }>;
@@ -42,10 +33,12 @@ export interface DropRecord {
 /** A FIFO of events capped in bytes; past the cap the oldest are dropped and counted. */
 export class EventQueue {
   readonly #maxBytes: number;
-  #events: QueuedEvent[] = [];
-  #head = 0;
+  // The lines themselves live off the V8 heap; see record-ring.ts.
+  readonly #ring = new RecordRing();
+  /** Counted as PutLogEvents counts them: UTF-8 bytes plus EVENT_OVERHEAD_BYTES per event. */
   #bytes = 0;
-  #nextSeq = 1;
+  /** Seq of the oldest queued event: events are numbered in the order they arrived. */
+  #firstSeq = 1;
   #drops: DropRecord | undefined;
 
   constructor(maxBytes: number) {
@@ -53,7 +46,7 @@ export class EventQueue {
   }
 
   get length(): number {
-    return this.#events.length - this.#head;
+    return this.#ring.length;
   }
 
   get bytes(): number {
@@ -62,16 +55,16 @@ export class EventQueue {
 
   /** Seq of the oldest queued event; when empty, the seq the next event will get. */
   get firstSeq(): number {
-    return this.#events[this.#head]?.seq ?? this.#nextSeq;
+    return this.#firstSeq;
   }
 
   /** When the oldest queued event arrived, or undefined when empty. */
   get oldestQueuedAt(): number | undefined {
-    return this.#events[this.#head]?.queuedAt;
+    return this.#ring.headQueuedAt;
   }
 
   get lastSeq(): number {
-    return this.#nextSeq - 1;
+    return this.#firstSeq + this.#ring.length - 1;
   }
 
   /** True when a full batch is waiting: send now rather than wait for the interval. */
@@ -85,18 +78,20 @@ export class EventQueue {
    * count it reports stays exact.
    */
   push(timestamp: number, message: string, messageBytes: number, now: number, overCap = false): number {
-    const event = { seq: this.#nextSeq++, timestamp, message, bytes: messageBytes + EVENT_OVERHEAD_BYTES, queuedAt: now };
-    this.#events.push(event);
-    this.#bytes += event.bytes;
-    if (overCap) return 0;
+    const eventBytes = messageBytes + EVENT_OVERHEAD_BYTES;
     let dropped = 0;
-    while (this.#bytes > this.#maxBytes && this.length > 1) {
-      const oldest = this.#events[this.#head++] as QueuedEvent;
-      this.#bytes -= oldest.bytes;
-      dropped++;
+    // Room is made before the event is stored, so the ring never holds more than the cap.
+    if (!overCap) {
+      while (this.#bytes + eventBytes > this.#maxBytes && this.length > 0) {
+        this.#bytes -= (this.#ring.headBytes as number) + EVENT_OVERHEAD_BYTES;
+        this.#ring.drop();
+        this.#firstSeq++;
+        dropped++;
+      }
     }
+    this.#ring.push(message, messageBytes, timestamp, now);
+    this.#bytes += eventBytes;
     if (dropped > 0) {
-      this.#compact();
       this.#drops = this.#drops
         ? { ...this.#drops, count: this.#drops.count + dropped, lastAt: now }
         : { count: dropped, firstAt: now, lastAt: now };
@@ -114,16 +109,16 @@ export class EventQueue {
   /** Everything queued, counted as lost (at exit, past the deadline). */
   clear(): number {
     const lost = this.length;
-    this.#events = [];
-    this.#head = 0;
+    this.#firstSeq += lost;
+    this.#ring.clear();
     this.#bytes = 0;
     return lost;
   }
 
   /** Removes and returns the next batch that PutLogEvents accepts, or undefined when empty. */
   takeBatch(now: number, maxAgeMs = MAX_AGE_MS): OutgoingBatch | undefined {
-    const first = this.#events[this.#head];
-    if (!first) return undefined;
+    if (this.length === 0) return undefined;
+    const firstSeq = this.#firstSeq;
     const oldestAccepted = now - maxAgeMs + CLOCK_MARGIN_MS;
     const newestAccepted = now + MAX_AHEAD_MS - CLOCK_MARGIN_MS;
     const events: OutgoingBatch['events'] = [];
@@ -131,35 +126,23 @@ export class EventQueue {
     let restamped = 0;
     let previous = Number.NEGATIVE_INFINITY;
     let start = 0;
-    let lastSeq = first.seq;
     while (this.length > 0 && events.length < MAX_BATCH_EVENTS) {
-      const event = this.#events[this.#head] as QueuedEvent;
-      if (bytes + event.bytes > MAX_BATCH_BYTES) break;
-      const outOfRange = !(event.timestamp >= oldestAccepted && event.timestamp <= newestAccepted);
+      const eventBytes = (this.#ring.headBytes as number) + EVENT_OVERHEAD_BYTES;
+      if (bytes + eventBytes > MAX_BATCH_BYTES) break;
+      const queuedTimestamp = this.#ring.headTimestamp as number;
+      const outOfRange = !(queuedTimestamp >= oldestAccepted && queuedTimestamp <= newestAccepted);
       // Events must be chronological within a batch while staying in the order they were logged:
       // a clock that stepped back is evened out, not reordered.
-      const timestamp = Math.max(outOfRange ? now : event.timestamp, previous);
+      const timestamp = Math.max(outOfRange ? now : queuedTimestamp, previous);
       if (events.length === 0) start = timestamp;
       else if (timestamp - start > MAX_BATCH_SPAN_MS) break;
       if (outOfRange) restamped++;
       previous = timestamp;
-      events.push({ timestamp, message: event.message });
-      bytes += event.bytes;
-      lastSeq = event.seq;
-      this.#head++;
-      this.#bytes -= event.bytes;
+      events.push({ timestamp, message: this.#ring.shift() });
+      bytes += eventBytes;
+      this.#bytes -= eventBytes;
+      this.#firstSeq++;
     }
-    this.#compact();
-    return { events, firstSeq: first.seq, lastSeq, bytes, restamped };
-  }
-
-  #compact(): void {
-    if (this.#head === this.#events.length) {
-      this.#events = [];
-      this.#head = 0;
-    } else if (this.#head > 4096 && this.#head * 2 > this.#events.length) {
-      this.#events = this.#events.slice(this.#head);
-      this.#head = 0;
-    }
+    return { events, firstSeq, lastSeq: this.#firstSeq - 1, bytes, restamped };
   }
 }

@@ -1,7 +1,6 @@
 import type { ResolvedCloudWatch } from '../../src/config-sinks.js';
 import { CHANNEL_FIELD, readLinePrefix, type SinkWireOptions, TRANSACTIONAL_CHANNEL } from '../../src/wire.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
-import { ownCopy } from '../shared/own-copy.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
 import { createLogsApi } from './client.js';
 import { CloudWatchSender } from './sender.js';
@@ -58,7 +57,8 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): LineHandle
       reporter.add('received');
       const fitted = fitMessage(line, options.maxEventBytes);
       if (fitted.truncated) reporter.add('truncated');
-      sender.enqueue(facts.time, ownCopy(fitted.message));
+      // The queue copies the line's bytes out of the string (see record-ring.ts).
+      sender.enqueue(facts.time, fitted.message);
     },
     onFlush: (flushId) => sender.markFlush(flushId),
     close: () => sender.close(closeBudgetMs(reporter.exitDeadline(), options.exitTimeoutMs)),

@@ -1,6 +1,6 @@
 // V8 keeps a substring as a view into the string it was cut from. split2 cuts each line out
-// of a chunk of up to thread-stream's 4 MiB buffer, so a line held in a queue or a ring can
-// keep that whole chunk alive: a 32 MiB CloudWatch queue could pin hundreds of MiB.
+// of a chunk of up to thread-stream's 4 MiB buffer, so a line held in a ring (Bugsnag's breadcrumbs)
+// can keep that whole chunk alive.
 
 /** `text` in a string of its own, so holding it holds nothing else. */
 export function ownCopy(text: string): string {
