@@ -104,9 +104,11 @@ function buildRoot(config: Config): RootState {
   // Exit handling is installed before pino.transport(), so logferry's 'exit' listener runs
   // before pino's own and can wait for deliveries while the worker is still up.
   installExitHandling(root);
-  const stream = pino.transport({ target: routerPath(), options: { routes } }) as unknown as TransportStream;
+  const worker = pino.transport({ target: routerPath(), options: { routes } }) as unknown as TransportStream;
+  // Flush markers and the exit hand-over go through the same stream as pino's lines, so they stay in order.
+  const stream = boundAppBacklog(worker, config.maxAppBacklogBytes);
   root.stream = stream;
-  root.logger = pino(options, boundAppBacklog(stream, config.maxAppBacklogBytes));
+  root.logger = pino(options, stream);
   watchTransportErrors(root);
   return root;
 }
