@@ -262,6 +262,12 @@ function summarizeAll(results: Results): Summaries {
   return out;
 }
 
+const MEMORY_COLUMNS: Array<[string, string, number]> = [
+  ['maxRssMiB', 'peak RSS MiB', 0],
+  ['idleRssMiB', 'idle RSS MiB', 0],
+  ['growthMiB', 'peak − idle MiB', 0],
+];
+
 const SHOWN: Record<string, Array<[string, string, number]>> = {
   cost: [
     ['infoNs', 'log.info ns/call', 0],
@@ -293,8 +299,8 @@ const SHOWN: Record<string, Array<[string, string, number]>> = {
     ['p99Ms', 'ELD p99 ms', 2],
     ['maxMs', 'ELD max ms', 1],
   ],
-  memory: [['maxRssMiB', 'peak RSS MiB', 0]],
-  'memory-3m': [['maxRssMiB', 'peak RSS MiB', 0]],
+  memory: MEMORY_COLUMNS,
+  'memory-3m': MEMORY_COLUMNS,
 };
 
 function printTables(summaries: Summaries): void {

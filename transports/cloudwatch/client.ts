@@ -60,7 +60,18 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
       const released = new Promise<boolean>((resolve) => {
         release = resolve;
       });
-      const command = new PutLogEventsCommand({ ...stream, logEvents: events });
+      // The SDK's JSON serializer escapes the messages one character at a time in JavaScript
+      // (~15 ms of the worker's CPU per full batch, profiled); a JSON 1.1 body is the input as
+      // plain JSON, which JSON.stringify writes natively. So the SDK serializes the request
+      // without its events, and the body is replaced before the SDK computes the length and signs.
+      const command = new PutLogEventsCommand({ ...stream, logEvents: [] });
+      command.middlewareStack.add(
+        (next) => async (args) => {
+          replaceBody(args.request, JSON.stringify({ ...stream, logEvents: events }));
+          return next(args);
+        },
+        { step: 'build', priority: 'high', name: 'logferryPutLogEventsBody' },
+      );
       // Last in finalizeRequest, after the signer: the request is complete and waits here.
       command.middlewareStack.add(
         (next) => async (args) => {
@@ -95,4 +106,13 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
       client.destroy();
     },
   };
+}
+
+/** Sets a serialized request's body and its length (the signer, later in the stack, hashes this body). */
+function replaceBody(request: unknown, body: string): void {
+  const http = request as { body?: unknown; headers?: Record<string, string> };
+  if (http.body === undefined || !http.headers) throw new Error('PutLogEvents: the SDK built no HTTP request body to replace');
+  http.body = body;
+  for (const name of Object.keys(http.headers)) if (name.toLowerCase() === 'content-length') delete http.headers[name];
+  http.headers['content-length'] = String(Buffer.byteLength(body));
 }
