@@ -2,7 +2,7 @@ import { backoffMs, sleepWithin } from '../shared/backoff.js';
 import { FlushWaiters } from '../shared/flush-waiters.js';
 import type { SinkReporter } from '../shared/sink-reporter.js';
 import { utf8Bytes } from '../shared/utf8.js';
-import { EventQueue, MAX_AGE_MS, type OutgoingBatch } from './batcher.js';
+import { EVENT_OVERHEAD_BYTES, EventQueue, MAX_AGE_MS, type OutgoingBatch } from './batcher.js';
 import type { LogsApi, PreparedPut } from './client.js';
 import { classifyFailure, describeFailure } from './retry.js';
 
@@ -239,7 +239,7 @@ export class CloudWatchSender {
     const middle = Math.ceil(batch.events.length / 2);
     const halves = [batch.events.slice(0, middle), batch.events.slice(middle)];
     for (const [index, events] of halves.entries()) {
-      const bytes = events.reduce((sum, event) => sum + utf8Bytes(event.message) + 26, 0);
+      const bytes = events.reduce((sum, event) => sum + utf8Bytes(event.message) + EVENT_OVERHEAD_BYTES, 0);
       const unsettled = await this.#deliver({ ...batch, events, bytes, restamped: 0 });
       if (unsettled > 0) return unsettled + (index === 0 ? (halves[1]?.length ?? 0) : 0);
     }
