@@ -10,7 +10,8 @@ import { LocalBugsnag } from '../test/support/bugsnag-receiver.js';
 import { LocalCloudWatchLogs } from '../test/support/cloudwatch-server.js';
 import { barChartSvg } from './chart.js';
 import type { Contender } from './contenders.js';
-import { formatNumber, type Summary, summarize } from './stats.js';
+import { type Results, type Summaries, type Summary, summarizeAll } from './stats.js';
+import { formatTables } from './tables.js';
 
 interface Scenario {
   name: string;
@@ -100,7 +101,6 @@ const DEFAULT_ROUNDS = 5;
 const roundsOf = (scenario: Scenario): number => Number(process.env.BENCH_ROUNDS ?? scenario.rounds ?? DEFAULT_ROUNDS);
 const only = process.env.BENCH_SCENARIOS?.split(',');
 const onlyContenders = process.env.BENCH_CONTENDERS?.split(',');
-type Results = Record<string, Record<string, Record<string, number[]>>>;
 
 async function runChild(
   contender: Contender,
@@ -210,13 +210,21 @@ async function main(): Promise<void> {
   writeFileSync(resultsPath, `${JSON.stringify({ node: process.version, summaries }, null, 2)}\n`);
   const cost = summaries.cost;
   if (cost) {
-    const rows = Object.entries(cost).map(([label, metrics]) => ({ label, summary: metrics.infoNs as Summary }));
+    const panel = (metric: string, title: string) => ({
+      title,
+      unit: 'ns',
+      rows: Object.entries(cost).map(([label, metrics]) => ({ label, summary: metrics[metric] as Summary })),
+    });
     writeFileSync(
       join(__dirname, '..', '..', 'bench', 'results.svg'),
-      barChartSvg('App-thread cost of log.info (ns per call, 200,000 calls)', 'ns', rows),
+      barChartSvg('App-thread cost per call', [
+        panel('infoNs', "log.info({ a: 1, b: 'x' }, 'hello world'): ns per call, 200,000 calls"),
+        panel('transactionalNs', 'transactional line with five fields: ns per call, 200,000 calls'),
+      ]),
     );
   }
-  printTables(summaries);
+  process.stdout.write(formatTables(summaries, (name) => SCENARIOS.find((s) => s.name === name)?.title ?? name));
+  process.stdout.write(`\n${process.version}, ${new Date().toISOString()}\n`);
 }
 
 /** Polls the server until the run's events are all there (at most 60 s after the child reported). */
@@ -245,88 +253,6 @@ function deliveryMetrics(result: Record<string, number>, delivery: Record<string
     afterLastCallMs: (delivery.lastAcceptedAt as number) - result.lastCallAt,
     eventsPerSecond: (delivery.accepted as number) / (totalMs / 1000),
   };
-}
-
-type Summaries = Record<string, Record<string, Record<string, Summary>>>;
-
-function summarizeAll(results: Results): Summaries {
-  const out: Summaries = {};
-  for (const [scenario, byContender] of Object.entries(results)) {
-    out[scenario] = {};
-    for (const [contender, metrics] of Object.entries(byContender)) {
-      (out[scenario] as Record<string, Record<string, Summary>>)[contender] = Object.fromEntries(
-        Object.entries(metrics).map(([metric, values]) => [metric, summarize(values)]),
-      );
-    }
-  }
-  return out;
-}
-
-const MEMORY_COLUMNS: Array<[string, string, number]> = [
-  ['maxRssMiB', 'peak RSS MiB', 0],
-  ['idleRssMiB', 'idle RSS MiB', 0],
-  ['growthMiB', 'peak − idle MiB', 0],
-];
-
-const SHOWN: Record<string, Array<[string, string, number]>> = {
-  cost: [
-    ['infoNs', 'log.info ns/call', 0],
-    ['transactionalNs', 'transactional ns/call', 0],
-  ],
-  paced: [
-    ['p50Ms', 'ELD p50 ms', 2],
-    ['p99Ms', 'ELD p99 ms', 2],
-    ['maxMs', 'ELD max ms', 1],
-  ],
-  e2e: [
-    ['accepted', 'accepted', 0],
-    ['totalMs', 'total ms', 0],
-    ['eventsPerSecond', 'events/s', 0],
-    ['batchFill', 'batch fill', 2],
-    ['afterLastCallMs', 'ms after last call', 0],
-    ['p99Ms', 'ELD p99 ms', 2],
-  ],
-  'e2e-200ms': [
-    ['accepted', 'accepted', 0],
-    ['afterLastCallMs', 'ms after last call', 0],
-    ['batchFill', 'batch fill', 2],
-    ['p99Ms', 'ELD p99 ms', 2],
-    ['maxMs', 'ELD max ms', 1],
-  ],
-  errors: [['errorNs', 'log.error ns/call', 0]],
-  'errors-paced': [
-    ['p50Ms', 'ELD p50 ms', 2],
-    ['p99Ms', 'ELD p99 ms', 2],
-    ['maxMs', 'ELD max ms', 1],
-  ],
-  memory: MEMORY_COLUMNS,
-  'memory-3m': MEMORY_COLUMNS,
-};
-
-function printTables(summaries: Summaries): void {
-  for (const [scenario, byContender] of Object.entries(summaries)) {
-    const columns = SHOWN[scenario] ?? [];
-    const baseline = byContender.pino;
-    const runs = Math.max(...Object.values(byContender).map((metrics) => metrics[columns[0]?.[0] ?? '']?.runs ?? 0));
-    process.stdout.write(
-      `\n### ${SCENARIOS.find((s) => s.name === scenario)?.title}\n\n| contender | ${columns.map(([, label]) => `${label} (median of ${runs}, min–max)`).join(' | ')}${baseline ? ' | × raw pino' : ''} |\n`,
-    );
-    process.stdout.write(`|---|${columns.map(() => '---').join('|')}${baseline ? '|---' : ''}|\n`);
-    for (const [contender, metrics] of Object.entries(byContender)) {
-      const cells = columns.map(([metric, , digits]) => {
-        const s = metrics[metric];
-        return s ? `${formatNumber(s.median, digits)} (${formatNumber(s.min, digits)}–${formatNumber(s.max, digits)})` : 'n/a';
-      });
-      const firstMetric = columns[0]?.[0] ?? '';
-      const ratio = baseline
-        ? ` | ${formatNumber((metrics[firstMetric]?.median ?? Number.NaN) / (baseline[firstMetric]?.median ?? Number.NaN), 2)}×`
-        : '';
-      const failed = metrics.failedRuns?.runs ?? 0;
-      const failures = failed > 0 ? ` **no result in ${failed} of ${failed + (metrics[firstMetric]?.runs ?? 0)} runs**` : '';
-      process.stdout.write(`| ${contender}${failures} | ${cells.join(' | ')}${ratio} |\n`);
-    }
-  }
-  process.stdout.write(`\n${process.version}, ${new Date().toISOString()}\n`);
 }
 
 void main();

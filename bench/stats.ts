@@ -18,3 +18,41 @@ export function formatNumber(value: number, digits = 0): string {
   if (!Number.isFinite(value)) return 'n/a';
   return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
+
+/** Raw figures: scenario → contender → metric → one value per round, in round order. */
+export type Results = Record<string, Record<string, Record<string, number[]>>>;
+/** What results.json keeps: scenario → contender → metric → summary. */
+export type Summaries = Record<string, Record<string, Record<string, Summary>>>;
+
+/** The contender every peer is set against, round by round. */
+export const REFERENCE = 'logferry';
+/** Suffix of a metric that holds a contender's figure divided by logferry's in the same round. */
+export const PER_REFERENCE = 'PerLogferry';
+
+/**
+ * Per-metric summaries, plus each peer's figure divided by logferry's in the same round
+ * (contenders alternate within a round, so a round's pair shares the machine's state; the
+ * spread of those ratios says more than a ratio of two medians). Rounds that failed for either
+ * side leave the arrays unaligned: no ratio then.
+ */
+export function summarizeAll(results: Results): Summaries {
+  const out: Summaries = {};
+  for (const [scenario, byContender] of Object.entries(results)) {
+    const summaries: Record<string, Record<string, Summary>> = {};
+    const reference = byContender[REFERENCE];
+    for (const [contender, metrics] of Object.entries(byContender)) {
+      const summary: Record<string, Summary> = {};
+      for (const [metric, values] of Object.entries(metrics)) {
+        summary[metric] = summarize(values);
+        const base = reference?.[metric];
+        const aligned = base !== undefined && base.length === values.length && !metrics.failedRuns && !reference?.failedRuns;
+        if (contender !== REFERENCE && aligned) {
+          summary[`${metric}${PER_REFERENCE}`] = summarize(values.map((value, round) => value / (base[round] as number)));
+        }
+      }
+      summaries[contender] = summary;
+    }
+    out[scenario] = summaries;
+  }
+  return out;
+}
