@@ -4,6 +4,7 @@ import pino from 'pino';
 
 export const CONTENDERS = [
   'pino',
+  'pino-no-io',
   'pino-worker',
   'pino-worker-sanitized',
   'logferry',
@@ -33,6 +34,12 @@ export async function createBenchLogger(contender: Contender, env: BenchEnv): Pr
   switch (contender) {
     case 'pino': {
       const root = pino(pino.destination({ dest: '/dev/null', sync: true }));
+      return fromPino(root.child({ module: 'bench', service: 'api' }), root.child({ channel: 'transactional' }));
+    }
+    // What pino's serializer alone costs: a destination that drops every line. The floor under
+    // every pino-based contender, logferry included.
+    case 'pino-no-io': {
+      const root = pino({}, { write: () => undefined });
       return fromPino(root.child({ module: 'bench', service: 'api' }), root.child({ channel: 'transactional' }));
     }
     case 'pino-worker': {

@@ -39,7 +39,16 @@ const SCENARIOS: Scenario[] = [
     child: 'cost',
     // Two ~1.2 µs figures 10% apart, on a machine whose runs differ by ±10%: 9 rounds steady the medians.
     rounds: 9,
-    contenders: ['pino', 'pino-worker', 'pino-worker-sanitized', 'logferry', 'logferry-stdout', 'winston-cloudwatch', 'pino-serdnam'],
+    contenders: [
+      'pino',
+      'pino-no-io',
+      'pino-worker',
+      'pino-worker-sanitized',
+      'logferry',
+      'logferry-stdout',
+      'winston-cloudwatch',
+      'pino-serdnam',
+    ],
   },
   {
     name: 'paced',
