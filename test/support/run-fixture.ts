@@ -16,6 +16,8 @@ export interface FixtureRun {
 export interface FixtureOptions {
   env?: Record<string, string | undefined>;
   args?: string[];
+  /** Flags for node itself, before the fixture's path (e.g. `--expose-gc`). */
+  nodeArgs?: string[];
   /** Called once the child prints `marker` on stderr (e.g. to send it a signal). */
   onStderr?: { marker: string; act: (child: ChildProcess) => void };
   /** Kill the child after this long; a fixture never hangs the suite. */
@@ -26,7 +28,10 @@ export interface FixtureOptions {
 export function runFixture(name: string, options: FixtureOptions = {}): Promise<FixtureRun> {
   const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  const child = spawn(process.execPath, [fixturePath(name), ...(options.args ?? [])], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), fixturePath(name), ...(options.args ?? [])], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const stdout: Buffer[] = [];
   let stderr = '';
   let triggered = false;
