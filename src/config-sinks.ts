@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { LogferryConfigError } from './errors.js';
 import { parseSinkLevel } from './levels.js';
 import type { BugsnagOptions, CloudWatchOptions, CloudWatchScope } from './options.js';
-import { type Env, parseBoolean, parseHttpUrl, parsePositiveInteger, readVar } from './parse-env.js';
+import { type Env, parseBoolean, parseHttpUrl, parseWholeNumber, readVar } from './parse-env.js';
 
 // Validation of the two network sinks' settings, from the environment or from options.
 
@@ -146,25 +146,18 @@ export function resolveCloudWatch(options: CloudWatchOptions): ResolvedCloudWatc
     throw new LogferryConfigError('CLOUDWATCH_LOG_STREAM', logStreamName, "use 1-512 characters without ':' or '*'");
   }
   if (options.retentionDays !== undefined) parseRetention(String(options.retentionDays));
-  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
-  if (!Number.isInteger(maxEventBytes) || maxEventBytes < MIN_MAX_EVENT_BYTES || maxEventBytes > DEFAULT_MAX_EVENT_BYTES) {
-    throw new LogferryConfigError(
-      'cloudwatch.maxEventBytes',
-      maxEventBytes,
-      `use a whole number from ${MIN_MAX_EVENT_BYTES} to ${DEFAULT_MAX_EVENT_BYTES}`,
-    );
-  }
-  const flushIntervalMs = options.flushIntervalMs ?? 1000;
-  parsePositiveInteger('cloudwatch.flushIntervalMs', String(flushIntervalMs), 60_000);
-  const maxQueueBytes = options.maxQueueBytes ?? 32 * 1024 * 1024;
+  const maxEventBytes = parseWholeNumber('cloudwatch.maxEventBytes', options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES, {
+    min: MIN_MAX_EVENT_BYTES,
+    max: DEFAULT_MAX_EVENT_BYTES,
+  });
+  const flushIntervalMs = parseWholeNumber('cloudwatch.flushIntervalMs', options.flushIntervalMs ?? 1000, { min: 1, max: 60_000 });
   // The queue is one Buffer in the worker, addressed with 32-bit offsets.
-  if (!Number.isInteger(maxQueueBytes) || maxQueueBytes < 2 * 1_048_576 || maxQueueBytes > MAX_QUEUE_BYTES) {
-    throw new LogferryConfigError(
-      'cloudwatch.maxQueueBytes',
-      maxQueueBytes,
-      `use a whole number from 2097152 (two full batches) to ${MAX_QUEUE_BYTES} (1 GiB)`,
-    );
-  }
+  const maxQueueBytes = parseWholeNumber('cloudwatch.maxQueueBytes', options.maxQueueBytes ?? 32 * 1024 * 1024, {
+    min: 2 * 1_048_576,
+    max: MAX_QUEUE_BYTES,
+    minNote: 'two full batches',
+    maxNote: '1 GiB',
+  });
   return {
     logGroupName: options.logGroupName,
     logStreamName,

@@ -7,10 +7,9 @@ import {
   resolveBugsnag,
   resolveCloudWatch,
 } from './config-sinks.js';
-import { LogferryConfigError } from './errors.js';
 import { type LevelSpec, parseLevelSpec, parseSinkLevel } from './levels.js';
 import type { LogferryOptions, LogLevel, Profile } from './options.js';
-import { type Env, parseBoolean, parsePositiveInteger, readVar } from './parse-env.js';
+import { type Env, parseBoolean, parsePositiveInteger, parseWholeNumber, readVar, type WholeNumberRange } from './parse-env.js';
 import { DEFAULT_REDACT_KEYS, normalizeKey } from './redact-keys.js';
 
 /** Everything the root logger is built from: validated once, at start-up. */
@@ -97,21 +96,14 @@ function exitTimeoutFromEnv(env: Env): number {
 const MiB = 1024 * 1024;
 // thread-stream itself hands over synchronously at Node's string limit (~512 MiB); below 1 MiB
 // a service's ordinary bursts would wait on the worker.
-const APP_BACKLOG_RANGE = { min: MiB, max: 512 * MiB, default: 64 * MiB };
+const APP_BACKLOG_RANGE: WholeNumberRange = { min: MiB, max: 512 * MiB, unit: 'bytes', minNote: '1 MiB', maxNote: '512 MiB' };
+const DEFAULT_APP_BACKLOG_BYTES = 64 * MiB;
 
 function maxAppBacklogBytes(env: Env, options: LogferryOptions): number {
-  const fromOption = options.maxAppBacklogBytes !== undefined;
-  const raw = fromOption ? options.maxAppBacklogBytes : readVar(env, 'LOG_MAX_APP_BACKLOG_BYTES');
-  if (raw === undefined) return APP_BACKLOG_RANGE.default;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < APP_BACKLOG_RANGE.min || value > APP_BACKLOG_RANGE.max) {
-    throw new LogferryConfigError(
-      fromOption ? 'maxAppBacklogBytes' : 'LOG_MAX_APP_BACKLOG_BYTES',
-      raw,
-      `use a whole number of bytes from ${APP_BACKLOG_RANGE.min} (1 MiB) to ${APP_BACKLOG_RANGE.max} (512 MiB)`,
-    );
-  }
-  return value;
+  if (options.maxAppBacklogBytes !== undefined)
+    return parseWholeNumber('maxAppBacklogBytes', options.maxAppBacklogBytes, APP_BACKLOG_RANGE);
+  const raw = readVar(env, 'LOG_MAX_APP_BACKLOG_BYTES');
+  return raw === undefined ? DEFAULT_APP_BACKLOG_BYTES : parseWholeNumber('LOG_MAX_APP_BACKLOG_BYTES', raw, APP_BACKLOG_RANGE);
 }
 
 function resolveRedactKeys(options: LogferryOptions): string[] {

@@ -22,12 +22,29 @@ export function parseBoolean(name: string, raw: string): boolean {
   throw new LogferryConfigError(name, raw, 'use 1/true/yes/on or 0/false/no/off');
 }
 
-export function parsePositiveInteger(name: string, raw: string, max = Number.MAX_SAFE_INTEGER): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0 || value > max) {
-    throw new LogferryConfigError(name, raw, `use a whole number from 1 to ${max}`);
+/** The accepted range of a whole-number setting; the notes say in the error what a bound means. */
+export interface WholeNumberRange {
+  min: number;
+  max: number;
+  /** e.g. 'bytes': "a whole number of bytes from …" */
+  unit?: string;
+  minNote?: string;
+  maxNote?: string;
+}
+
+/** A whole number within `range`, from an environment string or an option value. */
+export function parseWholeNumber(name: string, raw: unknown, range: WholeNumberRange): number {
+  const value = typeof raw === 'number' || typeof raw === 'string' ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(value) || value < range.min || value > range.max) {
+    const bound = (limit: number, note?: string) => (note ? `${limit} (${note})` : String(limit));
+    const what = range.unit ? `a whole number of ${range.unit}` : 'a whole number';
+    throw new LogferryConfigError(name, raw, `use ${what} from ${bound(range.min, range.minNote)} to ${bound(range.max, range.maxNote)}`);
   }
   return value;
+}
+
+export function parsePositiveInteger(name: string, raw: string, max = Number.MAX_SAFE_INTEGER): number {
+  return parseWholeNumber(name, raw, { min: 1, max });
 }
 
 export function parseHttpUrl(name: string, raw: string): string {

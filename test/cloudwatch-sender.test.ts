@@ -26,8 +26,10 @@ function fakeApi(): { api: LogsApi; puts: FakePut[]; sent: () => FakePut[] } {
         fail = reject;
       });
       outcome.catch(() => undefined);
-      // As the SDK does: aborting fails the request.
-      signal.addEventListener('abort', () => fail(Object.assign(new Error('aborted'), { name: 'AbortError' })), { once: true });
+      // As the SDK does: aborting fails the request, and an already aborted signal fails it at once.
+      const abortError = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
+      if (signal.aborted) fail(abortError());
+      else signal.addEventListener('abort', () => fail(abortError()), { once: true });
       const put: FakePut = { events, state: 'held', answer: (result = {}) => answer(result), fail: (error) => fail(error) };
       puts.push(put);
       return {
@@ -130,6 +132,32 @@ describe('CloudWatch sender: the next batch is prepared while one is in flight',
     assert.equal(reporter.counts.get('delivered'), 20_000);
     assert.equal(reporter.counts.get('retries'), 1);
     assert.equal(reporter.counts.get('pending'), 0);
+  });
+
+  it('a refused batch is split in halves, and the lines it restamped are counted once', async () => {
+    const { api, sent } = fakeApi();
+    const reporter = countingReporter();
+    const sender = new CloudWatchSender(api, { ...OPTIONS, flushIntervalMs: 1 }, reporter);
+    // Timestamp 0 is older than CloudWatch accepts: each of the four is sent with the current time.
+    for (let i = 0; i < 4; i++) sender.enqueue(0, String(i));
+    await waitFor('the batch sent', () => sent().length === 1);
+    sent()[0]?.fail(Object.assign(new Error('bad event'), { name: 'InvalidParameterException' }));
+    await waitFor('the first half sent', () => sent().length === 2);
+    sent()[1]?.answer();
+    await waitFor('the second half sent', () => sent().length === 3);
+    sent()[2]?.answer();
+    await sender.close(1000);
+
+    assert.deepEqual(
+      sent().map((put) => put.events.map((event) => event.message)),
+      [
+        ['0', '1', '2', '3'],
+        ['0', '1'],
+        ['2', '3'],
+      ],
+    );
+    assert.equal(reporter.counts.get('delivered'), 4);
+    assert.equal(reporter.counts.get('restamped'), 4);
   });
 
   it('at the exit deadline a prepared batch still unsent is counted as lost, not forgotten', async () => {

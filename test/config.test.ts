@@ -142,6 +142,21 @@ describe('malformed variables fail fast with the variable, the value and what is
     assert.throws(() => loadConfig({}, { maxAppBacklogBytes: 10 }), /maxAppBacklogBytes=10 is not valid/);
   });
 
+  it('CloudWatch sizes outside their range fail at start, naming the option and its range', () => {
+    const withCloudWatch = (cloudwatch: Record<string, number>) => () =>
+      loadConfig({ NODE_ENV: 'production' }, { cloudwatch: { logGroupName: 'g', ...cloudwatch } });
+    assert.throws(
+      withCloudWatch({ maxQueueBytes: 1024 }),
+      /cloudwatch\.maxQueueBytes=1024 .*from 2097152 \(two full batches\) to 1073741824 \(1 GiB\)/,
+    );
+    assert.throws(withCloudWatch({ maxQueueBytes: 2 ** 31 }), /cloudwatch\.maxQueueBytes=2147483648/);
+    assert.throws(withCloudWatch({ maxQueueBytes: 4_194_304.5 }), /whole number/);
+    assert.throws(withCloudWatch({ maxEventBytes: 10 }), /cloudwatch\.maxEventBytes=10 .*whole number from/);
+    assert.throws(withCloudWatch({ flushIntervalMs: 0 }), /cloudwatch\.flushIntervalMs=0 .*from 1 to 60000/);
+    const resolved = loadConfig({ NODE_ENV: 'production' }, { cloudwatch: { logGroupName: 'g', maxQueueBytes: 4 * 1_048_576 } });
+    assert.equal(resolved.cloudwatch?.maxQueueBytes, 4 * 1_048_576);
+  });
+
   it('a bad Bugsnag key is never echoed whole', () => {
     const secretish = 'zz23456789abcdef0123456789abcdefXX';
     assert.throws(

@@ -42,7 +42,12 @@ export class RecordRing {
 
   /** Bytes of memory the ring holds, used or not. */
   get capacityBytes(): number {
-    return this.#data.length + this.#offsets.length * 24;
+    const indexBytesPerRecord =
+      this.#offsets.BYTES_PER_ELEMENT +
+      this.#lengths.BYTES_PER_ELEMENT +
+      this.#timestamps.BYTES_PER_ELEMENT +
+      this.#queuedAts.BYTES_PER_ELEMENT;
+    return this.#data.length + this.#offsets.length * indexBytesPerRecord;
   }
 
   /** Appends `message`, whose UTF-8 length the caller has counted as `messageBytes`. */

@@ -108,6 +108,9 @@ export class CloudWatchSender {
   }
 
   #pastDeadline(): boolean {
+    // The cut-off timer and Date.now() are different clocks: the timer can fire (and abort) a
+    // millisecond before Date.now() reaches the deadline, and no request may start after it.
+    if (this.#abort.signal.aborted) return true;
     return this.#closingDeadline !== undefined && Date.now() >= this.#closingDeadline;
   }
 
@@ -214,7 +217,10 @@ export class CloudWatchSender {
   }
 
   #takeBatch(): OutgoingBatch | undefined {
-    return this.queue.takeBatch(Date.now(), maxAgeMs(this.#options.retentionDays));
+    const batch = this.queue.takeBatch(Date.now(), maxAgeMs(this.#options.retentionDays));
+    // Counted when the timestamps are replaced, so a batch later split or lost still counts them.
+    if (batch) this.#reporter.add('restamped', batch.restamped);
+    return batch;
   }
 
   /** While a request is answered, takes the next batch once it is full and has it serialized and signed. */
@@ -240,7 +246,7 @@ export class CloudWatchSender {
     const halves = [batch.events.slice(0, middle), batch.events.slice(middle)];
     for (const [index, events] of halves.entries()) {
       const bytes = events.reduce((sum, event) => sum + utf8Bytes(event.message) + EVENT_OVERHEAD_BYTES, 0);
-      const unsettled = await this.#deliver({ ...batch, events, bytes, restamped: 0 });
+      const unsettled = await this.#deliver({ ...batch, events, bytes });
       if (unsettled > 0) return unsettled + (index === 0 ? (halves[1]?.length ?? 0) : 0);
     }
     return 0;
@@ -264,7 +270,6 @@ export class CloudWatchSender {
     }
     this.#reporter.add('delivered', batch.events.length - refused);
     this.#reporter.add('batches');
-    this.#reporter.add('restamped', batch.restamped);
   }
 
   #giveUp(batch: OutgoingBatch, counter: 'rejected' | 'dropped', error: unknown): void {
