@@ -1,4 +1,4 @@
-import { describeUndelivered, flushRoot, flushRootSync } from './flush.js';
+import { describeUndelivered, flushRoot, flushRootSync, reportPossibleDuplicates } from './flush.js';
 import type { RootState } from './root.js';
 import { UNHANDLED_FIELD, type UnhandledOrigin } from './wire.js';
 
@@ -28,6 +28,7 @@ export function installExitHandling(root: RootState): void {
 function waitBeforeExit(root: RootState): void {
   if (root.closed || !root.stream) return;
   const flush = flushRootSync(root, root.config.exitTimeoutMs);
+  reportPossibleDuplicates(flush);
   if (!flush.delivered) {
     process.stderr.write(
       `logferry: exit wait ran out after ${root.config.exitTimeoutMs} ms (LOG_EXIT_TIMEOUT_MS); not delivered: ${describeUndelivered(flush)}\n`,
@@ -73,7 +74,7 @@ function installSignalHandler(root: RootState, signal: (typeof SIGNALS)[number])
       return;
     }
     flushing = true;
-    void flushRoot(root, root.config.exitTimeoutMs).finally(reraise);
+    void flushRoot(root, root.config.exitTimeoutMs).then(reportPossibleDuplicates).finally(reraise);
   };
   const reraise = (): void => {
     process.removeListener(signal, handler);

@@ -139,3 +139,18 @@ export function describeUndelivered(flush: FlushResult): string {
     .map(([name, sink]) => `${name} (${sink.pending} pending, ${sink.dropped} dropped)`)
     .join(', ');
 }
+
+/**
+ * At the end (exit, signal, closeLogs), one line on stderr when a sink sent something again after
+ * a request that got no answer: the endpoint may hold those twice. Printed by the app's thread,
+ * so it is not lost with the worker's own stderr at exit.
+ */
+export function reportPossibleDuplicates(flush: FlushResult): void {
+  const parts = Object.entries(flush.sinks)
+    .filter(([, sink]) => sink.possibleDuplicates > 0)
+    .map(([name, sink]) => `${name} ${sink.possibleDuplicates}`);
+  if (parts.length === 0) return;
+  process.stderr.write(
+    `logferry: possible duplicates (sent again after a request got no answer, so the endpoint may hold them twice): ${parts.join(', ')}\n`,
+  );
+}

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { type FlushResult, flushRoot, readStats, type SinkStats } from './flush.js';
+import { type FlushResult, flushRoot, readStats, reportPossibleDuplicates, type SinkStats } from './flush.js';
 import { existingRootState } from './root.js';
 import type { SinkName } from './wire.js';
 
@@ -29,6 +29,7 @@ export async function closeLogs(timeoutMs?: number): Promise<FlushResult> {
   const budget = timeoutMs ?? root.config.exitTimeoutMs;
   const startedAt = Date.now();
   const flushed = await flushRoot(root, budget);
+  reportPossibleDuplicates(flushed);
   const stream = root.stream;
   if (stream && !root.closed) {
     root.closed = true;

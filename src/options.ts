@@ -84,7 +84,7 @@ export interface CloudWatchOptions {
    * past it the oldest lines are dropped and counted. 2 MiB to 1 GiB. Default: 32 MiB.
    */
   maxQueueBytes?: number;
-  /** Per-request timeout. Default: 10000. */
+  /** How long one PutLogEvents attempt may wait for its answer before it is sent again (the copy is counted in `possibleDuplicates`). Default: 10000. */
   requestTimeoutMs?: number;
 }
 

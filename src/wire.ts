@@ -91,6 +91,8 @@ export const STAT_FIELDS = [
   'truncated',
   'restamped',
   'queuedBytes',
+  /** Lines or events sent again after an attempt that got no answer: the endpoint may hold them twice. */
+  'possibleDuplicates',
 ] as const;
 export type StatField = (typeof STAT_FIELDS)[number];
 

@@ -147,6 +147,24 @@ describe('Bugsnag sink against a local receiver', { concurrency: true }, () => {
       assert.equal(printedFlush(run.stderr).sinks.bugsnag?.suppressed, 90);
     }));
 
+  it('answers lost after the events were stored: each is sent again, none lost, every extra copy counted and reported', () =>
+    withReceiver(async (receiver) => {
+      receiver.loseAnswersFor(1000);
+      const run = await runFixture('bugsnag-app', {
+        env: bugsnagEnv(receiver, { EVENTS: '5', FLUSH_TIMEOUT_MS: '20000' }),
+        args: ['many'],
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const seqs = receiver.events.map((event) => Number(event.metaData?.log?.seq));
+      assert.deepEqual([...new Set(seqs)].sort(), [0, 1, 2, 3, 4]);
+      const stats = printedFlush(run.stderr).sinks.bugsnag ?? {};
+      assert.ok(seqs.length > 5, 'the receiver stored the unanswered requests');
+      assert.equal(stats.possibleDuplicates, seqs.length - 5);
+      assert.equal(stats.delivered, 5);
+      assert.match(run.stderr, /logferry: Bugsnag: an event got no answer and was sent again/);
+      assert.deepEqual(receiver.problems, []);
+    }));
+
   it('5xx for 10 s, then recovery: every event arrives exactly once', () =>
     withReceiver(async (receiver) => {
       receiver.failFor(10_000);

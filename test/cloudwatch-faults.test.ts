@@ -75,6 +75,37 @@ describe('CloudWatch sink under faults', { concurrency: true }, () => {
     }
   });
 
+  for (const fault of ['lose-answer', 'late-answer'] as const) {
+    const how = fault === 'lose-answer' ? 'the connection closed' : 'no answer within requestTimeoutMs';
+    it(`a batch stored but its answer lost (${how}): sent again, nothing lost, every extra copy counted and reported`, async () => {
+      const group = nextGroup();
+      const lossy = await new LocalCloudWatchLogs().start();
+      try {
+        // After the first batch is in, the next two requests (the same batch, sent again) are stored without an answer.
+        lossy.onAccepted = (count) => {
+          if (count === 1) lossy.failNext(fault, 2);
+        };
+        const options = { cloudwatch: { logGroupName: group, logStreamName: 'test-stream', requestTimeoutMs: 500 } };
+        const run = await runFixture('cloudwatch-load', {
+          env: cloudWatchEnv(lossy, group, { LINES: '20000', LOGFERRY_TEST_OPTIONS: JSON.stringify(options) }),
+        });
+        assert.equal(run.code, 0, run.stderr);
+        const seqs = lossy.messages(group).map((m) => m.seq as number);
+        const firstCopies = seqs.filter((seq, index) => seqs.indexOf(seq) === index);
+        assert.deepEqual(firstCopies, range(20000), 'every line, in order');
+        const extraCopies = seqs.length - 20000;
+        const stats = printedFlush(run.stderr).sinks.cloudwatch ?? {};
+        assert.ok(extraCopies > 0, 'the stand-in stored the unanswered requests');
+        assert.equal(stats.possibleDuplicates, extraCopies);
+        assert.equal(stats.delivered, 20000);
+        assert.match(run.stderr, /logferry: CloudWatch: a PutLogEvents request got no answer and was sent again/);
+        if (fault === 'late-answer') assert.match(String(stats.lastError), /TimeoutError.*requestTimeout/);
+      } finally {
+        await lossy.stop();
+      }
+    });
+  }
+
   it('the stream deleted mid-run is recreated, and nothing is lost', async () => {
     const group = nextGroup();
     server.onAccepted = (count) => {

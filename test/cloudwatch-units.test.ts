@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EVENT_OVERHEAD_BYTES, EventQueue, MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from '../transports/cloudwatch/batcher.js';
-import { classifyFailure } from '../transports/cloudwatch/retry.js';
+import { classifyFailure, mayHaveBeenStored } from '../transports/cloudwatch/retry.js';
 import { fitMessage } from '../transports/cloudwatch/truncate.js';
 import { backoffMs } from '../transports/shared/backoff.js';
 import { cutUtf8, utf8Bytes } from '../transports/shared/utf8.js';
@@ -137,6 +137,24 @@ describe('retry policy', () => {
     assert.equal(classifyFailure({ name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } }), 'invalid-batch');
     assert.equal(classifyFailure({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }), 'fatal');
     assert.equal(classifyFailure(new Error('Region is missing')), 'fatal');
+  });
+
+  it('a failure without an answer after the request left may have stored the batch; an answer or a refused connection did not', () => {
+    const requestTimeout = {
+      name: 'TimeoutError',
+      code: 'ETIMEDOUT',
+      message: 'a request has exceeded the configured 500 ms requestTimeout.',
+    };
+    assert.equal(mayHaveBeenStored(requestTimeout), true);
+    assert.equal(mayHaveBeenStored({ code: 'ECONNRESET', message: 'socket hang up', $metadata: { attempts: 1 } }), true);
+    assert.equal(mayHaveBeenStored({ name: 'ServiceUnavailableException', $metadata: { httpStatusCode: 503 } }), false);
+    assert.equal(mayHaveBeenStored({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:9' }), false);
+    assert.equal(mayHaveBeenStored({ name: 'Error', message: 'getaddrinfo ENOTFOUND logs.example' }), false);
+    const noConnection = {
+      name: 'TimeoutError',
+      message: 'the request socket did not establish a connection with the server within 5000 ms.',
+    };
+    assert.equal(mayHaveBeenStored(noConnection), false);
   });
 
   it('backs off exponentially with jitter, capped', () => {

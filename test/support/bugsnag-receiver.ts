@@ -3,7 +3,7 @@ import { closeServer, listenOnLoopback } from './loopback.js';
 
 // A local stand-in for Bugsnag's notify and sessions endpoints. It checks what the Error
 // Reporting API documents (headers, and the event's shape), records what it received, and
-// can be told to be slow, fail with 5xx, or drop connections. Tests and the demo use it.
+// can be told to be slow, fail with 5xx, drop connections, or lose its answers. Tests and the demo use it.
 
 export interface ReceivedEvent {
   exceptions: Array<{
@@ -40,6 +40,8 @@ export class LocalBugsnag {
   requests = 0;
   #failUntil = 0;
   #dropNext = 0;
+  #loseAnswersMs = 0;
+  #loseAnswersUntil: number | undefined;
   #server: Server | undefined;
   #url = '';
 
@@ -74,6 +76,15 @@ export class LocalBugsnag {
     this.#dropNext = count;
   }
 
+  /**
+   * For `ms` from the next event request on (so a child's start-up time does not use up the
+   * window), store each event request as usual, then close the connection without an answer.
+   */
+  loseAnswersFor(ms: number): void {
+    this.#loseAnswersMs = ms;
+    this.#loseAnswersUntil = undefined;
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -106,8 +117,15 @@ export class LocalBugsnag {
       problems.push(`unknown path ${path}`);
     }
     this.problems.push(...problems);
-    if (problems.length > 0) res.writeHead(400, { 'content-type': 'text/plain' }).end(problems.join('\n'));
+    if (path === '/notify' && this.#losesAnswer()) req.socket.destroy();
+    else if (problems.length > 0) res.writeHead(400, { 'content-type': 'text/plain' }).end(problems.join('\n'));
     else res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
+  }
+
+  #losesAnswer(): boolean {
+    if (this.#loseAnswersMs === 0) return false;
+    this.#loseAnswersUntil ??= Date.now() + this.#loseAnswersMs;
+    return Date.now() < this.#loseAnswersUntil;
   }
 
   #checkHeaders(req: IncomingMessage, payloadVersion: string): string[] {

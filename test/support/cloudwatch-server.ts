@@ -22,7 +22,15 @@ export interface PutRecord {
   at: number;
 }
 
-export type Fault = 'throttle' | '500' | 'drop';
+/**
+ * `drop`: the connection is closed before the request is processed. `lose-answer`: the request
+ * is processed (a batch stored), then the connection is closed without an answer, as when an
+ * answer is lost on the way back. `late-answer`: processed, answered LATE_ANSWER_MS later.
+ */
+export type Fault = 'throttle' | '500' | 'drop' | 'lose-answer' | 'late-answer';
+
+/** Longer than any request timeout a test sets: the client gives up before this answer comes. */
+const LATE_ANSWER_MS = 5000;
 
 interface Group {
   retentionInDays?: number;
@@ -160,9 +168,9 @@ export class LocalCloudWatchLogs {
         answer = { status: failure.status, body: { __type: failure.type, message: failure.message }, errorType: failure.type };
       }
     }
-    const wait = answerAt - Date.now();
+    const wait = answerAt + (fault === 'late-answer' ? LATE_ANSWER_MS : 0) - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    if (answer) this.#reply(res, answer.status, answer.body, answer.errorType);
+    if (answer && fault !== 'lose-answer') this.#reply(res, answer.status, answer.body, answer.errorType);
     else req.socket.destroy();
   }
 

@@ -100,12 +100,16 @@ export class BugsnagDelivery {
         this.#reporter.add('suppressed');
         return;
       }
+      /** Attempts that got no answer: each may have stored the event once more. */
+      let unanswered = 0;
       for (let attempt = 0; ; attempt++) {
         const outcome = await prepared.send(this.#options.requestTimeoutMs);
         if (outcome.ok) {
           this.#reporter.add('delivered');
+          if (unanswered > 0) this.#countPossibleDuplicates(unanswered);
           return;
         }
+        if (outcome.unanswered) unanswered++;
         this.#reporter.add('failedRequests');
         this.#reporter.error(outcome.reason);
         if (!outcome.retryable) {
@@ -124,6 +128,14 @@ export class BugsnagDelivery {
       this.#reporter.add('dropped');
       this.#reporter.error(`Bugsnag sink: ${(error as Error).message}`);
     }
+  }
+
+  #countPossibleDuplicates(copies: number): void {
+    this.#reporter.add('possibleDuplicates', copies);
+    this.#reporter.reportOnce(
+      'possible-duplicates',
+      'logferry: Bugsnag: an event got no answer and was sent again, so Bugsnag may show it twice; this and later ones are counted in logStats().bugsnag.possibleDuplicates',
+    );
   }
 
   #settle(): void {

@@ -2,6 +2,7 @@ import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import Bugsnag, { type Event as BugsnagEvent } from '@bugsnag/js';
 import type { SerializedError } from '../../src/serialize-error.js';
+import { mayHaveArrived } from '../shared/unanswered.js';
 import type { BreadcrumbSpec } from './breadcrumbs.js';
 import { type EventSpec, stripFileUrls } from './event.js';
 
@@ -19,7 +20,10 @@ export interface NotifierOptions {
 }
 
 /** What one delivery attempt came to. */
-export type SendOutcome = { ok: true } | { ok: false; retryable: boolean; reason: string };
+export type SendOutcome =
+  | { ok: true }
+  /** `unanswered`: no HTTP answer came after the request left, so Bugsnag may have stored the event. */
+  | { ok: false; retryable: boolean; reason: string; unanswered: boolean };
 
 /** An event built once and sent (again, on retry) as the same payload. */
 export interface PreparedEvent {
@@ -105,10 +109,22 @@ export function createNotifier(options: NotifierOptions, onErrorHook: () => OnEr
   function sendPayload(payload: unknown, timeoutMs: number): Promise<SendOutcome> {
     return new Promise((resolve) => {
       // The notifier sets no request timeout: bound each attempt here.
-      const timer = setTimeout(() => resolve({ ok: false, retryable: true, reason: `no answer within ${timeoutMs} ms` }), timeoutMs);
+      const timer = setTimeout(
+        () => resolve({ ok: false, retryable: true, reason: `no answer within ${timeoutMs} ms`, unanswered: true }),
+        timeoutMs,
+      );
       realDelivery.sendEvent(payload, (error) => {
         clearTimeout(timer);
-        resolve(error ? { ok: false, retryable: isRetryable(error), reason: describe(error) } : { ok: true });
+        if (!error) resolve({ ok: true });
+        else {
+          const status = answeredStatus(error);
+          resolve({
+            ok: false,
+            retryable: isRetryable(status),
+            reason: describe(error),
+            unanswered: status === undefined && mayHaveArrived(error),
+          });
+        }
       });
     });
   }
@@ -136,10 +152,13 @@ function describe(error: unknown): string {
   return String((error as Error)?.message ?? error).split('\n')[0] ?? 'unknown';
 }
 
-/** 4xx answers (but 408 and 429) mean the payload itself was refused: sending it again will not help. */
-function isRetryable(error: unknown): boolean {
+/** The HTTP status of an answered failure; the notifier's delivery reports it only in the message. */
+function answeredStatus(error: unknown): number | undefined {
   const status = /Bad statusCode from API: (\d{3})/.exec(describe(error))?.[1];
-  if (status === undefined) return true;
-  const code = Number(status);
-  return code >= 500 || code === 408 || code === 429;
+  return status === undefined ? undefined : Number(status);
+}
+
+/** 4xx answers (but 408 and 429) mean the payload itself was refused: sending it again will not help. */
+function isRetryable(status: number | undefined): boolean {
+  return status === undefined || status >= 500 || status === 408 || status === 429;
 }

@@ -50,7 +50,13 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     // logferry retries itself (ordered, with its own backoff and counters), so the SDK must not.
     maxAttempts: 1,
-    requestHandler: { requestTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 5000) },
+    requestHandler: {
+      requestTimeout: options.requestTimeoutMs,
+      // Without it the SDK's HTTP handler only prints a warning when requestTimeout passes and
+      // keeps waiting, so a hung endpoint would hold the one request in flight indefinitely.
+      throwOnRequestTimeout: true,
+      connectionTimeout: Math.min(options.requestTimeoutMs, 5000),
+    },
   });
   const group = { logGroupName: options.logGroupName };
   const stream = { ...group, logStreamName: options.logStreamName };

@@ -1,5 +1,7 @@
 // Which failures are worth another try, and how long to wait. Pure: no I/O.
 
+import { mayHaveArrived } from '../shared/unanswered.js';
+
 export type FailureKind =
   /** Throttling, 5xx, timeouts, dropped connections: back off and send the same batch again. */
   | 'retry'
@@ -54,6 +56,12 @@ export function classifyFailure(error: unknown): FailureKind {
   if (status !== undefined && (status >= 500 || status === 429)) return 'retry';
   if (INVALID_BATCH_NAMES.has(name)) return 'invalid-batch';
   return 'fatal';
+}
+
+/** A failure with no HTTP answer after the request left: CloudWatch may have stored the batch. */
+export function mayHaveBeenStored(error: unknown): boolean {
+  const failure = (typeof error === 'object' && error !== null ? error : {}) as AwsLikeError;
+  return failure.$metadata?.httpStatusCode === undefined && mayHaveArrived(error);
 }
 
 /** A short, single-line description of a failure for stderr and the last-error slot. */

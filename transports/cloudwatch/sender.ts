@@ -4,7 +4,7 @@ import type { SinkReporter } from '../shared/sink-reporter.js';
 import { utf8Bytes } from '../shared/utf8.js';
 import { EVENT_OVERHEAD_BYTES, EventQueue, MAX_AGE_MS, type OutgoingBatch } from './batcher.js';
 import type { LogsApi, PreparedPut } from './client.js';
-import { classifyFailure, describeFailure } from './retry.js';
+import { classifyFailure, describeFailure, mayHaveBeenStored } from './retry.js';
 
 // Drains the queue into PutLogEvents: one request in flight at a time so order holds, the
 // next batch filling (and, once full, serialized and signed) meanwhile; retries with backoff; creates the group and stream when
@@ -169,6 +169,8 @@ export class CloudWatchSender {
    */
   async #deliver(batch: OutgoingBatch, prepared?: PreparedPut): Promise<number> {
     let attempt = 0;
+    /** Attempts that got no answer: each may have stored the batch once more. */
+    let unanswered = 0;
     let put = prepared;
     while (!this.#pastDeadline()) {
       try {
@@ -186,8 +188,11 @@ export class CloudWatchSender {
         const result = await answer;
         this.#awaitingAnswer = false;
         this.#accepted(batch, result.rejected);
+        if (unanswered > 0) this.#countPossibleDuplicates(batch.events.length * unanswered);
         return 0;
       } catch (error) {
+        // Set only once the request was sent: a failed stream creation stores no lines.
+        const putWasSent = this.#awaitingAnswer;
         this.#awaitingAnswer = false;
         // The next batch waits for this one: its signed request would only age meanwhile.
         if (this.#next) {
@@ -203,6 +208,7 @@ export class CloudWatchSender {
           continue;
         }
         if (kind === 'retry') {
+          if (putWasSent && mayHaveBeenStored(error)) unanswered++;
           this.#reporter.add('retries');
           await sleepWithin(backoffMs(attempt++), this.#closingDeadline);
           continue;
@@ -270,6 +276,14 @@ export class CloudWatchSender {
     }
     this.#reporter.add('delivered', batch.events.length - refused);
     this.#reporter.add('batches');
+  }
+
+  #countPossibleDuplicates(lines: number): void {
+    this.#reporter.add('possibleDuplicates', lines);
+    this.#reporter.reportOnce(
+      'possible-duplicates',
+      `logferry: CloudWatch: a PutLogEvents request got no answer and was sent again, so the log stream may hold ${lines} lines twice; this and later ones are counted in logStats().cloudwatch.possibleDuplicates`,
+    );
   }
 
   #giveUp(batch: OutgoingBatch, counter: 'rejected' | 'dropped', error: unknown): void {
