@@ -4,7 +4,7 @@ import { bugsnagEnv } from './support/bugsnag-env.js';
 import { LocalBugsnag } from './support/bugsnag-receiver.js';
 import { cloudWatchEnv } from './support/cloudwatch-env.js';
 import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
-import { hostileCorpus } from './support/hostile-corpus.js';
+import { hostileCorpus, READABLE } from './support/hostile-corpus.js';
 import { jsonLines, runFixture } from './support/run-fixture.js';
 
 // The reliability matrix: every exit path × endpoint behaviour, one child process per cell,
@@ -140,15 +140,36 @@ describe('hostile input and secrets through every sink', { concurrency: true }, 
     const group = `/logferry/hostile-${process.pid}`;
     const run = await runFixture('hostile', { env: { ...allSinksEnv(cloudwatch, bugsnag, group), LOG_LEVEL_BUGSNAG: 'info' } });
     assert.equal(run.code, 0, run.stderr);
-    const names = hostileCorpus().map(([name]) => name);
-    const onStdout = new Set(jsonLines(run.stdout).map((line) => line.case));
-    const inCloudWatch = new Set(cloudwatch.messages(group).map((message) => message.case));
-    const inBugsnag = new Set(bugsnag.events.map((event) => event.metaData?.log?.case));
-    for (const name of names) {
-      assert.ok(onStdout.has(name), `stdout lacks ${name}`);
-      assert.ok(inCloudWatch.has(name), `CloudWatch lacks ${name}`);
-      assert.ok(inBugsnag.has(name), `Bugsnag lacks ${name}`);
+    const received = {
+      stdout: jsonLines(run.stdout),
+      CloudWatch: cloudwatch.messages(group),
+      Bugsnag: bugsnag.events.map((event) => event.metaData?.log ?? {}),
+    };
+    for (const [sink, lines] of Object.entries(received)) {
+      for (const [name] of hostileCorpus()) {
+        const line = lines.find((candidate) => candidate.case === name);
+        assert.ok(line, `${sink} lacks ${name}`);
+        assert.ok(READABLE[name]?.(line.value), `${sink}: ${name} arrived as ${JSON.stringify(line.value)?.slice(0, 300)}`);
+      }
+      const topLevel = lines.find((line) => line.case === '__proto__ at top level');
+      assert.ok(
+        topLevel && READABLE['__proto__ field']?.(topLevel),
+        `${sink}: a top-level __proto__ field arrived as ${JSON.stringify(topLevel)}`,
+      );
+      for (const [name, shown] of [
+        ['thrown string as err', 'just a string'],
+        ['thrown object as err', 'E42'],
+      ]) {
+        const line = lines.find((candidate) => candidate.case === name);
+        assert.match(JSON.stringify(line?.err), new RegExp(shown as string), `${sink}: ${name} arrived as ${JSON.stringify(line)}`);
+      }
+      const errorLines = lines.filter((line) => line.case === undefined);
+      assert.ok(errorLines.length >= 2, `${sink}: the error-as-first-argument and string-as-error lines`);
     }
+    const classes = bugsnag.events.map((event) => event.exceptions[0]?.errorClass);
+    assert.ok(classes.includes('Error') && classes.includes('LogError (hostile)'), classes.join(', '));
+    assert.equal(JSON.parse(run.stdout.split('\n')[1] ?? '{}').case, 'bigint');
+    assert.match(run.stdout, /"big":"?12345678901234567890/, 'the BigInt keeps every digit in the JSON text');
     assert.deepEqual(bugsnag.problems, []);
   });
 

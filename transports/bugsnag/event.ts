@@ -32,13 +32,21 @@ export interface EventSpec {
 const MAX_VALUE_BYTES = 16 * 1024;
 const MAX_VALUES = 2000;
 
+/**
+ * Bugsnag's payload serializer (and its metadata merge) copy objects by assignment, which turns a
+ * `__proto__` key into a prototype and drops it, so a field of that name is renamed to show.
+ */
+function metadataKey(key: string): string {
+  return key === '__proto__' ? '[__proto__]' : key;
+}
+
 function capStrings(value: unknown, budget: { left: number }): unknown {
   if (typeof value === 'string') return capUtf8(value, MAX_VALUE_BYTES);
   if (typeof value !== 'object' || value === null) return value;
   if (--budget.left < 0) return '[more values left out by logferry]';
   if (Array.isArray(value)) return value.map((item) => capStrings(item, budget));
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = capStrings(item, budget);
+  for (const [key, item] of Object.entries(value)) out[metadataKey(key)] = capStrings(item, budget);
   return out;
 }
 
@@ -68,8 +76,10 @@ export function buildEvent(line: LogLine): EventSpec {
       : { type: 'log', attributes: { level } };
 
   const metadata: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(line)) if (!LINE_FIELDS.has(key)) metadata[key] = value;
+  for (const [key, value] of Object.entries(line)) if (!LINE_FIELDS.has(key)) metadata[metadataKey(key)] = value;
   if (message !== '' && message !== errors.message) metadata.msg = message;
+  // A thrown string or plain object logged as `err` has no class or stack to show: keep it as data.
+  if (!logged && line.err !== undefined) metadata.err = line.err;
   const tabs: Record<string, unknown> = { log: metadata };
   const errorDetails = errorProperties(errors);
   if (errorDetails) tabs.error = errorDetails;
@@ -93,7 +103,7 @@ const ERROR_SHAPE = new Set(['type', 'message', 'stack', 'cause', 'errors']);
 /** The logged error's own properties (code, config, status…), for an `error` tab. */
 function errorProperties(error: SerializedError): Record<string, unknown> | undefined {
   const details: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(error)) if (!ERROR_SHAPE.has(key)) details[key] = value;
+  for (const [key, value] of Object.entries(error)) if (!ERROR_SHAPE.has(key)) details[metadataKey(key)] = value;
   return Object.keys(details).length > 0 ? details : undefined;
 }
 
