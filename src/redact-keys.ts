@@ -16,6 +16,7 @@ export const DEFAULT_REDACT_KEYS: readonly string[] = [
   'secretkey',
   'privatekey',
   'secretaccesskey',
+  'accesskeyid',
   'credentials',
   'signature',
   'sessionid',

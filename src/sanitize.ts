@@ -53,7 +53,9 @@ export function createSanitizer(isSecretKey: KeyMatcher): Sanitizer {
       let next: unknown;
       try {
         item = object[key];
-        next = item !== undefined && isSecretKey(key) ? REDACTED : walk(item, seen, depth + 1);
+        if (item !== undefined && isSecretKey(key)) next = REDACTED;
+        else if (key === 'rawHeaders' && Array.isArray(item)) next = redactRawHeaders(item);
+        else next = walk(item, seen, depth + 1);
       } catch (thrown) {
         next = unreadable(thrown);
       }
@@ -64,6 +66,20 @@ export function createSanitizer(isSecretKey: KeyMatcher): Sanitizer {
       if (copy !== undefined) setField(copy, key, next);
     }
     return copy ?? object;
+  };
+
+  // Node's IncomingMessage keeps every header twice: in `headers`, censored by key above, and in
+  // `rawHeaders`, a flat [name, value, name, value…] list where the name is a value, not a key.
+  const redactRawHeaders = (list: unknown[]): unknown[] => {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i + 1 < list.length; i += 2) {
+      const name = list[i];
+      if (typeof name === 'string' && isSecretKey(name)) {
+        copy ??= [...list];
+        copy[i + 1] = REDACTED;
+      }
+    }
+    return copy ?? list;
   };
 
   const callToJSON = (value: object, toJSON: () => unknown, seen: Set<object>, depth: number): unknown => {

@@ -191,8 +191,13 @@ describe('hostile input and secrets through every sink', { concurrency: true }, 
         receiver.payloads.map((p) => p.raw).join('\n'),
       ];
       assert.ok(everywhere.every((text) => text.length > 0));
+      // The lines that carried them arrived, censored where they hold a secret and readable elsewhere.
+      for (const text of everywhere.slice(0, 2))
+        assert.match(text, /"accessKeyId":"\[Redacted\]".*"region":"eu-west-1"|"region":"eu-west-1".*"accessKeyId":"\[Redacted\]"/);
+      for (const text of everywhere)
+        assert.match(text, /"rawHeaders":\["Host","api.example","Authorization","\[Redacted\]","Cookie","\[Redacted\]"\]/);
       for (const [sink, text] of ['stdout', 'CloudWatch', 'Bugsnag'].map((name, i) => [name, everywhere[i] ?? ''] as const)) {
-        for (let i = 1; i <= 8; i++) assert.ok(!text.includes(`SECRET${i}`), `SECRET${i} reached ${sink}`);
+        for (let i = 1; i <= 14; i++) assert.ok(!text.includes(`SECRET${i}`), `SECRET${i} reached ${sink}`);
       }
     } finally {
       await receiver.stop();

@@ -30,6 +30,28 @@ describe('redaction at any depth, whatever the key style', () => {
     assert.equal(input.user.password, 'hunter2', 'the caller object is never modified');
   });
 
+  it("censors AWS access key ids and the values of secret headers in a request's rawHeaders list", () => {
+    const rawHeaders = ['Host', 'api.example', 'Authorization', 'Bearer abc', 'x-amz-security-token', 'tok', 'Accept', 'json'];
+    const out = sanitize({ req: { rawHeaders }, aws: { accessKeyId: 'AKIAEXAMPLE', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE' } }) as {
+      req: { rawHeaders: string[] };
+      aws: Record<string, string>;
+    };
+    assert.deepEqual(out.req.rawHeaders, [
+      'Host',
+      'api.example',
+      'Authorization',
+      REDACTED,
+      'x-amz-security-token',
+      REDACTED,
+      'Accept',
+      'json',
+    ]);
+    assert.deepEqual(out.aws, { accessKeyId: REDACTED, AWS_ACCESS_KEY_ID: REDACTED });
+    assert.equal(rawHeaders[3], 'Bearer abc', 'the caller list is never modified');
+    const clean = ['Host', 'api.example'];
+    assert.equal((sanitize({ rawHeaders: clean }) as { rawHeaders: string[] }).rawHeaders, clean, 'nothing to censor, no copy');
+  });
+
   it("censors the enumerable properties of a logged error (an HTTP client's config.headers.Authorization)", () => {
     const error = Object.assign(new Error('Request failed with status code 401'), {
       config: { url: '/v1/orgs', headers: { Authorization: 'Bearer secret-token' } },
