@@ -122,7 +122,7 @@ export function createNotifier(options: NotifierOptions, onErrorHook: () => OnEr
             ok: false,
             retryable: isRetryable(status),
             reason: describe(error),
-            unanswered: status === undefined && mayHaveArrived(error),
+            unanswered: mayHaveArrived(error, status),
           });
         }
       });

@@ -45,8 +45,13 @@ interface AwsLikeError {
   $retryable?: unknown;
 }
 
+/** Anything thrown, read as an SDK error (a non-object reads as an error with no fields). */
+function asAwsLikeError(error: unknown): AwsLikeError {
+  return (typeof error === 'object' && error !== null ? error : {}) as AwsLikeError;
+}
+
 export function classifyFailure(error: unknown): FailureKind {
-  const failure = (typeof error === 'object' && error !== null ? error : {}) as AwsLikeError;
+  const failure = asAwsLikeError(error);
   const name = String(failure.name ?? '');
   const status = failure.$metadata?.httpStatusCode;
   if (name === 'ResourceNotFoundException') return 'missing-resource';
@@ -60,13 +65,12 @@ export function classifyFailure(error: unknown): FailureKind {
 
 /** A failure with no HTTP answer after the request left: CloudWatch may have stored the batch. */
 export function mayHaveBeenStored(error: unknown): boolean {
-  const failure = (typeof error === 'object' && error !== null ? error : {}) as AwsLikeError;
-  return failure.$metadata?.httpStatusCode === undefined && mayHaveArrived(error);
+  return mayHaveArrived(error, asAwsLikeError(error).$metadata?.httpStatusCode);
 }
 
 /** A short, single-line description of a failure for stderr and the last-error slot. */
 export function describeFailure(error: unknown): string {
-  const failure = (typeof error === 'object' && error !== null ? error : {}) as AwsLikeError;
+  const failure = asAwsLikeError(error);
   const name = String(failure.name ?? 'Error');
   const status = failure.$metadata?.httpStatusCode;
   const message = String(failure.message ?? error).split('\n')[0];

@@ -8,9 +8,11 @@ const NOT_SENT_MESSAGE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|did not establish a c
 
 /**
  * True for a failure without an HTTP answer after the connection was made (reset, hang-up,
- * timeout): the endpoint may have stored the request. Callers rule out answered failures first.
+ * timeout): the endpoint may have stored the request. `answeredStatus` is the HTTP status of the
+ * failure, as the caller's client reports it; an answered failure stored nothing.
  */
-export function mayHaveArrived(error: unknown): boolean {
+export function mayHaveArrived(error: unknown, answeredStatus: number | undefined): boolean {
+  if (answeredStatus !== undefined) return false;
   const failure = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
   if (NOT_SENT_CODES.has(String(failure.code ?? ''))) return false;
   return !NOT_SENT_MESSAGE.test(String(failure.message ?? error));
