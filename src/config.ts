@@ -25,6 +25,8 @@ export interface Config {
   redactKeys: string[];
   exitTimeoutMs: number;
   maxAppBacklogBytes: number;
+  /** Lines longer than this (UTF-8 bytes) are fitted to it before they cross to the worker. */
+  maxLineBytes: number;
   captureUncaught: boolean;
   handleSignals: boolean;
   /** One line each for optional sinks that are off, printed once on stderr at start-up. */
@@ -70,6 +72,7 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
     redactKeys: resolveRedactKeys(options),
     exitTimeoutMs: options.exitTimeoutMs ?? exitTimeoutFromEnv(env),
     maxAppBacklogBytes: maxAppBacklogBytes(env, options),
+    maxLineBytes: maxLineBytes(env, options),
     captureUncaught: options.captureUncaught ?? profile === 'production',
     handleSignals: options.handleSignals ?? true,
     notices,
@@ -104,6 +107,17 @@ function maxAppBacklogBytes(env: Env, options: LogferryOptions): number {
     return parseWholeNumber('maxAppBacklogBytes', options.maxAppBacklogBytes, APP_BACKLOG_RANGE);
   const raw = readVar(env, 'LOG_MAX_APP_BACKLOG_BYTES');
   return raw === undefined ? DEFAULT_APP_BACKLOG_BYTES : parseWholeNumber('LOG_MAX_APP_BACKLOG_BYTES', raw, APP_BACKLOG_RANGE);
+}
+
+// Below 4 KiB a fitted line has no room for its message and fields; above 64 MiB one line
+// would hold the app's thread for a noticeable time whatever the sink.
+const LINE_RANGE: WholeNumberRange = { min: 4096, max: 64 * MiB, unit: 'bytes', minNote: '4 KiB', maxNote: '64 MiB' };
+const DEFAULT_LINE_BYTES = MiB;
+
+function maxLineBytes(env: Env, options: LogferryOptions): number {
+  if (options.maxLineBytes !== undefined) return parseWholeNumber('maxLineBytes', options.maxLineBytes, LINE_RANGE);
+  const raw = readVar(env, 'LOG_MAX_LINE_BYTES');
+  return raw === undefined ? DEFAULT_LINE_BYTES : parseWholeNumber('LOG_MAX_LINE_BYTES', raw, LINE_RANGE);
 }
 
 function resolveRedactKeys(options: LogferryOptions): string[] {

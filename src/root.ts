@@ -4,10 +4,11 @@ import { type Config, loadConfig } from './config.js';
 import { currentLogContext } from './context.js';
 import { installExitHandling } from './exit.js';
 import { levelValue, lowerLevel } from './levels.js';
+import { capLineBytes, guardChildren, guardLogMethod, type LogFormatter } from './log-call-guard.js';
 import type { LogferryOptions, LogLevel } from './options.js';
 import { createKeyMatcher } from './redact-keys.js';
-import { createSanitizer, type Sanitizer } from './sanitize.js';
-import { isErrorLike } from './serialize-error.js';
+import { safeNoticeText } from './redact-text.js';
+import { createSanitizer, DEFAULT_WALK_LIMITS, type Sanitizer } from './sanitize.js';
 import { planSinks, routerPath } from './sink-routes.js';
 import { type SharedState, type SinkName, sharedBufferBytes, viewSharedState } from './wire.js';
 
@@ -60,30 +61,48 @@ export function existingRootState(): RootState | undefined {
 }
 
 /**
- * Context and sanitizing in one step, as pino's log formatter rather than a mixin: with a mixin
+ * The withLogContext fields, sanitized, as pino's log formatter rather than a mixin: with a mixin
  * pino merges (Object.assign by default, calling a throwing getter) and makes two calls per line.
+ * The line's own fields arrive already sanitized by the logMethod hook.
  */
-export function logFormatters(sanitize: Sanitizer): NonNullable<LoggerOptions['formatters']> {
+export function logFormatters(sanitize: Sanitizer): NonNullable<LoggerOptions['formatters']> & { log: LogFormatter } {
   return {
     bindings: sanitize,
     log: (fields) => {
       const context = currentLogContext();
-      return context === undefined ? sanitize(fields) : { ...sanitize(context), ...sanitize(fields) };
+      return context === undefined ? fields : { ...sanitize(context), ...fields };
     },
   };
 }
 
-function buildRoot(config: Config): RootState {
-  const sanitize = createSanitizer(createKeyMatcher(config.redactKeys));
-  const options: LoggerOptions = {
+/** The pino options of the root: every call, binding and line goes through the guards. */
+function rootOptions(config: Config, sanitize: Sanitizer): LoggerOptions {
+  return {
     level: lowestLevel(config),
     formatters: logFormatters(sanitize),
-    serializers: { err: (value: unknown) => (isErrorLike(value) ? sanitize({ err: value }).err : value) },
+    hooks: { logMethod: guardLogMethod(sanitize), streamWrite: capLineBytes(config.maxLineBytes) },
   };
+}
+
+/** A pino logger whose children sanitize their bindings, formatters and serializers. */
+function guardedPino(options: LoggerOptions, sanitize: Sanitizer, destination: Parameters<typeof pino>[1]): Logger {
+  const logger = pino(options, destination);
+  guardChildren(logger, sanitize, (options.formatters as { log: LogFormatter }).log);
+  return logger;
+}
+
+function buildRoot(config: Config): RootState {
+  // A single string may fill a line; the walk keeps at most two lines' worth of text.
+  const sanitize = createSanitizer(createKeyMatcher(config.redactKeys), {
+    ...DEFAULT_WALK_LIMITS,
+    maxStringChars: config.maxLineBytes,
+    maxTextChars: 2 * config.maxLineBytes,
+  });
+  const options = rootOptions(config, sanitize);
   for (const notice of config.notices) process.stderr.write(`${notice}\n`);
 
   // A destination of its own: pino's default one would register exit hooks for stdout.
-  const silent = pino({ ...options, level: 'silent' }, { write: () => undefined });
+  const silent = guardedPino({ ...options, level: 'silent' }, sanitize, { write: () => undefined });
   if (levelValue(options.level as LogLevel) === Number.POSITIVE_INFINITY) {
     return { config, logger: silent, stream: undefined, shared: undefined, sinks: [], nextFlushId: 0, closed: false };
   }
@@ -108,7 +127,7 @@ function buildRoot(config: Config): RootState {
   // Flush markers and the exit hand-over go through the same stream as pino's lines, so they stay in order.
   const stream = boundAppBacklog(worker, config.maxAppBacklogBytes);
   root.stream = stream;
-  root.logger = pino(options, stream);
+  root.logger = guardedPino(options, sanitize, stream);
   watchTransportErrors(root);
   return root;
 }
@@ -130,7 +149,7 @@ function watchTransportErrors(root: RootState): void {
     // Nothing can answer a flush any more: flushLogs() and the exit hook must not wait for it.
     root.closed = true;
     process.stderr.write(
-      `logferry: the log worker thread failed (${error.message}); logging to stdout from the app's thread from now on\n`,
+      `logferry: the log worker thread failed (${safeNoticeText(error.message)}); logging to stdout from the app's thread from now on\n`,
     );
     const fallback = pino.destination({ dest: 1, sync: true });
     (root.logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = fallback;
