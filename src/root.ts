@@ -81,6 +81,8 @@ function rootOptions(config: Config, sanitize: Sanitizer): LoggerOptions {
     level: lowestLevel(config),
     formatters: logFormatters(sanitize),
     hooks: { logMethod: guardLogMethod(sanitize), streamWrite: capLineBytes(config.maxLineBytes) },
+    // Errors arrive serialized by the walk; pino's default err serializer would re-type them as Object.
+    serializers: { err: (value: unknown) => value },
   };
 }
 
