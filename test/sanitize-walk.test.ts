@@ -5,6 +5,8 @@ import { capLineBytes, safeArguments } from '../src/log-call-guard.js';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED } from '../src/redact-keys.js';
 import { censorUrlSecrets, describeSecret, describeSettingValue, safeNoticeText } from '../src/redact-text.js';
 import { CUT_FIELD, createSanitizer, DEFAULT_WALK_LIMITS } from '../src/sanitize.js';
+import { readLastError, sharedBufferBytes, viewSharedState } from '../src/wire.js';
+import { createSinkReporter } from '../transports/shared/sink-reporter.js';
 
 const isSecret = createKeyMatcher(DEFAULT_REDACT_KEYS);
 const sanitize = createSanitizer(isSecret);
@@ -204,5 +206,13 @@ describe('what logferry itself prints', () => {
     assert.equal(safeNoticeText('at https://user:PW@host.example/x?token=T&a=1'), `at https://host.example/x?token=${REDACTED}&a=1`);
     assert.equal(describeSettingValue('cloudwatch.endpoint', Buffer.from('http://u:p@h/')), '"http://h/" (given as a Buffer)');
     assert.equal(censorUrlSecrets('plain text', isSecret), 'plain text');
+  });
+
+  it("a sink's last error, read by logStats(), never holds a URL's userinfo or signature", () => {
+    const buffer = new SharedArrayBuffer(sharedBufferBytes());
+    createSinkReporter(buffer, 'cloudwatch').error('request to https://admin:PW1@logs.example/?X-Amz-Signature=SIG1 failed');
+    const shown = readLastError(viewSharedState(buffer), 'cloudwatch') ?? '';
+    assert.ok(!shown.includes('PW1') && !shown.includes('SIG1'), shown);
+    assert.match(shown, /https:\/\/logs\.example\/\?X-Amz-Signature=\[Redacted\] failed/);
   });
 });
