@@ -20,11 +20,9 @@ export function guardLogMethod(sanitize: Sanitizer): NonNullable<NonNullable<Log
 /** Rewrites a log call's arguments in place (pino made the array for this call alone). */
 export function safeArguments(args: unknown[], sanitize: Sanitizer): void {
   const first = args[0];
-  if (typeof first === 'object' && first !== null) {
-    args[0] = isError(first) ? { err: sanitize.value(first) } : sanitize(first as Record<string, unknown>);
-  } else if (typeof first === 'string') {
-    args[0] = sanitize.text(first);
-  } else if (typeof first === 'symbol') {
+  if (typeof first === 'object' && first !== null) args[0] = sanitize.first(first);
+  else if (typeof first === 'string') args[0] = sanitize.text(first);
+  else if (typeof first === 'symbol') {
     // pino writes a Symbol message as invalid JSON, and drops the message that follows it.
     const shown = first.toString();
     if (typeof args[1] === 'string') {
@@ -33,17 +31,8 @@ export function safeArguments(args: unknown[], sanitize: Sanitizer): void {
   }
   for (let i = 1; i < args.length; i++) {
     const item = args[i];
-    if (typeof item === 'object' || typeof item === 'string' || typeof item === 'symbol') args[i] = sanitize.value(item);
-  }
-}
-
-// pino serializes an Error given first as { err } and takes its message; a Proxy whose traps
-// throw is not one.
-function isError(value: object): boolean {
-  try {
-    return value instanceof Error;
-  } catch {
-    return false;
+    if (typeof item === 'string') args[i] = sanitize.text(item);
+    else if (typeof item === 'object' || typeof item === 'symbol') args[i] = sanitize.value(item);
   }
 }
 

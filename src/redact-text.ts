@@ -10,7 +10,15 @@ const QUERY_PARAMETER = /([?&;])([^=&#\s?;]+)=([^&#\s;]*)/g;
 
 /** Cheap test that a string could hold a URL secret; most strings fail it without a regex. */
 export function mayHoldUrlSecret(text: string): boolean {
-  return text.includes('=') || (text.includes('@') && text.includes('://'));
+  return text.includes('=') || (text.includes('://') && text.includes('@'));
+}
+
+/**
+ * The shortest string that can hold a URL secret for these key names: a userinfo needs
+ * `a://b@`, a secret parameter `?name=v`. Shorter strings (most field values) skip the search.
+ */
+export function shortestUrlSecret(isSecretKey: KeyMatcher): number {
+  return Math.min('a://b@'.length, (isSecretKey.shortestKeyChars ?? 1) + '?=v'.length);
 }
 
 /**

@@ -1,8 +1,20 @@
 import { isAnyArrayBuffer, isMap, isSet } from 'node:util/types';
 import { type KeyMatcher, REDACTED } from './redact-keys.js';
-import { censorUrlSecrets, mayHoldUrlSecret } from './redact-text.js';
+import { censorUrlSecrets, mayHoldUrlSecret, shortestUrlSecret } from './redact-text.js';
 import { isErrorLike, serializeError, setField, unreadable } from './serialize-error.js';
 import { truncationMarker, utf8Bytes } from './utf8.js';
+import {
+  circular,
+  cutChars,
+  formatPath,
+  hasPlainPrototype,
+  readToJSON,
+  safeKeys,
+  take,
+  viewData,
+  type WalkState,
+  withRest,
+} from './walk-parts.js';
 
 // The one bounded walk every logged value takes before pino sees it. Out comes plain JSON-ready
 // data: secret keys and URL secrets censored at any depth, errors serialized with their causes,
@@ -33,8 +45,6 @@ export const DEFAULT_WALK_LIMITS: WalkLimits = {
 
 /** Added to a line whose walk hit a limit: which limit, and the path of the first value cut. */
 export const CUT_FIELD = 'logferryCut';
-/** Typed arrays larger than this are summarized instead of listed number by number. */
-const MAX_LISTED_VIEW_BYTES = 1024;
 
 /** Makes what a log call passes safe for pino; see the module comment. */
 export interface Sanitizer {
@@ -42,22 +52,18 @@ export interface Sanitizer {
   (fields: Record<string, unknown>): Record<string, unknown>;
   /** Any value (a format argument, a serializer's result). */
   value(value: unknown): unknown;
+  /** A log call's first argument when it is an object: an Error becomes `{ err }`, as pino would make it. */
+  first(value: object): Record<string, unknown>;
   /** A message: long text cut, URL secrets censored. */
   text(text: string): string;
 }
 
-interface WalkState {
-  memo: Map<object, unknown>;
-  /** Keys from the logged object down to the value being walked, for the cut report. */
-  path: Array<string | number>;
-  values: number;
-  text: number;
-  cut: { limit: 'values' | 'depth' | 'text'; at: string } | undefined;
-}
-
 const IN_PROGRESS = Symbol('in progress');
 
+/** A sanitizer censoring the keys `isSecretKey` names, with the walk bounded by `limits`. */
 export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DEFAULT_WALK_LIMITS): Sanitizer {
+  const maxStringChars = limits.maxStringChars;
+  const minUrlSecretChars = shortestUrlSecret(isSecretKey);
   const noteCut = (s: WalkState, limit: 'values' | 'depth' | 'text'): void => {
     s.cut ??= { limit, at: formatPath(s.path) };
   };
@@ -70,7 +76,7 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
       const keep = Math.max(0, Math.min(limits.maxStringChars, text.length + s.text));
       out = cutChars(text, keep) + truncationMarker(utf8Bytes(text));
     }
-    return mayHoldUrlSecret(out) ? censorUrlSecrets(out, isSecretKey) : out;
+    return out.length >= minUrlSecretChars && mayHoldUrlSecret(out) ? censorUrlSecrets(out, isSecretKey) : out;
   };
 
   const walk = (value: unknown, s: WalkState, depth: number): unknown => {
@@ -221,18 +227,19 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
   // Most log calls pass a plain object of short strings and numbers: that is checked without
   // allocating and returned as is. Anything else takes the full walk.
   const isFlatAndClean = (value: Record<string, unknown>): boolean => {
-    if (!hasPlainPrototype(value)) return false;
     try {
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return false;
       for (const key in value) {
         const item = value[key];
         if (typeof item === 'string') {
-          if (item.length > limits.maxStringChars || mayHoldUrlSecret(item)) return false;
+          if (item.length > maxStringChars || (item.length >= minUrlSecretChars && mayHoldUrlSecret(item))) return false;
         } else if ((typeof item === 'object' && item !== null) || typeof item === 'symbol') return false;
         if (key === 'toJSON' || (item !== undefined && isSecretKey(key))) return false;
       }
       return true;
     } catch {
-      return false;
+      return false; // a getter or Proxy trap that throws: the careful path
     }
   };
 
@@ -263,7 +270,7 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
   };
 
   const text = (message: string): string => {
-    if (message.length <= limits.maxStringChars && !mayHoldUrlSecret(message)) return message;
+    if (message.length <= maxStringChars && (message.length < minUrlSecretChars || !mayHoldUrlSecret(message))) return message;
     return run((s) => walkString(message, s));
   };
 
@@ -274,76 +281,21 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
     return run((s) => walk(item, s, 0));
   };
 
-  return Object.assign(sanitizeFields, { value, text });
+  const first = (item: object): Record<string, unknown> => {
+    // A plain object (the common case) is no Error: only a non-flat one needs the check.
+    if (isFlatAndClean(item as Record<string, unknown>)) return item as Record<string, unknown>;
+    return isError(item) ? { err: value(item) } : sanitizeFields(item as Record<string, unknown>);
+  };
+
+  return Object.assign(sanitizeFields, { value, text, first });
 }
 
-/**
- * The first entries of a Map or Set, as many as the budget has left, and a marker item for the
- * rest: a collection of millions is never copied whole.
- */
-function take(entries: Iterator<unknown>, size: number, s: WalkState): { items: unknown[]; rest: number } {
-  const items: unknown[] = [];
-  const room = Math.max(0, s.values);
-  for (let next = entries.next(); !next.done && items.length < room; next = entries.next()) items.push(next.value);
-  return { items, rest: size - items.length };
-}
-
-function withRest(items: unknown[], rest: number): unknown[] {
-  if (rest > 0) items.push(`[Cut by logferry: ${rest} more entries]`);
-  return items;
-}
-
-function circular(value: object): string {
+// pino serializes an Error given first as { err } and takes its message; a Proxy whose traps
+// throw is not one.
+function isError(value: object): boolean {
   try {
-    return isErrorLike(value) ? '[Circular cause]' : '[Circular]';
+    return value instanceof Error;
   } catch {
-    return '[Circular]';
-  }
-}
-
-/** A typed array as JSON would show it, or its size when it is too large to list. */
-function viewData(view: ArrayBufferView, s: WalkState): unknown {
-  const kind = Buffer.isBuffer(view) ? 'Buffer' : (Object.getPrototypeOf(view)?.constructor?.name ?? 'ArrayBufferView');
-  if (view.byteLength > MAX_LISTED_VIEW_BYTES || view instanceof DataView) return `[${kind} of ${view.byteLength} bytes]`;
-  const items = Array.from(view as unknown as ArrayLike<number | bigint>, (n) => (typeof n === 'bigint' ? n.toString() : n));
-  s.values -= items.length;
-  return kind === 'Buffer' ? { type: 'Buffer', data: items } : items;
-}
-
-function formatPath(path: Array<string | number>): string {
-  let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? key : `.${key}`;
-  return out;
-}
-
-/** The first `chars` UTF-16 units of `text`, never ending on half a surrogate pair. */
-function cutChars(text: string, chars: number): string {
-  const end = chars > 0 && chars < text.length && /[\ud800-\udbff]/.test(text[chars - 1] ?? '') ? chars - 1 : chars;
-  return text.slice(0, end);
-}
-
-function hasPlainPrototype(value: object): boolean {
-  try {
-    const prototype = Object.getPrototypeOf(value);
-    return prototype === Object.prototype || prototype === null;
-  } catch {
-    return false; // a Proxy whose trap throws: take the careful path
-  }
-}
-
-function safeKeys(value: object): string[] {
-  try {
-    return Object.keys(value);
-  } catch {
-    return [];
-  }
-}
-
-function readToJSON(value: object): (() => unknown) | undefined {
-  try {
-    const candidate = (value as { toJSON?: unknown }).toJSON;
-    return typeof candidate === 'function' ? (candidate as () => unknown) : undefined;
-  } catch {
-    return undefined;
+    return false;
   }
 }

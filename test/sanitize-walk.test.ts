@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { fitMessage } from '../src/fit-line.js';
 import { capLineBytes, safeArguments } from '../src/log-call-guard.js';
@@ -62,6 +65,41 @@ describe('the walk censors every occurrence and never changes the caller', () =>
     const error = Object.assign(new Error('x'), { token: 'T1', details: { apiKey: 'K2' } });
     const text = JSON.stringify(sanitize({ err: error }));
     assert.ok(!text.includes('T1') && !text.includes('K2'), text);
+  });
+});
+
+describe('a real request and response', () => {
+  it('logging { req, res } from a live HTTP server censors the Bearer token everywhere it is held, within the budget', async () => {
+    const server = createServer((req, res) => {
+      const out = JSON.stringify(sanitize({ req, res }));
+      res.end(
+        JSON.stringify({ leaked: out.includes('TOKEN-REQ') || out.includes('sid-REQ'), bytes: out.length, cut: out.includes(CUT_FIELD) }),
+      );
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await new Promise<string>((resolve, reject) => {
+        const outgoing = request(
+          { port, host: '127.0.0.1', headers: { Authorization: 'Bearer TOKEN-REQ', Cookie: 'sid=sid-REQ' } },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => {
+              body += chunk.toString();
+            });
+            res.on('end', () => resolve(body));
+          },
+        );
+        outgoing.on('error', reject);
+        outgoing.end();
+      });
+      const result = JSON.parse(answer) as { leaked: boolean; bytes: number };
+      assert.equal(result.leaked, false, answer);
+      assert.ok(result.bytes < 4 * 1024 * 1024, answer);
+    } finally {
+      server.close();
+    }
   });
 });
 
