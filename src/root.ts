@@ -75,15 +75,23 @@ export function logFormatters(sanitize: Sanitizer): NonNullable<LoggerOptions['f
   };
 }
 
-/** The pino options of the root: every call, binding and line goes through the guards. */
-function rootOptions(config: Config, sanitize: Sanitizer): LoggerOptions {
+/**
+ * What logferry adds to pino's options on the app's thread: the walk over every call's arguments
+ * (logMethod hook), the context fields (log formatter), and the per-line cap (streamWrite hook).
+ * The benchmarks build their `pino-worker-sanitized` contender from this too.
+ */
+export function sanitizingOptions(sanitize: Sanitizer, maxLineBytes: number): Pick<LoggerOptions, 'formatters' | 'hooks' | 'serializers'> {
   return {
-    level: lowestLevel(config),
     formatters: logFormatters(sanitize),
-    hooks: { logMethod: guardLogMethod(sanitize), streamWrite: capLineBytes(config.maxLineBytes) },
+    hooks: { logMethod: guardLogMethod(sanitize), streamWrite: capLineBytes(maxLineBytes) },
     // Errors arrive serialized by the walk; pino's default err serializer would re-type them as Object.
     serializers: { err: (value: unknown) => value },
   };
+}
+
+/** The pino options of the root: every call, binding and line goes through the guards. */
+function rootOptions(config: Config, sanitize: Sanitizer): LoggerOptions {
+  return { level: lowestLevel(config), ...sanitizingOptions(sanitize, config.maxLineBytes) };
 }
 
 /** A pino logger whose children sanitize their bindings, formatters and serializers. */
