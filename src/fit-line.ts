@@ -12,6 +12,7 @@ export const TRUNCATION_FIELD = 'logferryTruncated';
 /** Values shorter than this are never shortened: they are the fields people filter on. */
 const KEEP_BYTES = 256;
 const SEARCHED_FIELDS = new Set(['msg', 'level', 'time', 'module', 'channel']);
+const EARLIER_CUT = /…\[truncated by logferry: (\d+) bytes\]$/;
 /** Each shortening re-measures one value only; a few rounds absorb what JSON escaping adds. */
 const MAX_ROUNDS_PER_VALUE = 8;
 
@@ -62,12 +63,15 @@ function shortenStrings(record: Record<string, unknown>, maxBytes: number): stri
   for (const leaf of leaves) {
     if (size <= maxBytes) break;
     if (leaf.bytes <= KEEP_BYTES) continue;
-    const tail = truncationMarker(leaf.bytes);
+    // A value the app's thread already cut keeps the size it had before that first cut.
+    const earlier = EARLIER_CUT.exec(leaf.value);
+    const tail = truncationMarker(earlier ? Number(earlier[1]) : leaf.bytes);
+    const text = earlier ? leaf.value.slice(0, -earlier[0].length) : leaf.value;
     const before = encodedBytes(leaf.value);
     let budget = Math.max(KEEP_BYTES, leaf.bytes - (size - maxBytes) - utf8Bytes(tail));
     let after = before;
     for (let round = 0; round < MAX_ROUNDS_PER_VALUE; round++) {
-      const shortened = cutUtf8(leaf.value, budget) + tail;
+      const shortened = cutUtf8(text, budget) + tail;
       after = encodedBytes(shortened);
       setLeaf(leaf, shortened);
       const over = size - before + after - maxBytes;

@@ -217,6 +217,12 @@ describe('the line cap', () => {
     assert.equal(cap(short), short);
   });
 
+  it('a value cut once already keeps the size it had before the first cut', () => {
+    const line = JSON.stringify({ msg: 'm', blob: `${'q'.repeat(20_000)}…[truncated by logferry: 52428800 bytes]` });
+    const parsed = JSON.parse(fitMessage(line, 4096).message) as Loose;
+    assert.match(parsed.blob, /^q+…\[truncated by logferry: 52428800 bytes\]$/);
+  });
+
   it('fits a line of thousands of long values in one pass', () => {
     const record: Record<string, string> = { msg: 'many' };
     for (let i = 0; i < 5000; i++) record[`f${i}`] = 'v'.repeat(400);
