@@ -46,7 +46,9 @@ export function fitMessage(line: string, maxBytes: number): FittedMessage {
     return { message: capUtf8(line, maxBytes), truncated: true };
   }
   const record = parsed as Record<string, unknown>;
-  record[TRUNCATION_FIELD] = { originalBytes };
+  // A line fitted once already (on the app's thread, then by a sink) keeps its first size.
+  const earlier = (record[TRUNCATION_FIELD] as { originalBytes?: unknown } | undefined)?.originalBytes;
+  record[TRUNCATION_FIELD] = { originalBytes: typeof earlier === 'number' && earlier > originalBytes ? earlier : originalBytes };
   return { message: shortenStrings(record, maxBytes) ?? skeleton(record, line, originalBytes, maxBytes), truncated: true };
 }
 

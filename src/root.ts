@@ -102,11 +102,12 @@ function guardedPino(options: LoggerOptions, sanitize: Sanitizer, destination: P
 }
 
 function buildRoot(config: Config): RootState {
-  // A single string may fill a line; the walk keeps at most two lines' worth of text.
+  // The walk bounds what the line cap then has to parse and fit (a 50 MB string is cut to four
+  // lines' worth first), and leaves a merely large line whole, so the cap still sees its size.
   const sanitize = createSanitizer(createKeyMatcher(config.redactKeys), {
     ...DEFAULT_WALK_LIMITS,
-    maxStringChars: config.maxLineBytes,
-    maxTextChars: 2 * config.maxLineBytes,
+    maxStringChars: 4 * config.maxLineBytes,
+    maxTextChars: 8 * config.maxLineBytes,
   });
   const options = rootOptions(config, sanitize);
   for (const notice of config.notices) process.stderr.write(`${notice}\n`);

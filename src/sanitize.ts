@@ -39,8 +39,8 @@ export interface WalkLimits {
 export const DEFAULT_WALK_LIMITS: WalkLimits = {
   maxValues: 20_000,
   maxDepth: 32,
-  maxTextChars: 2 * 1024 * 1024,
-  maxStringChars: 1024 * 1024,
+  maxTextChars: 8 * 1024 * 1024,
+  maxStringChars: 4 * 1024 * 1024,
 };
 
 /** Added to a line whose walk hit a limit: which limit, and the path of the first value cut. */
@@ -68,14 +68,16 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
     s.cut ??= { limit, at: formatPath(s.path) };
   };
 
+  // Only what is kept counts against the text budget: a cut string leaves room for the small
+  // fields after it.
   const walkString = (text: string, s: WalkState): string => {
-    s.text -= text.length;
     let out = text;
-    if (text.length > limits.maxStringChars || s.text < 0) {
+    if (text.length > maxStringChars || text.length > s.text) {
       noteCut(s, 'text');
-      const keep = Math.max(0, Math.min(limits.maxStringChars, text.length + s.text));
+      const keep = Math.max(0, Math.min(maxStringChars, s.text));
       out = cutChars(text, keep) + truncationMarker(utf8Bytes(text));
-    }
+      s.text -= keep;
+    } else s.text -= text.length;
     return out.length >= minUrlSecretChars && mayHoldUrlSecret(out) ? censorUrlSecrets(out, isSecretKey) : out;
   };
 

@@ -231,7 +231,7 @@ describe('hostile input and secrets through every sink', { concurrency: true }, 
     try {
       const run = await runFixture('bugsnag-app', {
         env: { ...allSinksEnv(cloudwatch, receiver, group), LOG_LEVEL_CONSOLE: 'info' },
-        args: ['secrets'],
+        args: ['secrets', 'every-path'],
       });
       assert.equal(run.code, 0, run.stderr);
       const everywhere = [

@@ -123,7 +123,8 @@ describe('the walk is bounded', () => {
     assert.ok(listed.list.length <= 101);
     assert.deepEqual(listed[CUT_FIELD], { limit: 'values', at: 'list[99]' });
     assert.match(listed['[logferry]'], /1 more keys/, 'what came after the cut is said, not silently gone');
-    const out = small({ text: 'y'.repeat(10_000) }) as Loose;
+    const out = small({ text: 'y'.repeat(10_000), organizationId: 'org-1' }) as Loose;
+    assert.equal(out.organizationId, 'org-1', 'a small field after a cut string is kept');
     assert.match(out.text, /^y{1000}…\[truncated by logferry: 10000 bytes\]$/);
     assert.equal(out[CUT_FIELD].limit, 'text');
     assert.equal(out[CUT_FIELD].at, 'text');
@@ -221,6 +222,8 @@ describe('the line cap', () => {
     const line = JSON.stringify({ msg: 'm', blob: `${'q'.repeat(20_000)}…[truncated by logferry: 52428800 bytes]` });
     const parsed = JSON.parse(fitMessage(line, 4096).message) as Loose;
     assert.match(parsed.blob, /^q+…\[truncated by logferry: 52428800 bytes\]$/);
+    const refitted = JSON.parse(fitMessage(JSON.stringify(parsed), 2048).message) as Loose;
+    assert.equal(refitted.logferryTruncated.originalBytes, parsed.logferryTruncated.originalBytes, 'a second fit keeps the first size');
   });
 
   it('fits a line of thousands of long values in one pass', () => {
