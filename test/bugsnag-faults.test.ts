@@ -87,7 +87,12 @@ describe('Bugsnag sink against requests left unanswered', { concurrency: true },
       receiver.leaveUnanswered(1_000_000);
       const startedAt = Date.now();
       const run = await runFixture('bugsnag-app', {
-        env: bugsnagEnv(receiver, { EVENTS: '5', LOG_EXIT_TIMEOUT_MS: '3000', FLUSH_TIMEOUT_MS: '2000', LOGFERRY_TEST_OPTIONS: options(receiver) }),
+        env: bugsnagEnv(receiver, {
+          EVENTS: '5',
+          LOG_EXIT_TIMEOUT_MS: '3000',
+          FLUSH_TIMEOUT_MS: '2000',
+          LOGFERRY_TEST_OPTIONS: options(receiver),
+        }),
         args: ['many'],
       });
       const elapsedMs = Date.now() - startedAt;
