@@ -62,6 +62,12 @@ export function createNotifier(options: NotifierOptions, onErrorHook: () => OnEr
     agent: attempts.agent,
   }) as unknown as ClientInternals;
   const statics = Bugsnag as unknown as EventStatics;
+  const missing = missingInternals(client, statics);
+  if (missing.length > 0) {
+    throw new Error(
+      `@bugsnag/js no longer has ${missing.join(', ')}, which logferry's Bugsnag sink uses (package.json pins the version it was written against)`,
+    );
+  }
 
   // _notify builds the payload once (callbacks, app, breadcrumbs) and hands it to delivery:
   // it is captured here, per event, and every attempt (retries too) sends that same payload.
@@ -145,6 +151,22 @@ export function createNotifier(options: NotifierOptions, onErrorHook: () => OnEr
 }
 
 export type Notifier = ReturnType<typeof createNotifier>;
+
+/**
+ * The internals this file relies on that a client (and the module) lacks, by name: `_notify`,
+ * `_delivery.sendEvent`, `Event.create`, `Breadcrumb`. They are not in @bugsnag/js's public
+ * types, so the version is pinned, and a test runs this against the installed copy.
+ */
+export function missingInternals(client: unknown, module: unknown = Bugsnag): string[] {
+  const internals = client as Partial<ClientInternals> | undefined;
+  const statics = module as Partial<EventStatics> | undefined;
+  const missing: string[] = [];
+  if (typeof internals?._notify !== 'function') missing.push('client._notify');
+  if (typeof internals?._delivery?.sendEvent !== 'function') missing.push('client._delivery.sendEvent');
+  if (typeof statics?.Event?.create !== 'function') missing.push('Event.create');
+  if (typeof statics?.Breadcrumb !== 'function') missing.push('Breadcrumb');
+  return missing;
+}
 
 /** A real Error with the app's class, message and stack, so Bugsnag parses the app's frames, not the worker's. */
 export function rebuildError(serialized: SerializedError): Error {
