@@ -56,6 +56,7 @@ describe('Bugsnag sink against requests left unanswered', { concurrency: true },
       assert.equal(flush.delivered, true, run.stderr);
       assert.equal(stats.delivered, EVENTS);
       assert.equal(stats.dropped, 0);
+      assert.equal(stats.pending, 0, 'a settled flush reports current counters, not the ones before the last delivery');
       // The held requests were stored: each one sent again is a copy, and each copy is counted.
       assert.equal(seqs.length - EVENTS, stats.possibleDuplicates);
       assert.equal(stats.possibleDuplicates, HELD);
