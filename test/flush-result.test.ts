@@ -15,7 +15,7 @@ function printed(stderr: string, name: string): FlushResult {
 }
 
 describe('flush results tell the truth', { concurrency: true }, () => {
-  it('every line dropped (group missing, CLOUDWATCH_CREATE_GROUP=false): not delivered, settled, the drop counted and said at exit', async () => {
+  it('every line dropped (group missing, CLOUDWATCH_CREATE_GROUP=false): not delivered, settled, the drop counted once and said at exit', async () => {
     const server = await new LocalCloudWatchLogs().start();
     try {
       // Three runs: the app ends right after its flush each time, and the last words must be there every time.
@@ -39,6 +39,8 @@ describe('flush results tell the truth', { concurrency: true }, () => {
         assert.equal(cloudwatch.dropped + cloudwatch.rejected, 50);
         assert.equal(flush.dropped, 50);
         assert.equal(cloudwatch.droppedSinceLastFlush, 50);
+        const again = printed(run.stderr, 'again');
+        assert.deepEqual([again.delivered, again.settled, again.dropped, again.sinks.cloudwatch?.dropped], [true, true, 0, 50]);
         assert.match(
           run.stderr,
           /^logferry: lines not delivered since start, counted in logStats\(\) \(at exit\): cloudwatch 50 dropped, 0 refused \(last error: .*\)$/m,
