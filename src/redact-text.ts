@@ -94,6 +94,9 @@ function typeName(value: unknown): string {
 export function describeSettingValue(name: string, value: unknown): string {
   if (isSecretSetting(name)) return describeSecret(value);
   if (ArrayBuffer.isView(value)) return `${describeSettingValue(name, decodeView(value))} (given as a ${typeName(value)})`;
+  // NaN, Infinity, undefined and functions as themselves: JSON would say null or nothing.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return String(value);
   try {
     const json = JSON.stringify(value, (key, item: unknown) => {
       if (key !== '' && defaultMatcher(key) && item !== undefined) return REDACTED;
