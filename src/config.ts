@@ -11,6 +11,7 @@ import { type LevelSpec, parseLevelSpec, parseSinkLevel } from './levels.js';
 import type { LogferryOptions, LogLevel, Profile } from './options.js';
 import { type Env, parseBoolean, parsePositiveInteger, parseWholeNumber, readVar, type WholeNumberRange } from './parse-env.js';
 import { DEFAULT_REDACT_KEYS, normalizeKey } from './redact-keys.js';
+import { type ResolvedSpool, resolveSpool } from './spool/config.js';
 
 /** Everything the root logger is built from: validated once, at start-up. */
 export interface Config {
@@ -21,6 +22,8 @@ export interface Config {
   console: { level: LogLevel | undefined; pretty: boolean; colorize: boolean } | null;
   bugsnag: ResolvedBugsnag | null;
   cloudwatch: ResolvedCloudWatch | null;
+  /** The CloudWatch sink's on-disk spool (docs/spool.md); null when off. */
+  spool: ResolvedSpool | null;
   /** Normalized key names censored at any depth. */
   redactKeys: string[];
   exitTimeoutMs: number;
@@ -67,6 +70,7 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
     console: options.console === false ? null : resolveConsole(env, profile, options),
     bugsnag: bugsnagOptions ? resolveBugsnag(bugsnagOptions, nodeEnv) : null,
     cloudwatch: cloudwatchOptions ? resolveCloudWatch(cloudwatchOptions) : null,
+    spool: cloudwatchOptions ? resolveSpool(env, options.spool) : null,
     redactKeys: resolveRedactKeys(options),
     exitTimeoutMs: options.exitTimeoutMs ?? exitTimeoutFromEnv(env),
     maxAppBacklogBytes: maxAppBacklogBytes(env, options),
