@@ -145,7 +145,9 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
   function deadSpool(dir: string, segments: Buffer[][]): string {
     const owner = formatOwner(hostname(), process.pid, '1');
     writeFileSync(join(dir, claimName(owner, owner)), '', { mode: 0o600 });
-    segments.forEach((records, number) => writeFileSync(join(dir, segmentName(owner, number)), Buffer.concat([SEGMENT_MAGIC, ...records])));
+    for (const [number, records] of segments.entries()) {
+      writeFileSync(join(dir, segmentName(owner, number)), Buffer.concat([SEGMENT_MAGIC, ...records]));
+    }
     return owner;
   }
 
