@@ -10,6 +10,7 @@ import { LocalBugsnag } from '../test/support/bugsnag-receiver.js';
 import { LocalCloudWatchLogs } from '../test/support/cloudwatch-server.js';
 import { barChartSvg } from './chart.js';
 import type { Contender } from './contenders.js';
+import { runSpoolBench } from './spool.js';
 import { type Results, type Summaries, type Summary, summarizeAll } from './stats.js';
 import { formatTables } from './tables.js';
 
@@ -208,6 +209,8 @@ async function main(): Promise<void> {
       }
     }
   }
+  // The spool's cost: its own table (docs/spool.md), not in results.json.
+  const spoolTable = !only || only.includes('spool') ? await runSpoolBench(cloudwatch) : '';
   await cloudwatch.stop();
   await bugsnag.stop();
   // A subset run (BENCH_SCENARIOS) replaces its scenarios and keeps the others' last figures.
@@ -233,6 +236,7 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(formatTables(summaries, (name) => SCENARIOS.find((s) => s.name === name)?.title ?? name));
+  process.stdout.write(spoolTable);
   process.stdout.write(`\n${process.version}, ${new Date().toISOString()}\n`);
 }
 

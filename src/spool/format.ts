@@ -42,12 +42,23 @@ export function nextPosition(at: SpoolPosition, payloadBytes: number, segmentByt
 
 /** One framed record, ready for a single write. */
 export function encodeRecord(line: string): Buffer {
-  const payloadBytes = Buffer.byteLength(line);
-  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadBytes);
-  record.write(line, RECORD_HEADER_BYTES, payloadBytes, 'utf8');
-  record.writeUInt32LE(payloadBytes, 0);
-  record.writeUInt32LE(crc32(record.subarray(RECORD_HEADER_BYTES)), 4);
-  return record;
+  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + Buffer.byteLength(line));
+  return record.subarray(0, encodeRecordInto(record, line));
+}
+
+/**
+ * Frames `line` at the start of `into`; returns the record's length, or 0 when it does not fit
+ * (the caller grows its buffer). Lets the app's thread reuse one buffer instead of one per line.
+ */
+export function encodeRecordInto(into: Buffer, line: string): number {
+  // Buffer.write stops early, without an error, when the bytes do not fit: a write that leaves
+  // less than a 4-byte character of room may have been cut short.
+  const room = into.length - RECORD_HEADER_BYTES;
+  const payloadBytes = into.write(line, RECORD_HEADER_BYTES, 'utf8');
+  if (payloadBytes > room - 4 && Buffer.byteLength(line) !== payloadBytes) return 0;
+  into.writeUInt32LE(payloadBytes, 0);
+  into.writeUInt32LE(crc32(into.subarray(RECORD_HEADER_BYTES, RECORD_HEADER_BYTES + payloadBytes)), 4);
+  return RECORD_HEADER_BYTES + payloadBytes;
 }
 
 /** What a segment's bytes hold from `from` on. */

@@ -6,8 +6,9 @@ import { statIndex } from '../wire.js';
 import type { ResolvedSpool } from './config.js';
 import {
   claimName,
-  encodeRecord,
+  encodeRecordInto,
   nextPosition,
+  RECORD_HEADER_BYTES,
   SEGMENT_MAGIC,
   SPOOL_START,
   type SpoolPosition,
@@ -40,6 +41,8 @@ export class SpoolWriter {
   #fd: number | undefined;
   #at: SpoolPosition = SPOOL_START;
   #failed = false;
+  /** One buffer for every record: the log call allocates nothing per line for the spool. */
+  #scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
   /** Creates the directory (0700) and this process's claim file (0600); a directory that cannot be written is a LogferryConfigError. */
   constructor(spool: ResolvedSpool, shared: SharedState) {
@@ -69,12 +72,17 @@ export class SpoolWriter {
       return;
     }
     try {
-      const record = encodeRecord(line);
-      const next = nextPosition(this.#at, record.length - 8, this.wire.segmentBytes);
+      let recordBytes = encodeRecordInto(this.#scratch, line);
+      if (recordBytes === 0) {
+        this.#scratch = Buffer.allocUnsafeSlow(RECORD_HEADER_BYTES + Buffer.byteLength(line));
+        recordBytes = encodeRecordInto(this.#scratch, line);
+      }
+      const next = nextPosition(this.#at, recordBytes - RECORD_HEADER_BYTES, this.wire.segmentBytes);
       if (segmentOf(next) !== segmentOf(this.#at)) this.#rotate(segmentOf(next));
-      const written = writeSync(this.#fd as number, record);
-      if (written !== record.length)
-        throw Object.assign(new Error(`short write (${written} of ${record.length} bytes)`), { code: 'ESHORT' });
+      const written = writeSync(this.#fd as number, this.#scratch, 0, recordBytes);
+      if (written !== recordBytes) {
+        throw Object.assign(new Error(`short write (${written} of ${recordBytes} bytes)`), { code: 'ESHORT' });
+      }
       if (this.wire.fsync) fsyncSync(this.#fd as number);
       this.#at = next;
       // Counted after the write and before the line is handed to the worker: the worker takes
