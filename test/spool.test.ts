@@ -62,6 +62,7 @@ interface Stats {
   spooled: number;
   unspooled: number;
   spoolFilesSetAside: number;
+  spoolDropped: number;
 }
 
 function printed(stderr: string): { flush: { delivered: boolean }; cloudwatch: Stats } {
@@ -242,6 +243,35 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
       old.child.stdin?.write('go\n');
       assert.equal((await old.done).code, 0, old.stderr());
       assert.equal(stored(down, oldGroup).seqs.size, 500);
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      await down.stop();
+    }
+  });
+
+  it('past maxBytes the oldest spooled lines lose their disk copy, counted and said once; they still arrive from memory', async () => {
+    const down = await new LocalCloudWatchLogs().start();
+    try {
+      const dir = spoolDir();
+      const group = `/logferry/spool-cap-${process.pid}`;
+      down.failFor('500', 600_000);
+      const maxBytes = 1024 * 1024;
+      const run = start('hold', envFor(down, group, dir, { LINES: '20000', LOG_SPOOL_MAX_BYTES: String(maxBytes) }));
+      await waitFor('the process to log', () => run.stderr().includes('fixture-ready'), 30_000);
+      const spoolBytes = () =>
+        readdirSync(dir)
+          .filter((name) => name.startsWith('spool-'))
+          .reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+      // ~4.5 MB of lines were written; the worker trims the spool as it takes them in (one segment is maxBytes / 8).
+      await waitFor('the spool to be trimmed', () => spoolBytes() <= maxBytes + maxBytes / 8, 30_000);
+      down.clearFaults();
+      run.child.stdin?.write('go\n');
+      assert.equal((await run.done).code, 0, run.stderr());
+      const { flush, cloudwatch } = printed(run.stderr());
+      assert.ok(flush.delivered);
+      assert.ok(cloudwatch.spoolDropped > 0 && cloudwatch.spoolDropped < 20000, JSON.stringify(cloudwatch));
+      assert.equal(run.stderr().match(/spool over maxBytes/g)?.length, 1, run.stderr());
+      assert.equal(stored(down, group).seqs.size, 20000);
       assert.deepEqual(readdirSync(dir), []);
     } finally {
       await down.stop();
