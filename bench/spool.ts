@@ -95,7 +95,7 @@ export async function runSpoolBench(cloudwatch: LocalCloudWatchLogs): Promise<st
     '',
     `### Spool: transactional line, median (min–max) of ${rounds} rounds`,
     '',
-    '| variant | lines | app thread ns/call | CPU ns/line, all threads, until accepted |',
+    '| variant | lines | app thread ns/call | CPU ns/line, all threads, until accepted (pino: the write only) |',
     '|---|---|---|---|',
     ...variants.map(row),
     '',
