@@ -249,6 +249,31 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
     }
   });
 
+  it('a process that dies while another runs has its spool adopted by that one', async () => {
+    const down = await new LocalCloudWatchLogs().start();
+    try {
+      const dir = spoolDir();
+      const group = `/logferry/spool-rescan-${process.pid}`;
+      down.failFor('500', 600_000);
+      const old = start('hold', envFor(down, `${group}-old`, dir, { LINES: '500', TAG: 'old' }));
+      await waitFor('the old process to log', () => old.stderr().includes('fixture-ready'), 30_000);
+      const survivor = start('hold', envFor(server, group, dir, { LINES: '50', SEQ_FROM: '10000', TAG: 'new', LOG_SPOOL_RESCAN_MS: '200' }));
+      await waitFor('the survivor to log', () => survivor.stderr().includes('fixture-ready'), 30_000);
+      old.child.kill('SIGKILL');
+      await old.done;
+      await waitFor('the old lines to arrive through the survivor', () => server.eventCount(group) >= 550, 20_000);
+      survivor.child.stdin?.write('go\n');
+      assert.equal((await survivor.done).code, 0, survivor.stderr());
+      assert.equal(printed(survivor.stderr()).cloudwatch.recovered, 500);
+      const { seqs, tags } = stored(server, group);
+      assert.equal(seqs.size, 550);
+      assert.deepEqual([...tags].sort(), ['new', 'old']);
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      await down.stop();
+    }
+  });
+
   it('past maxBytes the oldest spooled lines lose their disk copy, counted and said once; they still arrive from memory', async () => {
     const down = await new LocalCloudWatchLogs().start();
     try {

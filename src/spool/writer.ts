@@ -31,6 +31,8 @@ export interface SpoolWire {
   maxBytes: number;
   segmentBytes: number;
   fsync: boolean;
+  /** How often the worker looks for spools of processes that died after it started. */
+  rescanMs: number;
 }
 
 export class SpoolWriter {
@@ -59,7 +61,14 @@ export class SpoolWriter {
         `use a directory this process can create and write (${(error as Error).message})`,
       );
     }
-    this.wire = { dir, owner, maxBytes: spool.maxBytes, segmentBytes: segmentBytesFor(spool.maxBytes), fsync: spool.fsync };
+    this.wire = {
+      dir,
+      owner,
+      maxBytes: spool.maxBytes,
+      segmentBytes: segmentBytesFor(spool.maxBytes),
+      fsync: spool.fsync,
+      rescanMs: spool.rescanMs,
+    };
     this.#stats = shared.stats;
     this.#spooledSlot = statIndex('cloudwatch', 'spooled');
     this.#unspooledSlot = statIndex('cloudwatch', 'unspooled');

@@ -32,6 +32,8 @@ export class SpoolShipper {
   readonly #tracked: Tracked[];
   readonly #ledger = new SpoolLedger();
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #rescan: NodeJS.Timeout;
+  #enqueue: ((time: number | undefined, line: string) => number) | undefined;
   /** Where this process's last line seen by the worker ends in its spool. */
   #ownAt: SpoolPosition = SPOOL_START;
   /** Own lines the worker has seen, in the app's order. */
@@ -50,6 +52,9 @@ export class SpoolShipper {
       for (const tracked of this.#tracked) if (!tracked.done) tracked.files.touchClaim();
     }, CLAIM_HEARTBEAT_MS);
     this.#heartbeat.unref();
+    // A process sharing the dir that dies after this one started leaves its spool behind: look again now and then.
+    this.#rescan = setInterval(() => this.#guarded(() => this.#adopt()), wire.rescanMs);
+    this.#rescan.unref();
   }
 
   /** Hooks for the sender: before a batch goes out, and once it is settled. */
@@ -62,6 +67,13 @@ export class SpoolShipper {
 
   /** Adopts dead processes' spools and queues their lines with `enqueue` (which returns the seq each got). */
   recover(enqueue: (time: number | undefined, line: string) => number): void {
+    this.#enqueue = enqueue;
+    this.#adopt();
+  }
+
+  #adopt(): void {
+    const enqueue = this.#enqueue;
+    if (!enqueue) return;
     for (const spool of adoptDeadSpools(this.#wire.dir, this.#wire.owner, this.#wire.fsync, this.#reporter)) {
       const index = this.#tracked.push({ files: spool.files, state: spool.state, lastSeq: 0, done: false }) - 1;
       const tracked = this.#tracked[index] as Tracked;
@@ -97,6 +109,8 @@ export class SpoolShipper {
   /** At close: a spool whose every line CloudWatch accepted is removed; otherwise it stays for the next start. */
   close(): void {
     clearInterval(this.#heartbeat);
+    clearInterval(this.#rescan);
+    this.#enqueue = undefined;
     const own = this.#tracked[OWN] as Tracked;
     const allSeen = this.#ownLines >= (this.#stats[this.#spooledSlot] ?? 0);
     if (allSeen && !this.#ledger.holds(OWN)) this.#guarded(() => own.files.removeAll());
