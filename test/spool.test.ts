@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -158,7 +158,6 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
   it('a torn last record is skipped and every record before it is shipped, with its original time', async () => {
     const group = `/logferry/spool-torn-${process.pid}`;
     const dir = spoolDir();
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const whole = [0, 1, 2].map((seq) => encodeRecord(line(seq, 'torn')));
     const cut = encodeRecord(line(3, 'torn')).subarray(0, 30);
@@ -180,7 +179,6 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
   it('a corrupt segment and a foreign file are set aside with one line each; the records before the damage are shipped', async () => {
     const group = `/logferry/spool-corrupt-${process.pid}`;
     const dir = spoolDir();
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const damaged = encodeRecord(line(2, 'corrupt'));
     damaged[12] = (damaged[12] as number) ^ 0xff;
@@ -257,7 +255,10 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
       down.failFor('500', 600_000);
       const old = start('hold', envFor(down, `${group}-old`, dir, { LINES: '500', TAG: 'old' }));
       await waitFor('the old process to log', () => old.stderr().includes('fixture-ready'), 30_000);
-      const survivor = start('hold', envFor(server, group, dir, { LINES: '50', SEQ_FROM: '10000', TAG: 'new', LOG_SPOOL_RESCAN_MS: '200' }));
+      const survivor = start(
+        'hold',
+        envFor(server, group, dir, { LINES: '50', SEQ_FROM: '10000', TAG: 'new', LOG_SPOOL_RESCAN_MS: '200' }),
+      );
       await waitFor('the survivor to log', () => survivor.stderr().includes('fixture-ready'), 30_000);
       old.child.kill('SIGKILL');
       await old.done;
@@ -317,9 +318,32 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
     assert.equal(stored(server, group).seqs.size, 3000);
   });
 
+  it('a full disk (ENOSPC on a 256 KiB tmpfs) is said once and counted; every line still arrives', async (t) => {
+    const dir = spoolDir();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'tmpfs', dir], { stdio: 'ignore' });
+    } catch {
+      t.skip('mounting a tmpfs needs root; the file-size limit test covers the same path');
+      return;
+    }
+    try {
+      const group = `/logferry/spool-enospc-${process.pid}`;
+      const run = start('count', envFor(server, group, dir, { LINES: '3000' }));
+      assert.equal((await run.done).code, 0, run.stderr());
+      const { cloudwatch } = printed(run.stderr());
+      assert.match(run.stderr(), /cannot be written \(ENOSPC/);
+      assert.equal(run.stderr().match(/cannot be written/g)?.length, 1, run.stderr());
+      assert.ok(cloudwatch.unspooled > 0, JSON.stringify(cloudwatch));
+      assert.equal(cloudwatch.spooled + cloudwatch.unspooled, 3000);
+      assert.equal(stored(server, group).seqs.size, 3000);
+    } finally {
+      execFileSync('umount', [dir], { stdio: 'ignore' });
+    }
+  });
+
   it('a LOG_SPOOL_DIR that cannot be created is a LogferryConfigError naming it', async () => {
     const base = spoolDir();
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(join(base, '..'), { recursive: true });
     const blocker = join(base, '..', 'a-file');
     writeFileSync(blocker, 'x');

@@ -88,7 +88,9 @@ export class SpoolWriter {
       }
       const next = nextPosition(this.#at, recordBytes - RECORD_HEADER_BYTES, this.wire.segmentBytes);
       if (segmentOf(next) !== segmentOf(this.#at)) this.#rotate(segmentOf(next));
-      const written = writeSync(this.#fd as number, this.#scratch, 0, recordBytes);
+      let written = writeSync(this.#fd as number, this.#scratch, 0, recordBytes);
+      // A disk that fills up first takes part of a record; writing the rest gets the real error (ENOSPC).
+      if (written > 0 && written < recordBytes) written += writeSync(this.#fd as number, this.#scratch, written, recordBytes - written);
       if (written !== recordBytes) {
         throw Object.assign(new Error(`short write (${written} of ${recordBytes} bytes)`), { code: 'ESHORT' });
       }
