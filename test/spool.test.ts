@@ -63,6 +63,7 @@ interface Stats {
   unspooled: number;
   spoolFilesSetAside: number;
   spoolDropped: number;
+  restamped: number;
 }
 
 function printed(stderr: string): { flush: { delivered: boolean }; cloudwatch: Stats } {
@@ -152,14 +153,16 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
     return owner;
   }
 
-  const line = (seq: number, tag: string) =>
-    `{"level":30,"time":${Date.now() - 60_000},"pid":1,"hostname":"old","channel":"transactional","seq":${seq},"tag":"${tag}","msg":"recovered"}`;
+  const line = (seq: number, tag: string, time = Date.now() - 60_000) =>
+    `{"level":30,"time":${time},"pid":1,"hostname":"old","channel":"transactional","seq":${seq},"tag":"${tag}","msg":"recovered"}`;
 
-  it('a torn last record is skipped and every record before it is shipped, with its original time', async () => {
+  it('a torn last record is skipped and every record before it is shipped, with its original time (restamped when too old)', async () => {
     const group = `/logferry/spool-torn-${process.pid}`;
     const dir = spoolDir();
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const whole = [0, 1, 2].map((seq) => encodeRecord(line(seq, 'torn')));
+    const fifteenDaysAgo = Date.now() - 15 * 24 * 60 * 60 * 1000;
+    // The old line last: a batch is kept chronological, so lines after a restamped one would take its time.
+    const whole = [...[0, 1].map((seq) => encodeRecord(line(seq, 'torn'))), encodeRecord(line(2, 'torn', fifteenDaysAgo))];
     const cut = encodeRecord(line(3, 'torn')).subarray(0, 30);
     deadSpool(dir, [[...whole, cut]]);
     const run = start('count', envFor(server, group, dir, { LINES: '0' }));
@@ -168,11 +171,13 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
     assert.deepEqual([...stored(server, group).seqs].sort(), [0, 1, 2]);
     assert.equal(cloudwatch.recovered, 3);
     assert.match(run.stderr(), /ends in a record cut short .* the 3 records before it are shipped/);
-    const times = server.events(group).map((event) => event.timestamp);
+    const times = new Map(server.events(group).map((event) => [JSON.parse(event.message).seq as number, event.timestamp]));
     assert.ok(
-      times.every((time) => time < Date.now() - 50_000),
+      [0, 1].every((seq) => (times.get(seq) as number) < Date.now() - 50_000),
       'recovered lines keep the time they were logged at',
     );
+    assert.ok((times.get(2) as number) > Date.now() - 60_000, 'a line too old for CloudWatch is restamped, as any queued line');
+    assert.equal(cloudwatch.restamped, 1);
     assert.deepEqual(readdirSync(dir), []);
   });
 
