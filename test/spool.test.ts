@@ -350,6 +350,17 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
     }
   });
 
+  it('with fsync every line is spooled and shipped, and the spool is removed at the end', async () => {
+    const dir = spoolDir();
+    const group = `/logferry/spool-fsync-${process.pid}`;
+    const run = start('count', envFor(server, group, dir, { LINES: '200', LOG_SPOOL_FSYNC: 'true' }));
+    assert.equal((await run.done).code, 0, run.stderr());
+    const { cloudwatch } = printed(run.stderr());
+    assert.equal(cloudwatch.spooled, 200);
+    assert.equal(stored(server, group).seqs.size, 200);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   it('a LOG_SPOOL_DIR that cannot be created is a LogferryConfigError naming it', async () => {
     const base = spoolDir();
     mkdirSync(join(base, '..'), { recursive: true });

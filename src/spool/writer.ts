@@ -53,7 +53,7 @@ export class SpoolWriter {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       closeSync(openSync(join(dir, claimName(owner, owner)), 'w', 0o600));
-      this.#fd = openSegment(dir, owner, 0);
+      this.#fd = openSegment(dir, owner, 0, spool.fsync);
     } catch (error) {
       throw new LogferryConfigError(
         spool.dirSetting,
@@ -109,7 +109,7 @@ export class SpoolWriter {
     const previous = this.#fd;
     this.#fd = undefined;
     if (previous !== undefined) closeSync(previous);
-    this.#fd = openSegment(this.wire.dir, this.wire.owner, segment);
+    this.#fd = openSegment(this.wire.dir, this.wire.owner, segment, this.wire.fsync);
   }
 
   #count(slot: number): void {
@@ -125,8 +125,19 @@ export class SpoolWriter {
   }
 }
 
-function openSegment(dir: string, owner: string, segment: number): number {
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openSegment(dir: string, owner: string, segment: number, fsync: boolean): number {
   const fd = openSync(join(dir, segmentName(owner, segment)), 'wx', 0o600);
+  // With fsync, the new file's name must survive a host crash too, not only its bytes.
+  if (fsync) syncDirectory(dir);
   try {
     if (writeSync(fd, SEGMENT_MAGIC) !== SEGMENT_MAGIC.length) throw new Error('short write of the segment header');
   } catch (error) {
