@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { loadConfig } from '../src/config.js';
 import { readCloudWatchLine, shipsToCloudWatch } from '../src/spool/cloudwatch-lines.js';
 import {
   encodeRecord,
@@ -89,5 +90,43 @@ describe('which lines the spool keeps: the same as the CloudWatch sink ships', (
   it('the time sent is the one the line was logged at', () => {
     assert.equal(readCloudWatchLine(`${prefix},"channel":"transactional"}`, true).time, 1_700_000_000_000);
     assert.equal(readCloudWatchLine(`${prefix},"msg":"x"}`, false).time, 1_700_000_000_000);
+  });
+});
+
+describe('spool settings', () => {
+  const cloudwatch = { CLOUDWATCH_LOG_GROUP: '/g', NODE_ENV: 'production' };
+
+  it('LOG_SPOOL_DIR turns the spool on for the CloudWatch sink, with its defaults', () => {
+    const config = loadConfig({ ...cloudwatch, LOG_SPOOL_DIR: '/var/spool/app' });
+    assert.deepEqual(config.spool, {
+      dir: '/var/spool/app',
+      maxBytes: 64 * 1024 * 1024,
+      fsync: false,
+      rescanMs: 30_000,
+      dirSetting: 'LOG_SPOOL_DIR',
+    });
+    assert.equal(
+      loadConfig({ LOG_SPOOL_DIR: '/var/spool/app', NODE_ENV: 'production' }).spool,
+      null,
+      'nothing to spool without CloudWatch',
+    );
+  });
+
+  it('options override the environment, and spool: false turns it off', () => {
+    const env = { ...cloudwatch, LOG_SPOOL_DIR: '/from/env' };
+    assert.equal(loadConfig(env, { spool: { dir: '/from/code', fsync: true } }).spool?.dir, '/from/code');
+    assert.equal(loadConfig(env, { spool: { dir: '/from/code', fsync: true } }).spool?.dirSetting, 'spool.dir');
+    assert.equal(loadConfig(env, { spool: false }).spool, null);
+  });
+
+  it('a bad size or switch is a LogferryConfigError naming the setting', () => {
+    assert.throws(() => loadConfig({ ...cloudwatch, LOG_SPOOL_DIR: '/s', LOG_SPOOL_MAX_BYTES: '10kb' }), {
+      name: 'LogferryConfigError',
+      message: /LOG_SPOOL_MAX_BYTES="10kb" is not valid: use a whole number of bytes from 1048576 \(1 MiB\)/,
+    });
+    assert.throws(() => loadConfig({ ...cloudwatch }, { spool: { dir: '/s', maxBytes: 5 } }), { message: /spool\.maxBytes=5/ });
+    assert.throws(() => loadConfig({ ...cloudwatch, LOG_SPOOL_DIR: '/s', LOG_SPOOL_FSYNC: 'maybe' }), {
+      message: /LOG_SPOOL_FSYNC="maybe"/,
+    });
   });
 });
