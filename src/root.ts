@@ -109,9 +109,9 @@ function buildRoot(config: Config): RootState {
   installExitHandling(root);
   const worker = pino.transport({ target: routerPath(), options: { routes } }) as unknown as TransportStream;
   // Flush markers and the exit hand-over go through the same stream as pino's lines, so they stay in order.
-  const stream = spool
-    ? spool.inFrontOf(boundAppBacklog(worker, config.maxAppBacklogBytes))
-    : boundAppBacklog(worker, config.maxAppBacklogBytes);
+  const bounded = boundAppBacklog(worker, config.maxAppBacklogBytes);
+  // With a spool, a line CloudWatch ships is on disk before it is handed over (docs/spool.md).
+  const stream = spool ? spool.inFrontOf(bounded) : bounded;
   root.stream = stream;
   root.logger = pino(options, stream);
   watchTransportErrors(root);
