@@ -283,6 +283,30 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
     }
   });
 
+  it('lines an orderly exit could not deliver before its deadline are shipped by the next process', async () => {
+    const down = await new LocalCloudWatchLogs().start();
+    try {
+      const dir = spoolDir();
+      const group = `/logferry/spool-deadline-${process.pid}`;
+      down.failFor('500', 600_000);
+      const first = start('count', envFor(down, group, dir, { LINES: '300', FLUSH_TIMEOUT_MS: '300', LOG_EXIT_TIMEOUT_MS: '500' }));
+      assert.equal((await first.done).code, 0, first.stderr());
+      assert.match(first.stderr(), /not delivered/);
+      assert.equal(down.eventCount(group), 0);
+      assert.ok(
+        readdirSync(dir).some((name) => name.startsWith('spool-')),
+        'the undelivered spool stays',
+      );
+      const second = start('count', envFor(server, group, dir, { LINES: '0' }));
+      assert.equal((await second.done).code, 0, second.stderr());
+      assert.equal(printed(second.stderr()).cloudwatch.recovered, 300);
+      assert.equal(stored(server, group).seqs.size, 300);
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      await down.stop();
+    }
+  });
+
   it('past maxBytes the oldest spooled lines lose their disk copy, counted and said once; they still arrive from memory', async () => {
     const down = await new LocalCloudWatchLogs().start();
     try {
