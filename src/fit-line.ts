@@ -7,6 +7,7 @@
 
 import { capUtf8, cutUtf8, truncationMarker, utf8Bytes } from './utf8.js';
 
+/** The field a fitted line gets: `{ originalBytes }`, the size of the line before any fitting. */
 export const TRUNCATION_FIELD = 'logferryTruncated';
 
 /** Values shorter than this are never shortened: they are the fields people filter on. */

@@ -36,6 +36,7 @@ export interface WalkLimits {
   maxStringChars: number;
 }
 
+/** The budget when none is given; the root logger scales the text limits with LOG_MAX_LINE_BYTES. */
 export const DEFAULT_WALK_LIMITS: WalkLimits = {
   maxValues: 20_000,
   maxDepth: 32,
