@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { build } from 'esbuild';
+import { logferryPlugin } from '../src/integrations/esbuild.js';
+import { bugsnagEnv } from './support/bugsnag-env.js';
+import { LocalBugsnag } from './support/bugsnag-receiver.js';
+import { cloudWatchEnv, printedFlush } from './support/cloudwatch-env.js';
+import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
+import { jsonLines, runFixture } from './support/run-fixture.js';
+
+// An app that imports logferry by its package name, bundled with the real esbuild API, copied
+// to a folder that holds the build output and nothing else (no node_modules in it or above
+// it), and run there in a child process against the local CloudWatch server and Bugsnag
+// receiver.
+
+const projectRoot = join(__dirname, '..', '..');
+let workspace: string;
+let cloudwatch: LocalCloudWatchLogs;
+let bugsnag: LocalBugsnag;
+
+const APP_BODY = `
+const log = createLogger('bundled-app');
+log.debug('below the console level');
+log.info({ format: FORMAT }, 'plain line from the bundle');
+transactionalLogger.info({ orderId: 'order-' + FORMAT }, 'order placed in the bundle');
+log.error({ err: new TypeError('bundled failure ' + FORMAT) }, 'the bundle reports an error');
+`;
+const FLUSH = `process.stderr.write('flush=' + JSON.stringify(result) + '\\n');`;
+const SOURCES: Record<'cjs' | 'esm', string> = {
+  esm: `import { createLogger, transactionalLogger, flushLogs } from 'logferry';
+const FORMAT = 'esm';${APP_BODY}const result = await flushLogs(10000);
+${FLUSH}`,
+  cjs: `const { createLogger, transactionalLogger, flushLogs } = require('logferry');
+const FORMAT = 'cjs';${APP_BODY}flushLogs(10000).then((result) => { ${FLUSH} });`,
+};
+
+/** Bundles the app and copies only the output to a fresh folder; returns that folder. */
+async function bundle(format: 'cjs' | 'esm', withPlugin: boolean): Promise<string> {
+  const source = join(workspace, 'project', `app-${format}.${format === 'esm' ? 'mjs' : 'cjs'}`);
+  const outdir = mkdtempSync(join(workspace, 'out-'));
+  const outfile = join(outdir, format === 'esm' ? 'app.mjs' : 'app.js');
+  // esbuild's defaults for Node are CommonJS; the ES-module build names its format.
+  const result = await build({
+    entryPoints: [source],
+    bundle: true,
+    platform: 'node',
+    ...(format === 'esm' ? { format } : {}),
+    outfile,
+    logLevel: 'silent',
+    plugins: withPlugin ? [logferryPlugin()] : [],
+  });
+  assert.deepEqual(result.errors, []);
+  const runDir = mkdtempSync(join(tmpdir(), 'logferry-bundle-run-'));
+  cpSync(outdir, runDir, { recursive: true });
+  return runDir;
+}
+
+function hasNodeModulesAbove(folder: string): boolean {
+  for (let at = folder; ; at = dirname(at)) {
+    if (existsSync(join(at, 'node_modules'))) return true;
+    if (dirname(at) === at) return false;
+  }
+}
+
+function env(group: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...bugsnagEnv(bugsnag),
+    ...cloudWatchEnv(cloudwatch, group),
+    LOG_LEVEL: 'debug',
+    LOG_LEVEL_CONSOLE: 'info',
+    ...extra,
+  };
+}
+
+describe('an app bundled by esbuild, run from a folder holding only the build output', { concurrency: true }, () => {
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), 'logferry-bundle-'));
+    // The app's project: its sources, and logferry installed by name (a link to this checkout).
+    mkdirSync(join(workspace, 'project', 'node_modules'), { recursive: true });
+    symlinkSync(projectRoot, join(workspace, 'project', 'node_modules', 'logferry'), 'dir');
+    writeFileSync(join(workspace, 'project', 'app-esm.mjs'), SOURCES.esm);
+    writeFileSync(join(workspace, 'project', 'app-cjs.cjs'), SOURCES.cjs);
+    cloudwatch = await new LocalCloudWatchLogs().start();
+    bugsnag = await new LocalBugsnag().start();
+  });
+  after(async () => {
+    await cloudwatch.stop();
+    await bugsnag.stop();
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  for (const format of ['cjs', 'esm'] as const) {
+    it(`${format === 'cjs' ? 'CommonJS output (esbuild --bundle --platform=node)' : 'ES-module output'} ships to stdout, CloudWatch and Bugsnag`, async () => {
+      const runDir = await bundle(format, true);
+      try {
+        assert.deepEqual(readdirSync(runDir).sort(), [format === 'esm' ? 'app.mjs' : 'app.js', 'logferry-worker.cjs']);
+        assert.equal(hasNodeModulesAbove(runDir), false, `a node_modules folder is visible from ${runDir}`);
+        const group = `/bundle/${format}`;
+        const run = await runFixture(join(runDir, format === 'esm' ? 'app.mjs' : 'app.js'), { env: env(group), cwd: runDir });
+        assert.equal(run.code, 0, run.stderr);
+        const flush = printedFlush(run.stderr);
+        assert.equal(flush.delivered, true, run.stderr);
+        assert.deepEqual(Object.keys(flush.sinks).sort(), ['bugsnag', 'cloudwatch', 'stdout']);
+
+        const stdout = jsonLines(run.stdout);
+        assert.deepEqual(
+          stdout.map((line) => line.msg),
+          ['plain line from the bundle', 'order placed in the bundle', 'the bundle reports an error'],
+        );
+        assert.deepEqual(
+          cloudwatch.messages(group).map((line) => [line.msg, line.orderId]),
+          [['order placed in the bundle', `order-${format}`]],
+        );
+        const event = bugsnag.events.find((candidate) => candidate.exceptions[0]?.message === `bundled failure ${format}`);
+        assert.ok(event, `no Bugsnag event for ${format}; received ${bugsnag.events.length}`);
+        assert.equal(event.exceptions[0]?.errorClass, 'TypeError');
+        assert.deepEqual(bugsnag.problems, []);
+      } finally {
+        rmSync(runDir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('a bundle built without the plugin logs to stdout from the app thread, says once what is missing, and exits at once', async () => {
+    const runDir = await bundle('cjs', false);
+    try {
+      assert.deepEqual(readdirSync(runDir), ['app.js']);
+      // An exit that waited on a worker that never started would run into the child's 30 s kill.
+      const run = await runFixture(join(runDir, 'app.js'), {
+        env: env('/bundle/no-plugin', { LOG_EXIT_TIMEOUT_MS: '60000' }),
+        cwd: runDir,
+        timeoutMs: 30_000,
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(
+        jsonLines(run.stdout).map((line) => line.msg),
+        ['plain line from the bundle', 'order placed in the bundle', 'the bundle reports an error'],
+      );
+      const notices = run.stderr.split('\n').filter((line) => line.startsWith('logferry:'));
+      assert.equal(notices.length, 1, run.stderr);
+      assert.match(notices[0] ?? '', /log worker is missing .*logferryPlugin\(\) from 'logferry\/esbuild'.*stdout from the app's thread/);
+      // No worker sink is active, so a flush has nothing to wait for.
+      const flush = printedFlush(run.stderr);
+      assert.equal(flush.delivered, true);
+      assert.deepEqual(flush.sinks, {});
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a bundle deployed without its worker file names the file, keeps logging to stdout and exits at once', async () => {
+    const runDir = await bundle('esm', true);
+    try {
+      rmSync(join(runDir, 'logferry-worker.cjs'));
+      const run = await runFixture(join(runDir, 'app.mjs'), {
+        env: env('/bundle/no-worker-file', { LOG_EXIT_TIMEOUT_MS: '60000' }),
+        cwd: runDir,
+        timeoutMs: 30_000,
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(jsonLines(run.stdout).length, 3);
+      const notices = run.stderr.split('\n').filter((line) => line.startsWith('logferry:'));
+      assert.equal(notices.length, 1, run.stderr);
+      assert.ok(notices[0]?.includes(join(runDir, 'logferry-worker.cjs')), run.stderr);
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+});
