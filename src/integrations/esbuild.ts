@@ -36,11 +36,24 @@ function setup(build: PluginBuild): void {
     return;
   }
   const format = options.format ?? 'cjs';
-  options.banner = { ...options.banner, js: [workerFileBanner(format), options.banner?.js].filter(Boolean).join('\n') };
+  // After the app's own banner, so a `#!` line there stays first.
+  options.banner = { ...options.banner, js: [options.banner?.js, workerFileBanner(format)].filter(Boolean).join('\n') };
   // The output files' folders, to put the worker file beside each bundle.
   options.metafile = true;
   if (format === 'esm') routeBuiltinRequires(build);
-  build.onEnd((result) => writeWorkerFiles(build, result));
+  // The worker does not depend on the app's code: built once per plugin use, also in watch mode.
+  let worker: Promise<Uint8Array> | undefined;
+  build.onEnd(async (result) => {
+    if (result.errors.length > 0) return undefined;
+    worker ??= buildWorker(build);
+    try {
+      await writeWorkerFiles(build.initialOptions, result, await worker);
+      return undefined;
+    } catch (error) {
+      worker = undefined;
+      return { errors: [{ text: `logferryPlugin(): ${BUNDLED_WORKER_FILE_NAME}: ${(error as Error).message}` }] };
+    }
+  });
 }
 
 function unsupported(options: BuildOptions, build: PluginBuild): string | undefined {
@@ -71,33 +84,32 @@ function routeBuiltinRequires(build: PluginBuild): void {
   );
 }
 
-async function writeWorkerFiles(build: PluginBuild, result: BuildResult) {
-  if (result.errors.length > 0) return undefined;
+/** The worker file's contents: logferry's worker entry and everything it imports, as one CommonJS file. */
+async function buildWorker(build: PluginBuild): Promise<Uint8Array> {
   const options = build.initialOptions;
+  const built = await build.esbuild.build({
+    entryPoints: [WORKER_ENTRY],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: options.target,
+    minify: options.minify,
+    legalComments: 'none',
+    write: false,
+    outfile: BUNDLED_WORKER_FILE_NAME,
+    absWorkingDir: options.absWorkingDir,
+    logLevel: 'silent',
+  });
+  const output = built.outputFiles[0];
+  if (output === undefined) throw new Error('esbuild produced no output');
+  return output.contents;
+}
+
+async function writeWorkerFiles(options: BuildOptions, result: BuildResult, contents: Uint8Array): Promise<void> {
   const workingDir = options.absWorkingDir ?? process.cwd();
-  const folders = bundleFolders(result, workingDir, options);
-  let contents: Uint8Array;
-  try {
-    const built = await build.esbuild.build({
-      entryPoints: [WORKER_ENTRY],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: options.target,
-      minify: options.minify,
-      legalComments: 'none',
-      write: false,
-      outfile: join(folders[0] ?? workingDir, BUNDLED_WORKER_FILE_NAME),
-      logLevel: 'silent',
-    });
-    contents = built.outputFiles[0]?.contents ?? new Uint8Array();
-  } catch (error) {
-    return { errors: [{ text: `logferryPlugin(): building ${BUNDLED_WORKER_FILE_NAME} failed: ${(error as Error).message}` }] };
-  }
-  const paths = folders.map((folder) => join(folder, BUNDLED_WORKER_FILE_NAME));
+  const paths = bundleFolders(result, workingDir, options).map((folder) => join(folder, BUNDLED_WORKER_FILE_NAME));
   if (options.write === false) result.outputFiles?.push(...paths.map((path) => outputFile(path, contents)));
   else await Promise.all(paths.map((path) => writeFile(path, contents)));
-  return undefined;
 }
 
 /** Every folder that holds an entry point's output. */
