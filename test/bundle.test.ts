@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,10 +31,10 @@ log.error({ err: new TypeError('bundled failure ' + FORMAT) }, 'the bundle repor
 const FLUSH = `process.stderr.write('flush=' + JSON.stringify(result) + '\\n');`;
 const SOURCES: Record<'cjs' | 'esm', string> = {
   esm: `import { createLogger, transactionalLogger, flushLogs } from 'logferry';
-const FORMAT = 'esm';${APP_BODY}const result = await flushLogs(10000);
+const FORMAT = 'esm';${APP_BODY}const result = await flushLogs(Number(process.env.FLUSH_TIMEOUT_MS ?? 10000));
 ${FLUSH}`,
   cjs: `const { createLogger, transactionalLogger, flushLogs } = require('logferry');
-const FORMAT = 'cjs';${APP_BODY}flushLogs(10000).then((result) => { ${FLUSH} });`,
+const FORMAT = 'cjs';${APP_BODY}flushLogs(Number(process.env.FLUSH_TIMEOUT_MS ?? 10000)).then((result) => { ${FLUSH} });`,
 };
 
 /** Bundles the app and copies only the output to a fresh folder; returns that folder. */
@@ -165,6 +165,33 @@ describe('an app bundled by esbuild, run from a folder holding only the build ou
       const notices = run.stderr.split('\n').filter((line) => line.startsWith('logferry:'));
       assert.equal(notices.length, 1, run.stderr);
       assert.ok(notices[0]?.includes(join(runDir, 'logferry-worker.cjs')), run.stderr);
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a worker file whose sinks fail to load (an SDK that needs a newer Node) is reported once and does not crash the app', async () => {
+    const runDir = await bundle('cjs', true);
+    try {
+      // Make the router throw when the worker loads it, as a dependency that cannot run would.
+      const workerFile = join(runDir, 'logferry-worker.cjs');
+      const code = readFileSync(workerFile, 'utf8');
+      const broken = code.replace(
+        /("[^"]*dist\/transports\/router\/index\.js"\(\w*\) \{)/,
+        "$1 throw new SyntaxError('simulated: needs a newer Node');",
+      );
+      assert.notEqual(broken, code, 'the router module was not found in the worker file');
+      writeFileSync(workerFile, broken);
+      const run = await runFixture(join(runDir, 'app.js'), {
+        env: env('/bundle/broken-worker', { FLUSH_TIMEOUT_MS: '2000' }),
+        cwd: runDir,
+        timeoutMs: 30_000,
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const failures = run.stderr.split('\n').filter((line) => line.includes('log worker thread failed'));
+      assert.equal(failures.length, 1, run.stderr);
+      assert.match(failures[0] ?? '', /simulated: needs a newer Node.*stdout from the app's thread/);
+      assert.doesNotMatch(run.stderr, /Emitted 'error' event/);
     } finally {
       rmSync(runDir, { recursive: true, force: true });
     }
