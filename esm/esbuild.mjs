@@ -1,4 +1,2 @@
-// ES module entry of logferry/esbuild, over the one CommonJS build.
-import esbuild from '../dist/src/integrations/esbuild.js';
-
-export const { logferryPlugin } = esbuild;
+// ES module entry of logferry/esbuild: re-exports the one CommonJS build (see esm/index.mjs).
+export * from '../dist/src/integrations/esbuild.js';

@@ -1,4 +1,3 @@
-// ES module entry of logferry/lambda, over the one CommonJS build (one root with `logferry`).
-import lambda from '../dist/src/integrations/lambda.js';
-
-export const { withLambdaLogging } = lambda;
+// ES module entry of logferry/lambda: re-exports the one CommonJS build, so it shares the root
+// logger of `logferry` (see esm/index.mjs).
+export * from '../dist/src/integrations/lambda.js';

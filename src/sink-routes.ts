@@ -6,8 +6,8 @@ import { LEVELS, type SinkName, type SinkRoute, type SinkWireOptions } from './w
 // Which worker-thread sinks a Config asks for. They all run behind one pino.transport()
 // target, the router, which reads each line's level from its first bytes and hands it to
 // every sink at or below that level; src/worker-file.ts finds its code. (pino's own `targets`
-// would JSON.parse every line in the worker and split the stream once more per target: ~3×
-// the worker's CPU per line.)
+// would JSON.parse every line in the worker and split the stream once more per target: see
+// docs/benchmarks.md#one-router-instead-of-pinos-targets.)
 
 export interface PlannedSinks {
   routes: SinkRoute[];
