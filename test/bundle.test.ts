@@ -37,11 +37,27 @@ ${FLUSH}`,
 const FORMAT = 'cjs';${APP_BODY}flushLogs(Number(process.env.FLUSH_TIMEOUT_MS ?? 10000)).then((result) => { ${FLUSH} });`,
 };
 
+// A Lambda function's handler file; the runner beside it plays the Lambda runtime, and is
+// killed the moment the invocation resolves, as a frozen environment that never thaws.
+const LAMBDA_HANDLER = `import { withLambdaLogging } from 'logferry/lambda';
+import { createLogger } from 'logferry';
+const log = createLogger('bundled-lambda');
+export const handler = withLambdaLogging(async (event) => {
+  for (let i = 0; i < 20; i++) log.info({ i }, 'bundled handler line');
+  return { ok: event.n };
+});
+`;
+const LAMBDA_RUNNER = `import { handler } from './handler.mjs';
+const result = await handler({ n: 1 }, { awsRequestId: 'bundled-req-1', functionName: 'bundled', functionVersion: '7', getRemainingTimeInMillis: () => 10000 });
+process.stderr.write('result=' + JSON.stringify(result) + '\\n');
+process.kill(process.pid, 'SIGKILL');
+`;
+
 /** Bundles the app and copies only the output to a fresh folder; returns that folder. */
-async function bundle(format: 'cjs' | 'esm', withPlugin: boolean): Promise<string> {
-  const source = join(workspace, 'project', `app-${format}.${format === 'esm' ? 'mjs' : 'cjs'}`);
+async function bundle(format: 'cjs' | 'esm', withPlugin: boolean, entry = 'app'): Promise<string> {
+  const source = join(workspace, 'project', `${entry}-${format}.${format === 'esm' ? 'mjs' : 'cjs'}`);
   const outdir = mkdtempSync(join(workspace, 'out-'));
-  const outfile = join(outdir, format === 'esm' ? 'app.mjs' : 'app.js');
+  const outfile = join(outdir, format === 'esm' ? `${entry}.mjs` : `${entry}.js`);
   // esbuild's defaults for Node are CommonJS; the ES-module build names its format.
   const result = await build({
     entryPoints: [source],
@@ -83,6 +99,7 @@ describe('an app bundled by esbuild, run from a folder holding only the build ou
     symlinkSync(projectRoot, join(workspace, 'project', 'node_modules', 'logferry'), 'dir');
     writeFileSync(join(workspace, 'project', 'app-esm.mjs'), SOURCES.esm);
     writeFileSync(join(workspace, 'project', 'app-cjs.cjs'), SOURCES.cjs);
+    writeFileSync(join(workspace, 'project', 'handler-esm.mjs'), LAMBDA_HANDLER);
     cloudwatch = await new LocalCloudWatchLogs().start();
     bugsnag = await new LocalBugsnag().start();
   });
@@ -192,6 +209,29 @@ describe('an app bundled by esbuild, run from a folder holding only the build ou
       assert.equal(failures.length, 1, run.stderr);
       assert.match(failures[0] ?? '', /simulated: needs a newer Node.*stdout from the app's thread/);
       assert.doesNotMatch(run.stderr, /Emitted 'error' event/);
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a bundled Lambda handler has delivered every line when its invocation resolves, even if the process dies right then', async () => {
+    const runDir = await bundle('esm', true, 'handler');
+    try {
+      writeFileSync(join(runDir, 'run.mjs'), LAMBDA_RUNNER);
+      const group = '/bundle/lambda';
+      const run = await runFixture(join(runDir, 'run.mjs'), { env: env(group, { CLOUDWATCH_SCOPE: 'all' }), cwd: runDir });
+      assert.equal(run.signal, 'SIGKILL', run.stderr);
+      assert.match(run.stderr, /result=\{"ok":1\}/);
+      const lines = cloudwatch.messages(group);
+      assert.deepEqual(
+        lines.map((line) => line.i),
+        Array.from({ length: 20 }, (_, i) => i),
+      );
+      for (const line of lines) {
+        assert.equal(line.requestId, 'bundled-req-1');
+        assert.equal(line.functionVersion, '7');
+        assert.equal(line.coldStart, true);
+      }
     } finally {
       rmSync(runDir, { recursive: true, force: true });
     }
