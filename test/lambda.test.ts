@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { LogferryConfigError } from '../src/errors.js';
+import { withLambdaLogging } from '../src/integrations/lambda.js';
 import { xrayRootTraceId } from '../src/xray.js';
 import { bugsnagEnv } from './support/bugsnag-env.js';
 import { LocalBugsnag, type ReceivedEvent } from './support/bugsnag-receiver.js';
@@ -43,6 +45,15 @@ describe('withLambdaLogging', { concurrency: true }, () => {
     assert.equal(xrayRootTraceId('Parent=557abcec3ee5a047; Root=1-abc;Sampled=0'), '1-abc');
     assert.equal(xrayRootTraceId('Parent=557abcec3ee5a047;Sampled=1'), undefined);
     assert.equal(xrayRootTraceId(undefined), undefined);
+  });
+
+  it('a flushMarginMs that is not a number of milliseconds >= 0 is a LogferryConfigError naming it', () => {
+    for (const flushMarginMs of [-1, Number.NaN, '500' as unknown as number]) {
+      assert.throws(
+        () => withLambdaLogging(async () => 1, { flushMarginMs }),
+        (error) => error instanceof LogferryConfigError && /withLambdaLogging flushMarginMs/.test(error.message),
+      );
+    }
   });
 
   it('when each of 20 invocations returns and the process is frozen (SIGSTOP), its lines are already in CloudWatch and Bugsnag', async () => {
