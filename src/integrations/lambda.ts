@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { withLogContext } from '../context.js';
 import { LogferryConfigError } from '../errors.js';
-import { describeUndelivered } from '../flush.js';
+import type { FlushResult } from '../flush.js';
 import { flushLogs } from '../lifecycle.js';
 import { linesWrittenCounter } from '../lines-written.js';
 import { createLogger } from '../loggers.js';
@@ -128,14 +128,22 @@ async function deliverInvocation(context: LambdaContext, marginMs: number): Prom
   if (!startedNow && written === (deliveredThrough.get(root) ?? -1)) return;
   const budgetMs = Math.max(0, Math.min(remainingMs(context) - marginMs, root.config.exitTimeoutMs));
   const flush = await flushLogs(budgetMs);
-  if (flush.delivered) {
+  // Settled: every line reached its end, delivered or counted as dropped (the sinks say drops themselves).
+  if (flush.settled) {
     deliveredThrough.set(root, Math.max(written, deliveredThrough.get(root) ?? -1));
   } else if (!undeliveredSaid) {
     undeliveredSaid = true;
     process.stderr.write(
-      `logferry: Lambda invocation ${context.awsRequestId} returned before every line was delivered (waited ${budgetMs} ms): ${describeUndelivered(flush)}; they are sent when the environment runs again (said once)\n`,
+      `logferry: Lambda invocation ${context.awsRequestId} returned before every line was delivered (waited ${budgetMs} ms): ${unsettled(flush)}; they are sent when the environment runs again (said once)\n`,
     );
   }
+}
+
+function unsettled(flush: FlushResult): string {
+  return Object.entries(flush.sinks)
+    .filter(([, sink]) => !sink.settled)
+    .map(([name, sink]) => `${name} (${sink.pending} pending)`)
+    .join(', ');
 }
 
 function remainingMs(context: LambdaContext): number {
