@@ -236,4 +236,33 @@ describe('an app bundled by esbuild, run from a folder holding only the build ou
       rmSync(runDir, { recursive: true, force: true });
     }
   });
+
+  it('the worker file goes beside every entry point, and into outputFiles when the build does not write', async () => {
+    mkdirSync(join(workspace, 'project', 'jobs'), { recursive: true });
+    writeFileSync(join(workspace, 'project', 'jobs', 'nightly.cjs'), SOURCES.cjs);
+    const outdir = join(workspace, 'unwritten');
+    const result = await build({
+      entryPoints: [join(workspace, 'project', 'app-cjs.cjs'), join(workspace, 'project', 'jobs', 'nightly.cjs')],
+      outbase: join(workspace, 'project'),
+      outdir,
+      bundle: true,
+      platform: 'node',
+      write: false,
+      logLevel: 'silent',
+      plugins: [logferryPlugin()],
+    });
+    const paths = result.outputFiles.map((file) => file.path).sort();
+    assert.deepEqual(paths, [
+      join(outdir, 'app-cjs.js'),
+      join(outdir, 'jobs', 'logferry-worker.cjs'),
+      join(outdir, 'jobs', 'nightly.js'),
+      join(outdir, 'logferry-worker.cjs'),
+    ]);
+    assert.equal(existsSync(outdir), false, 'a build with write: false wrote files');
+    for (const file of result.outputFiles) {
+      if (file.path.endsWith('.js'))
+        assert.match(file.text, /globalThis\.__logferryWorkerFile \?\?= require\("node:path"\)\.join\(__dirname/);
+      else assert.ok(file.contents.length > 100_000 && file.text.includes('thread-stream'), file.path);
+    }
+  });
 });
