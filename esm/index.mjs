@@ -11,6 +11,7 @@ export const {
   closeLogs,
   logStats,
   configureLogging,
+  setLogLevel,
   loadConfig,
   LogferryConfigError,
   DEFAULT_REDACT_KEYS,

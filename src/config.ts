@@ -10,6 +10,8 @@ import {
 import { type LevelSpec, parseLevelSpec, parseSinkLevel } from './levels.js';
 import type { LogferryOptions, LogLevel, Profile } from './options.js';
 import { type Env, parseBoolean, parsePositiveInteger, parseWholeNumber, readVar, type WholeNumberRange } from './parse-env.js';
+import type { LogSerializer } from './log-formatter.js';
+import { resolvePassThrough } from './pass-through.js';
 import { DEFAULT_REDACT_KEYS, normalizeKey } from './redact-keys.js';
 
 /** Everything the root logger is built from: validated once, at start-up. */
@@ -29,6 +31,9 @@ export interface Config {
   handleSignals: boolean;
   /** One line each for optional sinks that are off, printed once on stderr at start-up. */
   notices: string[];
+  /** pino's `base`; undefined keeps pino's default (`pid`, `hostname`). */
+  base: Record<string, unknown> | null | undefined;
+  serializers: Record<string, LogSerializer>;
 }
 
 function profileOf(nodeEnv: string | undefined): Profile {
@@ -73,6 +78,7 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
     captureUncaught: options.captureUncaught ?? profile === 'production',
     handleSignals: options.handleSignals ?? true,
     notices,
+    ...resolvePassThrough(options),
   };
 }
 

@@ -21,6 +21,8 @@ export type {
   RedactOptions,
 } from './options.js';
 export { DEFAULT_REDACT_KEYS, REDACTED } from './redact-keys.js';
+export type { LogSerializer } from './log-formatter.js';
+export { setLogLevel } from './logger-levels.js';
 export { configureLogging } from './root.js';
 export type { SerializedError } from './serialize-error.js';
 export type { SinkName } from './wire.js';

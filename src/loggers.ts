@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import { levelForModule, lowerLevel } from './levels.js';
+import { moduleLevel, trackLogger } from './logger-levels.js';
 import { moduleName } from './module-name.js';
-import type { LogLevel } from './options.js';
-import { type RootState, rootState } from './root.js';
+import { rootState } from './root.js';
 import { CHANNEL_FIELD, TRANSACTIONAL_CHANNEL } from './wire.js';
 
 /**
@@ -18,23 +17,16 @@ export function createLogger(module: string, bindings: Record<string, unknown> =
   const transactional = rest[CHANNEL_FIELD] === TRANSACTIONAL_CHANNEL;
   // channel first: the CloudWatch sink recognises transactional lines by their prefix without parsing them.
   const ordered = transactional ? { [CHANNEL_FIELD]: TRANSACTIONAL_CHANNEL, module: name, ...rest } : { module: name, ...rest };
-  return root.logger.child(ordered, { level: moduleLevel(root, name, transactional) });
-}
-
-/**
- * The audit trail is at least `info`, whatever LOG_LEVEL says for the app, so that
- * LOG_LEVEL=warn does not silently stop it; `transactional=<level>` in LOG_LEVEL overrides.
- */
-function moduleLevel(root: RootState, module: string, transactional: boolean): LogLevel {
-  const base = root.config.levels.root;
-  if (!transactional) return levelForModule(root.config.levels, module, base);
-  const auditLevel = base === 'silent' ? base : lowerLevel(base, 'info');
-  return levelForModule(root.config.levels, TRANSACTIONAL_CHANNEL, levelForModule(root.config.levels, module, auditLevel));
+  const logger = root.logger.child(ordered, { level: moduleLevel(root, name, transactional) });
+  trackLogger(logger, name, transactional);
+  return logger;
 }
 
 function createTransactionalLogger(): Logger {
   const root = rootState();
-  return root.logger.child({ [CHANNEL_FIELD]: TRANSACTIONAL_CHANNEL }, { level: moduleLevel(root, TRANSACTIONAL_CHANNEL, true) });
+  const logger = root.logger.child({ [CHANNEL_FIELD]: TRANSACTIONAL_CHANNEL }, { level: moduleLevel(root, TRANSACTIONAL_CHANNEL, true) });
+  trackLogger(logger, TRANSACTIONAL_CHANNEL, true);
+  return logger;
 }
 
 /**

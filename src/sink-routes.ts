@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import { levelValue } from './levels.js';
 import { redactKeyPatterns } from './redact-keys.js';
+import { sessionCounterBuffer } from './sessions.js';
 import { LEVELS, type SinkName, type SinkRoute, type SinkWireOptions } from './wire.js';
 
 // Which worker-thread sinks a Config asks for. They all run behind one pino.transport()
@@ -36,7 +37,12 @@ export function planSinks(config: Config, wire: SinkWireOptions): PlannedSinks {
     routes.push({
       sink: 'bugsnag',
       minLevel: LEVELS.trace,
-      options: { ...wire, ...config.bugsnag, redactKeyPatterns: redactKeyPatterns(config.redactKeys) },
+      options: {
+        ...wire,
+        ...config.bugsnag,
+        redactKeyPatterns: redactKeyPatterns(config.redactKeys),
+        sessionCounter: sessionCounterBuffer(),
+      },
     });
   }
   return { routes, sinks: routes.map((route) => route.sink) };

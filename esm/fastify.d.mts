@@ -1,0 +1,5 @@
+import type { LogferryFastifyPlugin } from '../dist/src/integrations/fastify.js';
+
+export * from '../dist/src/integrations/fastify.js';
+declare const logferryFastify: LogferryFastifyPlugin;
+export default logferryFastify;

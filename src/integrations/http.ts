@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequestTracker, type RequestLoggingOptions } from '../request-lifecycle.js';
+
+// logferry/http: request logging for Express and plain node:http, as Connect-style middleware.
+// The request logic lives in src/request-lifecycle.ts; this file only reads Express's request.
+
+/** Options of `requestLogging()`. */
+export interface HttpRequestLoggingOptions extends RequestLoggingOptions<IncomingMessage> {
+  /**
+   * The route template of a request, for servers without Express's router (plain node:http).
+   * Default: Express's `req.baseUrl` + `req.route.path` once a route matched; none otherwise.
+   */
+  route?: (req: IncomingMessage) => string | undefined;
+}
+
+/** A Connect-style middleware: Express, Connect, or `(req, res) => middleware(req, res, () => handle(req, res))`. */
+export type RequestLoggingMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+/** Express's error middleware signature. */
+export type ErrorLoggingMiddleware = (error: unknown, req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+interface ExpressLikeRequest extends IncomingMessage {
+  baseUrl?: string;
+  route?: { path?: unknown };
+  ip?: string;
+}
+
+// errorLogging() finds the request's tracker through the request: it is a separate middleware.
+const trackers = new WeakMap<IncomingMessage, ReturnType<typeof createRequestTracker<IncomingMessage>>>();
+let fallbackTracker: ReturnType<typeof createRequestTracker<IncomingMessage>> | undefined;
+
+/**
+ * Request logging middleware. Every line logged while a request is handled carries its
+ * `requestId` (the incoming `x-request-id` when well-formed, else a new one, echoed in the
+ * response), `method`, `route` and user; one completion line follows each request.
+ * Put it first: `app.use(requestLogging())`.
+ */
+export function requestLogging(options: HttpRequestLoggingOptions = {}): RequestLoggingMiddleware {
+  const tracker = createRequestTracker<IncomingMessage>(options);
+  const route = options.route ?? expressRoute;
+  return (req, res, next) => {
+    trackers.set(req, tracker);
+    tracker.start(
+      {
+        request: req,
+        raw: req,
+        res,
+        framework: 'Express/Connect',
+        route: () => route(req),
+        clientIp: () => (req as ExpressLikeRequest).ip ?? req.socket?.remoteAddress,
+      },
+      () => next(),
+    );
+  };
+}
+
+/**
+ * Express error middleware: reports the error a handler threw or passed to `next(err)` once,
+ * as unhandled (severity reason `unhandledErrorMiddleware`), with the request, then passes it
+ * on. Errors with a 4xx `status`/`statusCode` are passed on without a report.
+ * Put it after the routes: `app.use(errorLogging())`.
+ */
+export function errorLogging(): ErrorLoggingMiddleware {
+  return (error, req, _res, next) => {
+    fallbackTracker ??= createRequestTracker<IncomingMessage>();
+    (trackers.get(req) ?? fallbackTracker).reportHandlerError(error, req);
+    next(error);
+  };
+}
+
+/** Express: the mount path and the matched route's path (`/api` + `/orders/:id`); undefined before a route matched. */
+function expressRoute(req: IncomingMessage): string | undefined {
+  const { route, baseUrl } = req as ExpressLikeRequest;
+  if (route === undefined || route.path === undefined) return undefined;
+  return `${baseUrl ?? ''}${String(route.path)}`;
+}
