@@ -8,6 +8,7 @@ export { currentLogContext, withLogContext } from './context.js';
 export { LogferryConfigError } from './errors.js';
 export type { FlushResult, SinkFlushState, SinkStats } from './flush.js';
 export { closeLogs, flushLogs, logStats } from './lifecycle.js';
+export { setLogLevel } from './logger-levels.js';
 export { createLogger, transactionalLogger } from './loggers.js';
 export type {
   BugsnagOptions,
@@ -17,12 +18,11 @@ export type {
   ConsoleOptions,
   LogferryOptions,
   LogLevel,
+  LogSerializer,
   Profile,
   RedactOptions,
 } from './options.js';
 export { DEFAULT_REDACT_KEYS, REDACTED } from './redact-keys.js';
-export type { LogSerializer } from './log-formatter.js';
-export { setLogLevel } from './logger-levels.js';
 export { configureLogging } from './root.js';
 export type { SerializedError } from './serialize-error.js';
 export type { SinkName } from './wire.js';

@@ -1,6 +1,7 @@
 import type { LoggerOptions } from 'pino';
 import type { Config } from './config.js';
 import { currentLogContext } from './context.js';
+import type { LogSerializer } from './options.js';
 import type { KeyMatcher } from './redact-keys.js';
 import { requestTabReader } from './request-scope.js';
 import { REQUEST_FIELD, type RequestWire } from './request-wire.js';
@@ -12,9 +13,6 @@ import { currentXrayTraceId, XRAY_TRACE_ID_FIELD, xrayApplies } from './xray.js'
 // What the app's thread adds to each line, in pino's log formatter: the app's serializers
 // (before redaction, so what they return is censored too), the withLogContext fields, trace
 // ids and the Bugsnag request tab. Only the parts a process uses cost anything.
-
-/** A pino-style serializer: the logged value in, what to log out. */
-export type LogSerializer = (value: unknown) => unknown;
 
 /** What lines get besides the logged fields; each part is optional. */
 export interface LineEnrichment {
@@ -28,7 +26,10 @@ export interface LineEnrichment {
 }
 
 /** The pino options that carry the enrichment: formatters, and a level probe when the request tab needs the line's level. */
-export function lineOptions(sanitize: Sanitizer, enrichment: LineEnrichment = {}): Pick<LoggerOptions, 'formatters' | 'mixin' | 'mixinMergeStrategy'> {
+export function lineOptions(
+  sanitize: Sanitizer,
+  enrichment: LineEnrichment = {},
+): Pick<LoggerOptions, 'formatters' | 'mixin' | 'mixinMergeStrategy'> {
   const { serializers, activeTrace, xrayTraceId, requestTab } = enrichment;
   const serialize = serializers && Object.keys(serializers).length > 0 ? serializerOf(serializers) : undefined;
   const prepare = serialize ? (fields: Record<string, unknown>) => sanitize(serialize(fields)) : sanitize;

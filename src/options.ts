@@ -1,5 +1,11 @@
 import type { LevelName } from './wire.js';
 
+/**
+ * A pino-style serializer: the logged value in, what to log out. Declared as a method so a
+ * serializer typed for its field (`(user: User) => …`) is accepted.
+ */
+export type LogSerializer = { serialize(value: unknown): unknown }['serialize'];
+
 /** A level name, or `silent` to log nothing. */
 export type LogLevel = LevelName | 'silent';
 
@@ -124,5 +130,5 @@ export interface LogferryOptions {
    */
   base?: Record<string, unknown> | null;
   /** pino-style serializers by field name, applied on the app's thread before redaction. */
-  serializers?: Record<string, (value: any) => unknown>;
+  serializers?: Record<string, LogSerializer>;
 }

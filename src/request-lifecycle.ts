@@ -6,7 +6,7 @@ import { LogferryConfigError } from './errors.js';
 import { createLogger } from './loggers.js';
 import { createKeyMatcher, type KeyMatcher } from './redact-keys.js';
 import { censorQuery, type RequestScope, requestPath, runInRequestScope } from './request-scope.js';
-import { COMPLETION_FIELD } from './request-wire.js';
+import { COMPLETION_FIELD, ERROR_MIDDLEWARE_ORIGIN } from './request-wire.js';
 import { rootState } from './root.js';
 import { countSessionStarted, sessionsTracked } from './sessions.js';
 import { LEVELS, type LevelName, UNHANDLED_FIELD } from './wire.js';
@@ -62,8 +62,6 @@ export interface RequestHandle<Request> {
 
 /** An incoming id is echoed and logged only when it looks like an id, not like an injection. */
 const WELL_FORMED_ID = /^[A-Za-z0-9._~:@+=/-]{1,128}$/;
-/** What a line carries to mark a handler error the framework's error handler caught. */
-export const ERROR_MIDDLEWARE_ORIGIN = 'unhandledErrorMiddleware';
 
 interface TrackedRequest {
   scope: RequestScope;

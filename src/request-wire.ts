@@ -29,3 +29,6 @@ export interface RequestWire {
  * request's error is reported by the error handler or the app's own log call, once.
  */
 export const COMPLETION_FIELD = 'requestCompleted';
+
+/** The unhandled-origin value of the line that reports an error a framework's error handler caught. */
+export const ERROR_MIDDLEWARE_ORIGIN = 'unhandledErrorMiddleware';

@@ -28,7 +28,9 @@ interface OtelApiLike {
 
 function isOtelApi(value: unknown): value is OtelApiLike {
   const api = value as Partial<OtelApiLike> | undefined;
-  return typeof api?.context?.active === 'function' && typeof api.trace?.getSpan === 'function' && typeof api.isSpanContextValid === 'function';
+  return (
+    typeof api?.context?.active === 'function' && typeof api.trace?.getSpan === 'function' && typeof api.isSpanContextValid === 'function'
+  );
 }
 
 function requireOtelApi(): unknown {

@@ -23,18 +23,22 @@ type HookDone = (error?: Error) => void;
 
 /** The parts of a Fastify instance the plugin uses. */
 export interface FastifyInstanceLike {
-  addHook(name: 'onRequest' | 'preValidation', hook: (request: FastifyRequestLike, reply: FastifyReplyLike, done: HookDone) => void): unknown;
   addHook(
-    name: 'onError',
-    hook: (request: FastifyRequestLike, reply: FastifyReplyLike, error: Error, done: HookDone) => void,
+    name: 'onRequest' | 'preValidation',
+    hook: (request: FastifyRequestLike, reply: FastifyReplyLike, done: HookDone) => void,
   ): unknown;
+  addHook(name: 'onError', hook: (request: FastifyRequestLike, reply: FastifyReplyLike, error: Error, done: HookDone) => void): unknown;
 }
 
 /** Options of the Fastify plugin: `app.register(logferry, options)`. */
 export type FastifyRequestLoggingOptions = RequestLoggingOptions<FastifyRequestLike>;
 
 /** A Fastify plugin function, with fastify-plugin's markers set on it. */
-export type LogferryFastifyPlugin = (instance: FastifyInstanceLike, options: FastifyRequestLoggingOptions, done: (error?: Error) => void) => void;
+export type LogferryFastifyPlugin = (
+  instance: FastifyInstanceLike,
+  options: FastifyRequestLoggingOptions,
+  done: (error?: Error) => void,
+) => void;
 
 const contexts = new WeakMap<object, AsyncResource>();
 
