@@ -37,16 +37,16 @@ let fallbackTracker: ReturnType<typeof createRequestTracker<IncomingMessage>> | 
  */
 export function requestLogging(options: HttpRequestLoggingOptions = {}): RequestLoggingMiddleware {
   const tracker = createRequestTracker<IncomingMessage>(options);
-  const route = options.route ?? expressRoute;
   return (req, res, next) => {
     trackers.set(req, tracker);
+    const route = options.route;
     tracker.start(
       {
         request: req,
         raw: req,
         res,
         framework: 'Express/Connect',
-        route: () => route(req),
+        route: route ? () => route(req) : watchExpressRoute(req),
         clientIp: () => (req as ExpressLikeRequest).ip ?? req.socket?.remoteAddress,
       },
       () => next(),
@@ -68,9 +68,23 @@ export function errorLogging(): ErrorLoggingMiddleware {
   };
 }
 
-/** Express: the mount path and the matched route's path (`/api` + `/orders/:id`); undefined before a route matched. */
-function expressRoute(req: IncomingMessage): string | undefined {
-  const { route, baseUrl } = req as ExpressLikeRequest;
-  if (route === undefined || route.path === undefined) return undefined;
-  return `${baseUrl ?? ''}${String(route.path)}`;
+/**
+ * Express: the mount path and the matched route's path (`/api` + `/orders/:id`), taken when
+ * the router sets `req.route`: Express resets `req.baseUrl` on the way out of a mounted
+ * router, so by the time an error or the response is logged it may no longer say `/api`.
+ * Undefined until a route matched (a 404, or a request without Express).
+ */
+function watchExpressRoute(req: IncomingMessage): () => string | undefined {
+  let current: unknown;
+  let matched: string | undefined;
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => current,
+    set: (route: ExpressLikeRequest['route']) => {
+      current = route;
+      if (route?.path !== undefined) matched = `${(req as ExpressLikeRequest).baseUrl ?? ''}${String(route.path)}`;
+    },
+  });
+  return () => matched;
 }
