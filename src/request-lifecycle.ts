@@ -5,7 +5,7 @@ import { currentLogContext, runInLogContext } from './context.js';
 import { LogferryConfigError } from './errors.js';
 import { createLogger } from './loggers.js';
 import { createKeyMatcher, type KeyMatcher } from './redact-keys.js';
-import { censorQuery, type RequestScope, requestPath, runInRequestScope } from './request-scope.js';
+import { censorQuery, REQUEST_SCOPE, type RequestScope, requestPath } from './request-scope.js';
 import { COMPLETION_FIELD, ERROR_MIDDLEWARE_ORIGIN } from './request-wire.js';
 import { rootState } from './root.js';
 import { countSessionStarted, sessionsTracked } from './sessions.js';
@@ -55,8 +55,10 @@ export interface RequestHandle<Request> {
   raw: IncomingMessage;
   res: ServerResponse;
   framework: string;
-  /** The route template once the framework has matched one, never the raw URL. */
-  route: () => string | undefined;
+  /** The route template when known as the request starts (Fastify), never the raw URL. */
+  route: string | undefined;
+  /** For a framework that matches later (Express): takes the callback to call once a route matched. */
+  watchRoute?: (matched: (route: string) => void) => void;
   clientIp: () => string | undefined;
 }
 
@@ -68,6 +70,10 @@ interface TrackedRequest {
   context: Readonly<Record<string, unknown>>;
 }
 
+/** Where a request keeps its tracking, for the error handler that runs outside its context. */
+const TRACKED: unique symbol = Symbol('logferry.trackedRequest');
+type WithTracking = IncomingMessage & { [TRACKED]?: TrackedRequest };
+
 /** The shared request logic, configured once per middleware or plugin instance. */
 export function createRequestTracker<Request>(options: RequestLoggingOptions<Request> = {}) {
   const header = (options.requestIdHeader ?? 'x-request-id').toLowerCase();
@@ -76,7 +82,6 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
     serverError: completionLevel('serverError', options.levels?.serverError ?? 'error'),
     aborted: completionLevel('aborted', options.levels?.aborted ?? 'info'),
   };
-  const tracked = new WeakMap<IncomingMessage, TrackedRequest>();
   const reported = new WeakSet<object>();
   let log: Logger | undefined;
   let isSecretKey: KeyMatcher | undefined;
@@ -106,9 +111,9 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
       inSession,
       tab: undefined,
     };
-    const context = contextFields(handle, requestId);
+    const context = contextFields(handle, requestId, scope);
     const entry: TrackedRequest = { scope, context };
-    tracked.set(raw, entry);
+    (raw as WithTracking)[TRACKED] = entry;
     const startedAt = process.hrtime.bigint();
     let completed = false;
     const complete = (aborted: boolean): void => {
@@ -122,16 +127,14 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
     within(entry, next);
   }
 
-  function contextFields(handle: RequestHandle<Request>, requestId: string): Record<string, unknown> {
+  function contextFields(handle: RequestHandle<Request>, requestId: string, scope: RequestScope): Record<string, unknown> {
     // Fields of an enclosing withLogContext (a service name…) stay; the request's win.
     const fields: Record<string, unknown> = { ...currentLogContext(), requestId, method: handle.raw.method };
-    let route: string | undefined;
-    Object.defineProperty(fields, 'route', {
-      enumerable: true,
-      get: () => {
-        route ??= handle.route();
-        return route;
-      },
+    (fields as Record<symbol, unknown>)[REQUEST_SCOPE] = scope;
+    // The context object itself is the store lines read (runInLogContext), so a route matched later shows from then on.
+    if (handle.route !== undefined) fields.route = handle.route;
+    handle.watchRoute?.((route) => {
+      fields.route = route;
     });
     if (options.getUser) defineUserFields(fields, () => readUser(handle.request));
     return fields;
@@ -177,7 +180,7 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
       if (reported.has(error) || isClientError(error)) return;
       reported.add(error);
     }
-    const entry = tracked.get(raw);
+    const entry = (raw as WithTracking)[TRACKED];
     const report = () => logger().error({ err: error, [UNHANDLED_FIELD]: ERROR_MIDDLEWARE_ORIGIN }, 'request handler failed');
     if (entry) within(entry, report);
     else report();
@@ -196,7 +199,7 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
 
 /** Runs `fn` in the request's own context, whatever context the event that calls it fired in. */
 function within(entry: TrackedRequest, fn: () => void): void {
-  runInRequestScope(entry.scope, () => runInLogContext(entry.context, fn));
+  runInLogContext(entry.context, fn);
 }
 
 function completionLevel(name: keyof CompletionLevels, level: unknown): LevelName {

@@ -1,14 +1,16 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { currentLogContext } from './context.js';
 import { type KeyMatcher, REDACTED } from './redact-keys.js';
 import type { RequestWire } from './request-wire.js';
 import type { Sanitizer } from './sanitize.js';
 
 // The request a line is logged in, for what only some lines need: the Bugsnag request tab
 // (built once per request, on the first line at the Bugsnag sink's level) and the request's
-// Bugsnag session. Kept apart from withLogContext's fields, which every line carries.
+// Bugsnag session. It rides in the log context under a symbol: one AsyncLocalStorage, not two
+// (on Node 20 each one is paid for on every async resource), copied into nested contexts by
+// their spread, and never serialized (JSON and the sanitizer skip symbol keys).
 
 /** One tracked request. */
 export interface RequestScope {
@@ -23,20 +25,17 @@ export interface RequestScope {
   tab: RequestWire | undefined;
 }
 
-const storage = new AsyncLocalStorage<RequestScope>();
-
-export function runInRequestScope<T>(scope: RequestScope, fn: () => T): T {
-  return storage.run(scope, fn);
-}
+/** The context key of the request scope. */
+export const REQUEST_SCOPE: unique symbol = Symbol('logferry.requestScope');
 
 export function currentRequestScope(): RequestScope | undefined {
-  return storage.getStore();
+  return currentLogContext()?.[REQUEST_SCOPE as unknown as string] as RequestScope | undefined;
 }
 
 /** Reads the current request's tab, building it on first use with the root's redaction rules. */
 export function requestTabReader(sanitize: Sanitizer, isSecretKey: KeyMatcher): () => RequestWire | undefined {
   return () => {
-    const scope = storage.getStore();
+    const scope = currentRequestScope();
     if (scope === undefined) return undefined;
     scope.tab ??= buildRequestTab(scope, sanitize, isSecretKey);
     return scope.tab;

@@ -56,7 +56,7 @@ const logferryFastify: LogferryFastifyPlugin = (instance, options, done) => {
         raw: request.raw,
         res: reply.raw,
         framework: 'Fastify',
-        route: () => request.routeOptions?.url,
+        route: request.routeOptions?.url,
         clientIp: () => request.ip ?? request.raw.socket?.remoteAddress,
       },
       () => {

@@ -46,7 +46,8 @@ export function requestLogging(options: HttpRequestLoggingOptions = {}): Request
         raw: req,
         res,
         framework: 'Express/Connect',
-        route: route ? () => route(req) : watchExpressRoute(req),
+        route: route?.(req),
+        ...(route ? {} : { watchRoute: (matched: (route: string) => void) => watchExpressRoute(req, matched) }),
         clientIp: () => (req as ExpressLikeRequest).ip ?? req.socket?.remoteAddress,
       },
       () => next(),
@@ -72,19 +73,17 @@ export function errorLogging(): ErrorLoggingMiddleware {
  * Express: the mount path and the matched route's path (`/api` + `/orders/:id`), taken when
  * the router sets `req.route`: Express resets `req.baseUrl` on the way out of a mounted
  * router, so by the time an error or the response is logged it may no longer say `/api`.
- * Undefined until a route matched (a 404, or a request without Express).
+ * No route until one matched (a 404, or a request without Express).
  */
-function watchExpressRoute(req: IncomingMessage): () => string | undefined {
+function watchExpressRoute(req: IncomingMessage, matched: (route: string) => void): void {
   let current: unknown;
-  let matched: string | undefined;
   Object.defineProperty(req, 'route', {
     configurable: true,
     enumerable: true,
     get: () => current,
     set: (route: ExpressLikeRequest['route']) => {
       current = route;
-      if (route?.path !== undefined) matched = `${(req as ExpressLikeRequest).baseUrl ?? ''}${String(route.path)}`;
+      if (route?.path !== undefined) matched(`${(req as ExpressLikeRequest).baseUrl ?? ''}${String(route.path)}`);
     },
   });
-  return () => matched;
 }
