@@ -8,7 +8,8 @@ import {
   resolveCloudWatch,
 } from './config-sinks.js';
 import { type LevelSpec, parseLevelSpec, parseSinkLevel } from './levels.js';
-import type { LogferryOptions, LogLevel, LogSerializer, Profile } from './options.js';
+import type { LogSerializer } from './log-formatter.js';
+import type { LogferryOptions, LogLevel, Profile } from './options.js';
 import { type Env, parseBoolean, parsePositiveInteger, parseWholeNumber, readVar, type WholeNumberRange } from './parse-env.js';
 import { resolvePassThrough } from './pass-through.js';
 import { DEFAULT_REDACT_KEYS, normalizeKey } from './redact-keys.js';

@@ -1,7 +1,6 @@
 import type { LoggerOptions } from 'pino';
 import type { Config } from './config.js';
 import { currentLogContext } from './context.js';
-import type { LogSerializer } from './options.js';
 import type { KeyMatcher } from './redact-keys.js';
 import { requestTabReader } from './request-scope.js';
 import { REQUEST_FIELD, type RequestWire } from './request-wire.js';
@@ -13,6 +12,12 @@ import { currentXrayTraceId, XRAY_TRACE_ID_FIELD, xrayApplies } from './xray.js'
 // What the app's thread adds to each line, in pino's log formatter: the app's serializers
 // (before redaction, so what they return is censored too), the withLogContext fields, trace
 // ids and the Bugsnag request tab. Only the parts a process uses cost anything.
+
+/**
+ * A pino-style serializer: the logged value in, what to log out. Declared as a method so a
+ * serializer typed for its field (`(user: User) => …`) is accepted.
+ */
+export type LogSerializer = { serialize(value: unknown): unknown }['serialize'];
 
 /** What lines get besides the logged fields; each part is optional. */
 export interface LineEnrichment {

@@ -1,10 +1,5 @@
+import type { LogSerializer } from './log-formatter.js';
 import type { LevelName } from './wire.js';
-
-/**
- * A pino-style serializer: the logged value in, what to log out. Declared as a method so a
- * serializer typed for its field (`(user: User) => …`) is accepted.
- */
-export type LogSerializer = { serialize(value: unknown): unknown }['serialize'];
 
 /** A level name, or `silent` to log nothing. */
 export type LogLevel = LevelName | 'silent';
@@ -129,6 +124,6 @@ export interface LogferryOptions {
    * default `pid` and `hostname` (include them to keep them); `null` leaves all of them out.
    */
   base?: Record<string, unknown> | null;
-  /** pino-style serializers by field name, applied on the app's thread before redaction. */
+  /** pino-style serializers by field name (`(value) => what to log`), applied on the app's thread before redaction. */
   serializers?: Record<string, LogSerializer>;
 }

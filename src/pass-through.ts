@@ -1,5 +1,6 @@
 import { LogferryConfigError } from './errors.js';
-import type { LogferryOptions, LogSerializer } from './options.js';
+import type { LogSerializer } from './log-formatter.js';
+import type { LogferryOptions } from './options.js';
 
 // The pino options logferry passes through (`base`, `serializers`), checked at start-up.
 

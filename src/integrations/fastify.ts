@@ -1,5 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createRequestTracker, type RequestLoggingOptions } from '../request-lifecycle.js';
 
 // logferry/fastify: request logging as a Fastify 5 plugin. The request logic lives in
@@ -10,6 +10,9 @@ import { createRequestTracker, type RequestLoggingOptions } from '../request-lif
 /** The parts of a Fastify request the plugin reads. */
 export interface FastifyRequestLike {
   raw: IncomingMessage;
+  url: string;
+  method: string;
+  headers: IncomingHttpHeaders;
   ip?: string;
   routeOptions?: { url?: string };
 }

@@ -4,13 +4,16 @@ import { createRequestTracker, type RequestLoggingOptions } from '../request-lif
 // logferry/http: request logging for Express and plain node:http, as Connect-style middleware.
 // The request logic lives in src/request-lifecycle.ts; this file only reads Express's request.
 
-/** Options of `requestLogging()`. */
-export interface HttpRequestLoggingOptions extends RequestLoggingOptions<IncomingMessage> {
+/**
+ * Options of `requestLogging()`. `Req` is the request type your callbacks see:
+ * `requestLogging<express.Request>({ getUser: (req) => req.user })`.
+ */
+export interface HttpRequestLoggingOptions<Req extends IncomingMessage = IncomingMessage> extends RequestLoggingOptions<Req> {
   /**
    * The route template of a request, for servers without Express's router (plain node:http).
    * Default: Express's `req.baseUrl` + `req.route.path` once a route matched; none otherwise.
    */
-  route?: (req: IncomingMessage) => string | undefined;
+  route?: (req: Req) => string | undefined;
 }
 
 /** A Connect-style middleware: Express, Connect, or `(req, res) => middleware(req, res, () => handle(req, res))`. */
@@ -26,8 +29,9 @@ interface ExpressLikeRequest extends IncomingMessage {
 }
 
 // errorLogging() finds the request's tracker through the request: it is a separate middleware.
-const trackers = new WeakMap<IncomingMessage, ReturnType<typeof createRequestTracker<IncomingMessage>>>();
-let fallbackTracker: ReturnType<typeof createRequestTracker<IncomingMessage>> | undefined;
+type Tracker = ReturnType<typeof createRequestTracker<IncomingMessage>>;
+const trackers = new WeakMap<IncomingMessage, Tracker>();
+let fallbackTracker: Tracker | undefined;
 
 /**
  * Request logging middleware. Every line logged while a request is handled carries its
@@ -35,18 +39,20 @@ let fallbackTracker: ReturnType<typeof createRequestTracker<IncomingMessage>> | 
  * response), `method`, `route` and user; one completion line follows each request.
  * Put it first: `app.use(requestLogging())`.
  */
-export function requestLogging(options: HttpRequestLoggingOptions = {}): RequestLoggingMiddleware {
-  const tracker = createRequestTracker<IncomingMessage>(options);
+export function requestLogging<Req extends IncomingMessage = IncomingMessage>(
+  options: HttpRequestLoggingOptions<Req> = {},
+): RequestLoggingMiddleware {
+  const tracker = createRequestTracker<Req>(options);
   return (req, res, next) => {
-    trackers.set(req, tracker);
+    trackers.set(req, tracker as unknown as Tracker);
     const route = options.route;
     tracker.start(
       {
-        request: req,
+        request: req as Req,
         raw: req,
         res,
         framework: 'Express/Connect',
-        route: route?.(req),
+        route: route?.(req as Req),
         ...(route ? {} : { watchRoute: (matched: (route: string) => void) => watchExpressRoute(req, matched) }),
         clientIp: () => (req as ExpressLikeRequest).ip ?? req.socket?.remoteAddress,
       },

@@ -25,8 +25,8 @@ export interface PutResult {
 
 /**
  * A PutLogEvents request already serialized and signed, held until `send()`. Preparing the
- * next batch while one is in flight takes the SDK's ~10 ms per MiB (JSON escaping, SigV4
- * hashing) off the one-request-at-a-time path.
+ * next batch while one is in flight takes the SDK's JSON escaping and SigV4 hashing off the
+ * one-request-at-a-time path (docs/benchmarks.md#preparing-and-writing-a-putlogevents-body).
  */
 export interface PreparedPut {
   send(): Promise<PutResult>;
@@ -67,7 +67,7 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
         release = resolve;
       });
       // The SDK's JSON serializer escapes the messages one character at a time in JavaScript
-      // (~15 ms of the worker's CPU per full batch, profiled); a JSON 1.1 body is the input as
+      // (docs/benchmarks.md#preparing-and-writing-a-putlogevents-body); a JSON 1.1 body is the input as
       // plain JSON, which JSON.stringify writes natively. So the SDK serializes the request
       // without its events, and the body is replaced before the SDK computes the length and signs.
       const command = new PutLogEventsCommand({ ...stream, logEvents: [] });
