@@ -37,6 +37,8 @@ export class SessionTracker {
   #lastReadAt = Date.now();
   #chain: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
+  /** Set when the sink closes: every wait and attempt, including one already under way, ends by then. */
+  #deadline: number | undefined;
 
   constructor(counter: SharedArrayBuffer, send: SendSessions, reporter: SinkReporter, requestTimeoutMs: number) {
     this.#counter = new Int32Array(counter);
@@ -65,14 +67,17 @@ export class SessionTracker {
   /** Sends the sessions started so far; resolves once Bugsnag accepted them or the attempts ran out. */
   flush(): Promise<void> {
     this.#read();
-    return this.#enqueueSend(undefined);
+    return this.#enqueueSend();
   }
 
   /** The last send, within the exit budget; what is still unsent then is said on stderr. */
   async close(budgetMs: number): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
+    this.#deadline = Date.now() + budgetMs;
     this.#read();
-    await this.#enqueueSend(Date.now() + budgetMs);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#enqueueSend(), new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs)))]);
+    clearTimeout(timer);
     const lost = [...this.#pending.values()].reduce((sum, count) => sum + count, 0);
     if (lost > 0) process.stderr.write(`logferry: Bugsnag: ${lost} session counts were not accepted before the exit deadline\n`);
   }
@@ -82,7 +87,7 @@ export class SessionTracker {
     this.#timer = setTimeout(
       () => {
         this.#read();
-        void this.#enqueueSend(undefined);
+        void this.#enqueueSend();
         this.#scheduleNextMinute();
       },
       MINUTE_MS - (now % MINUTE_MS) + 5,
@@ -110,16 +115,17 @@ export class SessionTracker {
     }
   }
 
-  #enqueueSend(deadline: number | undefined): Promise<void> {
+  #enqueueSend(): Promise<void> {
     // One send at a time, in order: a flush is answered after every send before it.
-    this.#chain = this.#chain.then(() => this.#sendPending(deadline));
+    this.#chain = this.#chain.then(() => this.#sendPending());
     return this.#chain;
   }
 
-  async #sendPending(deadline: number | undefined): Promise<void> {
+  async #sendPending(): Promise<void> {
     if (this.#pending.size === 0) return;
     const counts = [...this.#pending].map(([startedAt, sessionsStarted]) => ({ startedAt, sessionsStarted }));
     for (let attempt = 0; ; attempt++) {
+      const deadline = this.#deadline;
       const timeoutMs =
         deadline === undefined ? this.#requestTimeoutMs : Math.max(1, Math.min(this.#requestTimeoutMs, deadline - Date.now()));
       const outcome = await this.#send(counts, timeoutMs);
@@ -138,9 +144,10 @@ export class SessionTracker {
         return;
       }
       this.#reporter.error(`Bugsnag sessions: ${outcome.reason}`);
-      const outOfTime = deadline !== undefined ? Date.now() >= deadline : attempt + 1 >= ATTEMPTS_PER_SEND;
+      const closingBy = this.#deadline;
+      const outOfTime = closingBy !== undefined ? Date.now() >= closingBy : attempt + 1 >= ATTEMPTS_PER_SEND;
       if (outOfTime) return;
-      await sleepWithin(backoffMs(attempt), deadline);
+      await sleepWithin(backoffMs(attempt), closingBy);
     }
   }
 }
