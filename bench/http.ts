@@ -26,6 +26,21 @@ async function listenerFor(contender: string): Promise<RequestListener> {
         respond(res);
       };
     }
+    // Parts of logferry's cost, for bench/http-parts.ts: the same two lines without the
+    // middleware (the second on the response's finish, as a completion line is), then inside a
+    // withLogContext as the middleware's context is.
+    case 'logferry-lines':
+    case 'logferry-lines-context': {
+      const { createLogger, withLogContext } = await import('../src/index.js');
+      const log = createLogger('orders');
+      const handle: RequestListener = (req, res) => {
+        res.once('finish', () => log.info({ url: req.url, statusCode: 200, durationMs: 1 }, 'request completed'));
+        log.info({ orderId: orderId(req) }, 'loading order');
+        respond(res);
+      };
+      if (contender === 'logferry-lines') return handle;
+      return (req, res) => withLogContext({ requestId: 'r', method: req.method, route: '/orders/:id' }, () => handle(req, res));
+    }
     case 'logferry':
     case 'logferry-stdout': {
       const { createLogger } = await import('../src/index.js');
