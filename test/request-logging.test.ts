@@ -3,6 +3,8 @@ import { request } from 'node:http';
 import { describe, it } from 'node:test';
 import { bugsnagEnv } from './support/bugsnag-env.js';
 import { LocalBugsnag } from './support/bugsnag-receiver.js';
+import { cloudWatchEnv } from './support/cloudwatch-env.js';
+import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
 import { jsonLines } from './support/run-fixture.js';
 import { startService } from './support/service-process.js';
 
@@ -12,6 +14,7 @@ import { startService } from './support/service-process.js';
 type Line = Record<string, unknown>;
 const SECRET = 'tok-3f9a1c77e2';
 const XRAY_ROOT = '1-5759e988-bd862e3fe1be46a994272793';
+const LOG_GROUP = '/test/request-logging';
 
 async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; requestId: string | null; body: string }> {
   const response = await fetch(url, { headers });
@@ -33,8 +36,9 @@ function abortedRequest(url: string, afterMs: number): Promise<void> {
 
 const completions = (lines: Line[]) => lines.filter((line) => line.requestCompleted === true);
 
-async function serve(kind: string, receiver: LocalBugsnag, extra: Record<string, string> = {}) {
+async function serve(kind: string, receiver: LocalBugsnag, extra: Record<string, string> = {}, cloudwatch?: LocalCloudWatchLogs) {
   return startService('http-app', [kind], {
+    ...(cloudwatch ? cloudWatchEnv(cloudwatch, LOG_GROUP, { CLOUDWATCH_SCOPE: 'all' }) : {}),
     ...bugsnagEnv(receiver),
     LOG_LEVEL: 'info',
     LOG_LEVEL_CONSOLE: 'trace',
@@ -47,8 +51,9 @@ for (const kind of ['express', 'fastify']) {
   describe(`request logging with ${kind}`, () => {
     it('40 concurrent requests: each line carries its own request id, one completion line each; errors, sessions and secrets as documented', async () => {
       const receiver = await new LocalBugsnag().start();
+      const cloudwatch = await new LocalCloudWatchLogs().start();
       try {
-        const service = await serve(kind, receiver);
+        const service = await serve(kind, receiver, {}, cloudwatch);
         const orders = await Promise.all(
           Array.from({ length: 40 }, (_, i) =>
             get(`${service.url}/api/orders/${i}`, i % 2 === 0 ? { 'x-request-id': `incoming-${i}`, 'x-user': `u${i}` } : {}),
@@ -138,8 +143,11 @@ for (const kind of ['express', 'fastify']) {
         assert.deepEqual(warned?.session?.events, { handled: 1, unhandled: 0 });
         assert.notEqual(warned?.session?.id, event?.session?.id);
 
-        // The secret query values reached no sink.
+        // The secret query values reached no sink (CloudWatch ships every line here: scope all).
         assert.ok(!run.stdout.includes(SECRET), 'secret on stdout');
+        const shipped = cloudwatch.events(LOG_GROUP);
+        assert.ok(shipped.length >= lines.length, `CloudWatch has ${shipped.length} of ${lines.length} lines`);
+        assert.ok(!shipped.some((shippedEvent) => shippedEvent.message.includes(SECRET)), 'secret in CloudWatch');
         assert.ok(!receiver.payloads.some((payload) => payload.raw.includes(SECRET)), 'secret in a Bugsnag payload');
         const secretDone = completions(lines).find((line) => line.requestId === secret.requestId);
         assert.equal(secretDone?.url, '/api/secret?token=[Redacted]&api_key=[Redacted]&page=2');
@@ -148,6 +156,7 @@ for (const kind of ['express', 'fastify']) {
         assert.equal(receiver.sessionsStarted, tracked);
       } finally {
         await receiver.stop();
+        await cloudwatch.stop();
       }
     });
 
