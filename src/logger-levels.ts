@@ -1,41 +1,10 @@
-import type { Logger } from 'pino';
 import { LogferryConfigError } from './errors.js';
-import { type LevelSpec, levelForModule, levelValue, lowerLevel, parseLevelSpec } from './levels.js';
+import { type LevelSpec, levelValue, parseLevelSpec } from './levels.js';
+import { liveLoggers, moduleLevel } from './loggers.js';
 import type { LogLevel } from './options.js';
-import { lowestLevel, type RootState, rootState } from './root.js';
-import { TRANSACTIONAL_CHANNEL } from './wire.js';
+import { lowestLevel, rootState } from './root.js';
 
-// Which level each logger has, and changing them all at run time (setLogLevel). Loggers are
-// remembered weakly: an app that creates loggers per request does not keep them alive.
-
-interface TrackedLogger {
-  ref: WeakRef<Logger>;
-  module: string;
-  transactional: boolean;
-}
-
-let tracked: TrackedLogger[] = [];
-let prunedAt = 64;
-
-/**
- * The audit trail is at least `info`, whatever LOG_LEVEL says for the app, so that
- * LOG_LEVEL=warn does not silently stop it; `transactional=<level>` in LOG_LEVEL overrides.
- */
-export function moduleLevel(root: RootState, module: string, transactional: boolean): LogLevel {
-  const base = root.config.levels.root;
-  if (!transactional) return levelForModule(root.config.levels, module, base);
-  const auditLevel = base === 'silent' ? base : lowerLevel(base, 'info');
-  return levelForModule(root.config.levels, TRANSACTIONAL_CHANNEL, levelForModule(root.config.levels, module, auditLevel));
-}
-
-/** Remembers a logger so setLogLevel can change it. */
-export function trackLogger(logger: Logger, module: string, transactional: boolean): void {
-  tracked.push({ ref: new WeakRef(logger), module, transactional });
-  if (tracked.length >= prunedAt) {
-    tracked = tracked.filter((entry) => entry.ref.deref() !== undefined);
-    prunedAt = Math.max(64, tracked.length * 2);
-  }
-}
+// Changing every logger's level at run time (setLogLevel).
 
 /**
  * Changes the levels at run time, with the syntax of `LOG_LEVEL` (`info,db=debug`): every
@@ -57,7 +26,7 @@ export function setLogLevel(spec: string): string {
   const previous = formatLevelSpec(root.config.levels);
   root.config.levels = levels;
   root.logger.level = lowestLevel(root.config);
-  for (const entry of tracked) {
+  for (const entry of liveLoggers()) {
     const logger = entry.ref.deref();
     if (logger) logger.level = moduleLevel(root, entry.module, entry.transactional);
   }
