@@ -64,11 +64,12 @@ for (const kind of ['express', 'fastify']) {
           referer: `http://app.test/p?token=${SECRET}`,
         });
         const secret = await get(`${service.url}/api/secret?token=${SECRET}&api_key=${SECRET}&page=2`);
+        const missing = await get(`${service.url}/api/missing`);
         const health = await get(`${service.url}/health`);
         await abortedRequest(`${service.url}/api/slow`, 300);
         const bad = await get(`${service.url}/api/orders/x`, { 'x-request-id': 'not ok <script>' });
-        // 40 orders, boom, secret, the aborted one and the bad id; the health check is ignored.
-        const tracked = 44;
+        // 40 orders, boom, missing, secret, the aborted one and the bad id; the health check is ignored.
+        const tracked = 45;
         const run = await service.stop('SIGTERM');
         const lines = jsonLines(run.stdout);
 
@@ -135,6 +136,11 @@ for (const kind of ['express', 'fastify']) {
           !receiver.events.some((e) => /request completed/.test(e.exceptions[0]?.message ?? '')),
           'no completion line became an event',
         );
+
+        // A thrown client error (status 404) is answered with its status and not reported.
+        assert.equal(missing.status, 404);
+        assert.equal(completions(lines).find((line) => line.requestId === missing.requestId)?.statusCode, 404);
+        assert.ok(!receiver.events.some((e) => e.exceptions[0]?.message === 'no such invoice'), 'a 4xx error was reported');
 
         // A warn inside a request: a handled event with the censored URL.
         const warned = receiver.events.find((e) => e.exceptions[0]?.message === 'someone looked at the secret page');
