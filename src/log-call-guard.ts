@@ -10,17 +10,23 @@ import { unreadable } from './serialize-error.js';
 // brings. And no line crosses to the worker larger than the per-line cap.
 
 /** pino's logMethod hook: the one bounded walk over a call's arguments, then pino's own method. */
-export function guardLogMethod(sanitize: Sanitizer): NonNullable<NonNullable<LoggerOptions['hooks']>['logMethod']> {
+export function guardLogMethod(
+  sanitize: Sanitizer,
+  serialize?: FieldSerializer,
+): NonNullable<NonNullable<LoggerOptions['hooks']>['logMethod']> {
   return function logMethod(this: Logger, args, method) {
-    safeArguments(args as unknown[], sanitize);
+    safeArguments(args as unknown[], sanitize, serialize);
     method.apply(this, args);
   };
 }
 
+/** The app's serializers (configureLogging's `serializers`), applied to the fields before the walk. */
+export type FieldSerializer = (fields: Record<string, unknown>) => Record<string, unknown>;
+
 /** Rewrites a log call's arguments in place (pino made the array for this call alone). */
-export function safeArguments(args: unknown[], sanitize: Sanitizer): void {
+export function safeArguments(args: unknown[], sanitize: Sanitizer, serialize?: FieldSerializer): void {
   const first = args[0];
-  if (typeof first === 'object' && first !== null) args[0] = sanitize.first(first);
+  if (typeof first === 'object' && first !== null) args[0] = sanitize.first(first, serialize);
   else if (typeof first === 'string') args[0] = sanitize.text(first);
   else if (typeof first === 'symbol') {
     // pino writes a Symbol message as invalid JSON, and drops the message that follows it.

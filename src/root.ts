@@ -1,17 +1,19 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { boundAppBacklog } from './app-backlog.js';
+import { appThreadStdout } from './app-thread-stdout.js';
 import { type Config, loadConfig } from './config.js';
-import { currentLogContext } from './context.js';
 import { installExitHandling } from './exit.js';
 import { levelValue, lowerLevel } from './levels.js';
 import { capLineBytes, guardChildren, guardLogMethod, type LogFormatter } from './log-call-guard.js';
+import { fieldSerializer, type LineEnrichment, lineEnrichment, lineOptions } from './log-formatter.js';
 import type { LogferryOptions, LogLevel } from './options.js';
 import { createKeyMatcher } from './redact-keys.js';
 import { safeNoticeText } from './redact-text.js';
 import { createSanitizer, DEFAULT_WALK_LIMITS, type Sanitizer } from './sanitize.js';
-import { planSinks, routerPath } from './sink-routes.js';
+import { planSinks } from './sink-routes.js';
 import { openSpool } from './spool/open.js';
 import { type SharedState, type SinkName, sharedBufferBytes, viewSharedState } from './wire.js';
+import { locateWorker, withThreadStreamWorker } from './worker-file.js';
 
 // The one root logger of the process and the one worker thread behind it, built lazily
 // from the Config on first use. Every createLogger() is a child of this root.
@@ -62,37 +64,40 @@ export function existingRootState(): RootState | undefined {
 }
 
 /**
- * The withLogContext fields, sanitized, as pino's log formatter rather than a mixin: with a mixin
- * pino merges (Object.assign by default, calling a throwing getter) and makes two calls per line.
- * The line's own fields arrive already sanitized by the logMethod hook.
+ * Context and enrichment as pino's log formatter rather than a mixin: with a mixin pino merges
+ * (Object.assign by default, calling a throwing getter) and makes two calls per line. A line's own
+ * fields arrive sanitized by the logMethod hook (sanitizingOptions).
  */
-export function logFormatters(sanitize: Sanitizer): NonNullable<LoggerOptions['formatters']> & { log: LogFormatter } {
-  return {
-    bindings: sanitize,
-    log: (fields) => {
-      const context = currentLogContext();
-      return context === undefined ? fields : { ...sanitize(context), ...fields };
-    },
-  };
+export function logFormatters(sanitize: Sanitizer): NonNullable<LoggerOptions['formatters']> {
+  return lineOptions(sanitize).formatters ?? {};
 }
 
 /**
- * What logferry adds to pino's options on the app's thread: the walk over every call's arguments
- * (logMethod hook), the context fields (log formatter), and the per-line cap (streamWrite hook).
+ * What logferry adds to pino's options on the app's thread: the app's serializers and the walk
+ * over every call's arguments (logMethod hook, before pino reads them), the context, trace ids
+ * and request tab (log formatter, see log-formatter.ts), and the per-line cap (streamWrite hook).
  * The benchmarks build their `pino-worker-sanitized` contender from this too.
  */
-export function sanitizingOptions(sanitize: Sanitizer, maxLineBytes: number): Pick<LoggerOptions, 'formatters' | 'hooks' | 'serializers'> {
+export function sanitizingOptions(
+  sanitize: Sanitizer,
+  maxLineBytes: number,
+  enrichment: LineEnrichment = {},
+): Pick<LoggerOptions, 'formatters' | 'hooks' | 'serializers' | 'mixin' | 'mixinMergeStrategy'> {
   return {
-    formatters: logFormatters(sanitize),
-    hooks: { logMethod: guardLogMethod(sanitize), streamWrite: capLineBytes(maxLineBytes) },
+    ...lineOptions(sanitize, enrichment),
+    hooks: { logMethod: guardLogMethod(sanitize, fieldSerializer(enrichment.serializers)), streamWrite: capLineBytes(maxLineBytes) },
     // Errors arrive serialized by the walk; pino's default err serializer would re-type them as Object.
     serializers: { err: (value: unknown) => value },
   };
 }
 
 /** The pino options of the root: every call, binding and line goes through the guards. */
-function rootOptions(config: Config, sanitize: Sanitizer): LoggerOptions {
-  return { level: lowestLevel(config), ...sanitizingOptions(sanitize, config.maxLineBytes) };
+function rootOptions(config: Config, sanitize: Sanitizer, enrichment: LineEnrichment): LoggerOptions {
+  return {
+    level: lowestLevel(config),
+    ...sanitizingOptions(sanitize, config.maxLineBytes, enrichment),
+    ...(config.base !== undefined ? { base: config.base } : {}),
+  };
 }
 
 /** A pino logger whose children sanitize their bindings, formatters and serializers. */
@@ -105,12 +110,13 @@ function guardedPino(options: LoggerOptions, sanitize: Sanitizer, destination: P
 function buildRoot(config: Config): RootState {
   // The walk bounds what the line cap then has to parse and fit (a 50 MB string is cut to four
   // lines' worth first), and leaves a merely large line whole, so the cap still sees its size.
-  const sanitize = createSanitizer(createKeyMatcher(config.redactKeys), {
+  const isSecretKey = createKeyMatcher(config.redactKeys);
+  const sanitize = createSanitizer(isSecretKey, {
     ...DEFAULT_WALK_LIMITS,
     maxStringChars: 4 * config.maxLineBytes,
     maxTextChars: 8 * config.maxLineBytes,
   });
-  const options = rootOptions(config, sanitize);
+  const options = rootOptions(config, sanitize, lineEnrichment(config, sanitize, isSecretKey));
   for (const notice of config.notices) process.stderr.write(`${notice}\n`);
 
   // A destination of its own: pino's default one would register exit hooks for stdout.
@@ -134,10 +140,23 @@ function buildRoot(config: Config): RootState {
   };
   if (routes.length === 0) return root;
 
+  const workerFiles = locateWorker();
+  if ('missing' in workerFiles) {
+    // A transport started from a missing file never answers: flushes and the exit would wait
+    // out their bounds. Nothing is waited for; lines go to stdout, written by this thread.
+    process.stderr.write(`${workerFiles.missing}\n`);
+    const withoutWorker: RootState = { ...root, shared: undefined, sinks: [] };
+    installExitHandling(withoutWorker);
+    withoutWorker.logger = guardedPino(options, sanitize, appThreadStdout(levelValue(config.console?.level ?? 'trace')));
+    return withoutWorker;
+  }
+
   // Exit handling is installed before pino.transport(), so logferry's 'exit' listener runs
   // before pino's own and can wait for deliveries while the worker is still up.
   installExitHandling(root);
-  const worker = pino.transport({ target: routerPath(), options: { routes } }) as unknown as TransportStream;
+  const worker = withThreadStreamWorker(workerFiles.threadStreamWorker, () =>
+    pino.transport({ target: workerFiles.target, options: { routes } }),
+  ) as unknown as TransportStream;
   // Flush markers and the exit hand-over go through the same stream as pino's lines, so they stay in order.
   const bounded = boundAppBacklog(worker, config.maxAppBacklogBytes);
   // With a spool, a line CloudWatch ships is on disk before it is handed over (docs/spool.md).
@@ -149,7 +168,7 @@ function buildRoot(config: Config): RootState {
 }
 
 /** The logger must let through the most verbose level any module or channel asks for. */
-function lowestLevel(config: Config): LogLevel {
+export function lowestLevel(config: Pick<Config, 'levels'>): LogLevel {
   let level = config.levels.root;
   for (const entry of config.levels.modules) level = lowerLevel(level, entry.level);
   return level;

@@ -53,8 +53,11 @@ export interface Sanitizer {
   (fields: Record<string, unknown>): Record<string, unknown>;
   /** Any value (a format argument, a serializer's result). */
   value(value: unknown): unknown;
-  /** A log call's first argument when it is an object: an Error becomes `{ err }`, as pino would make it. */
-  first(value: object): Record<string, unknown>;
+  /**
+   * A log call's first argument when it is an object: an Error becomes `{ err }`, as pino would
+   * make it; the fields of anything else go through `serialize` (the app's serializers) first.
+   */
+  first(value: object, serialize?: (fields: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown>;
   /** A message: long text cut, URL secrets censored. */
   text(text: string): string;
 }
@@ -284,10 +287,11 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
     return run((s) => walk(item, s, 0));
   };
 
-  const first = (item: object): Record<string, unknown> => {
+  const first = (item: object, serialize?: (fields: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> => {
     // A plain object (the common case) is no Error: only a non-flat one needs the check.
-    if (isFlatAndClean(item as Record<string, unknown>)) return item as Record<string, unknown>;
-    return isError(item) ? { err: value(item) } : sanitizeFields(item as Record<string, unknown>);
+    if (serialize === undefined && isFlatAndClean(item as Record<string, unknown>)) return item as Record<string, unknown>;
+    if (isError(item)) return { err: value(item) };
+    return sanitizeFields(serialize ? serialize(item as Record<string, unknown>) : (item as Record<string, unknown>));
   };
 
   return Object.assign(sanitizeFields, { value, text, first });
