@@ -43,9 +43,8 @@ function fakeApi(): { api: LogsApi; puts: FakePut[]; sent: () => FakePut[] } {
         },
       };
     },
-    createLogGroup: async () => undefined,
-    createLogStream: async () => undefined,
-    putRetentionPolicy: async () => undefined,
+    ensureStream: async () => undefined,
+    streamLost: () => undefined,
     destroy: () => undefined,
   };
   return { api, puts, sent: () => puts.filter((put) => put.state === 'sent') };
