@@ -28,8 +28,8 @@ export interface PutResult {
 
 /**
  * A PutLogEvents request already serialized and signed, held until `send()`. Preparing the
- * next batch while one is in flight takes the SDK's serializing and SigV4 hashing off the
- * one-request-at-a-time path.
+ * next batch while one is in flight takes the SDK's JSON escaping and SigV4 hashing off the
+ * one-request-at-a-time path (docs/benchmarks.md#preparing-and-writing-a-putlogevents-body).
  */
 export interface PreparedPut {
   send(): Promise<PutResult>;
@@ -82,10 +82,10 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
       const released = new Promise<boolean>((resolve) => {
         release = resolve;
       });
-      // The SDK's JSON serializer escapes the messages one character at a time in JavaScript; a
-      // JSON 1.1 body is the input as plain JSON, which JSON.stringify writes natively. So the SDK
-      // serializes the request without its events, and the body is replaced before the SDK
-      // computes the length and signs.
+      // The SDK's JSON serializer escapes the messages one character at a time in JavaScript
+      // (docs/benchmarks.md#preparing-and-writing-a-putlogevents-body); a JSON 1.1 body is the input as
+      // plain JSON, which JSON.stringify writes natively. So the SDK serializes the request
+      // without its events, and the body is replaced before the SDK computes the length and signs.
       const command = new PutLogEventsCommand({ ...stream, logEvents: [] });
       command.middlewareStack.add(
         (next) => async (args) => {

@@ -15,7 +15,7 @@ export interface StdoutSinkOptions extends SinkWireOptions {
 // Writing the fd directly, not through the worker's process.stdout (which relays to the
 // app's thread), keeps working while the app's thread is blocked waiting at exit.
 // Lines are joined here rather than handed to sonic-boom one by one: its write() measures
-// the UTF-8 length of its whole pending buffer on every call, ~1 µs a line at 8 KiB.
+// the UTF-8 length of its whole pending buffer on every call (docs/benchmarks.md#the-stdout-sinks-writes).
 const WRITE_AT_CHARS = 16 * 1024;
 
 /** The stdout sink (JSON lines, or pino-pretty in development), run in the log worker thread behind the router. */
