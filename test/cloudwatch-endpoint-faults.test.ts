@@ -204,6 +204,7 @@ describe('CloudWatch: exit is bounded by LOG_EXIT_TIMEOUT_MS in every state of t
         assert.ok(exitingAt > 0, run.stderr);
         // 1 s of exit wait, plus a process ending on a loaded machine; unbounded, this took 4 to 7 s.
         assert.ok(exitMs < 3000, `exit took ${exitMs} ms`);
+        process.stdout.write(`# exit while ${state}: ${exitMs} ms from the app's last line to the process gone\n`);
         const said = /not delivered: cloudwatch \((\d+) pending, (\d+) dropped\)/.exec(run.stderr);
         assert.ok(said, run.stderr);
         assert.equal(Number(said[1]) + Number(said[2]), 3000, 'every line is pending or counted');

@@ -169,9 +169,14 @@ export class LocalCloudWatchLogs {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('Logs_20140328.') ? target.slice('Logs_20140328.'.length) : '';
     this.calls.push(operation);
-    const fault = this.#takeFault(operation);
+    // A proxy in front answers before the service (and its faults) see the request.
     const bodyBytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-    if (fault === '413' || (this.maxBodyBytes !== undefined && bodyBytes > this.maxBodyBytes)) {
+    if (this.maxBodyBytes !== undefined && bodyBytes > this.maxBodyBytes) {
+      this.#replyProxyPage(res, 413, 'Payload Too Large');
+      return;
+    }
+    const fault = this.#takeFault(operation);
+    if (fault === '413') {
       this.#replyProxyPage(res, 413, 'Payload Too Large');
       return;
     }
