@@ -83,8 +83,9 @@ export class BatchDelivery {
         if (cutOff.aborted) break;
         reporter.add('failedRequests');
         reporter.error(describeFailure(error));
-        if (wasSent && mayHaveBeenStored(error)) unanswered++;
         const kind = classifyFailure(error, creating);
+        // A credential failure stops the request before it leaves; only a retryable one may have stored it.
+        if (wasSent && kind === 'retry' && mayHaveBeenStored(error)) unanswered++;
         if (kind === 'missing-resource' && ++this.#creationsInARow <= MAX_CREATIONS_IN_A_ROW) {
           api.streamLost();
         } else if (kind === 'retry' || kind === 'credentials') {
