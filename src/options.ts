@@ -55,6 +55,11 @@ export interface BugsnagOptions {
   maxEventsPerMinutePerGroup?: number;
   /** Pending events held while Bugsnag is unreachable; the oldest are dropped and counted past it. Default: 1000. */
   maxQueuedEvents?: number;
+  /**
+   * How long one notify attempt may take as a whole (waiting for a socket, the answer and its body);
+   * past it the request is aborted, its socket freed, and the event sent again with backoff. 100 to 300000. Default: 10000.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** Options of the CloudWatch Logs sink. Credentials and region come from the AWS SDK's default chain. */
@@ -84,7 +89,7 @@ export interface CloudWatchOptions {
    * past it the oldest lines are dropped and counted. 2 MiB to 1 GiB. Default: 32 MiB.
    */
   maxQueueBytes?: number;
-  /** How long one PutLogEvents attempt may wait for its answer before it is sent again (the copy is counted in `possibleDuplicates`). Default: 10000. */
+  /** How long one PutLogEvents attempt may wait for its answer before it is sent again (the copy is counted in `possibleDuplicates`). 100 to 300000. Default: 10000. */
   requestTimeoutMs?: number;
 }
 
