@@ -106,14 +106,16 @@ describe('CloudWatch endpoint faults: bounded, counted, said once', { concurrenc
         env: cloudWatchEnv(server, group, { LINES: '2000', WAIT_STAT: 'failedRequests:1', FLUSH_TIMEOUT_MS: '30000' }),
       });
       assert.equal(run.code, 0, run.stderr);
-      const flush = printedFlush(run.stderr);
+      const flush = printed<{ delivered: boolean; dropped: number; sinks: Record<string, Record<string, unknown>> }>(run.stderr, 'flush');
       const stats = flush.sinks.cloudwatch ?? {};
       assert.equal(stats.flushed, true, 'the flush is answered once every line is counted');
-      assert.deepEqual([stats.delivered, stats.rejected, stats.dropped, stats.pending], [0, 2000, 2000, 0]);
+      assert.deepEqual([stats.delivered, stats.rejected, stats.dropped, stats.pending], [0, 2000, 0, 0]);
+      assert.equal(flush.dropped, 2000, 'the flush result counts refused lines as never to arrive');
+      assert.equal(flush.delivered, false);
       const puts = server.callCount('PutLogEvents');
       assert.ok(puts <= 16, `${puts} PutLogEvents requests for one batch`);
       assert.equal(
-        run.stderr.match(/InvalidParameterException.*2000 of a batch of 2000 lines refused and dropped/g)?.length,
+        run.stderr.match(/InvalidParameterException.*2000 of a batch of 2000 lines refused and given up/g)?.length,
         1,
         run.stderr,
       );

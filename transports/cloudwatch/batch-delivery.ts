@@ -105,7 +105,6 @@ export class BatchDelivery {
           const lost = pieces.refused();
           if (lost > 0) {
             reporter.add('rejected', lost);
-            reporter.add('dropped', lost);
             refused.lines += lost;
             refused.error = error;
           }
@@ -122,7 +121,7 @@ export class BatchDelivery {
       this.#say(
         'refused',
         refused.error,
-        `${refused.lines} of a batch of ${batchSize} lines refused and dropped after splitting (counted in logStats().cloudwatch.rejected and .dropped)`,
+        `${refused.lines} of a batch of ${batchSize} lines refused and given up after splitting (counted in logStats().cloudwatch.rejected)`,
       );
     }
     return { cutOff: pieces.remaining, fatal };
@@ -134,7 +133,6 @@ export class BatchDelivery {
     const refused = rejected ? countRejected(rejected, events.length) : 0;
     if (refused > 0) {
       reporter.add('rejected', refused);
-      reporter.add('dropped', refused);
       reporter.reportOnce(
         'rejected',
         `logferry: CloudWatch refused ${refused} events for their timestamps (${JSON.stringify(rejected)}); further refusals are counted in logStats()`,
