@@ -4,12 +4,13 @@ import type { SinkReporter } from '../shared/sink-reporter.js';
 import { utf8Bytes } from '../shared/utf8.js';
 import { BatchDelivery } from './batch-delivery.js';
 import { EventQueue, MAX_AGE_MS, type OutgoingBatch } from './batcher.js';
-import type { LogsApi, PreparedPut } from './client.js';
+import type { LogsApi } from './client.js';
 import { dropReportLine } from './drop-report.js';
+import { NextBatch } from './next-batch.js';
 import { BatchPieces } from './refusals.js';
 
 // Sends batches in order: one PutLogEvents in flight at a time, the next batch filling (and, once
-// full, prepared) meanwhile; batch-delivery.ts sends each. Flush markers are answered
+// full, prepared: next-batch.ts) meanwhile; batch-delivery.ts sends each. Flush markers are answered
 // once everything before them is settled, after the counters say so. Nothing here is awaited by
 // the read loop, so a slow endpoint never backs up into the app's thread.
 
@@ -34,8 +35,7 @@ export class CloudWatchSender {
   readonly #delivery: BatchDelivery;
   /** The batch being delivered, and its pieces still to go (kept when the exit deadline cut it off). */
   #inFlight: { batch: OutgoingBatch; pieces: BatchPieces } | undefined;
-  /** The full batch after the one in flight, prepared while that one is answered. */
-  #next: { batch: OutgoingBatch; put: PreparedPut | undefined } | undefined;
+  readonly #next: NextBatch;
   #pumping = false;
   #timer: NodeJS.Timeout | undefined;
   #pausedUntil = 0;
@@ -50,6 +50,7 @@ export class CloudWatchSender {
     this.#reporter = reporter;
     this.#flushWaiters = new FlushWaiters(reporter);
     this.queue = new EventQueue(options.maxQueueBytes);
+    this.#next = new NextBatch(api, this.#cutOff.signal);
     this.#delivery = new BatchDelivery({
       api,
       reporter,
@@ -58,7 +59,7 @@ export class CloudWatchSender {
       sleeper: this.#sleeper,
       pastDeadline: () => this.#pastDeadline(),
       onFirstRequestSent: () => this.#prepareNext(),
-      onRequestFailed: () => this.#discardPreparedNext(),
+      onRequestFailed: () => this.#next.discardRequest(),
       onProgress: () => this.#publishPending(),
     });
     // Make the stream (and group) ready while the first lines arrive, not after the first batch
@@ -96,9 +97,8 @@ export class CloudWatchSender {
     await this.#idle();
     clearTimeout(cutOff);
     clearTimeout(this.#timer);
-    this.#next?.put?.discard();
-    const lost = this.queue.clear() + (this.#next?.batch.events.length ?? 0) + (this.#inFlight?.pieces.remaining ?? 0);
-    [this.#next, this.#inFlight] = [undefined, undefined];
+    const lost = this.queue.clear() + this.#next.clear() + (this.#inFlight?.pieces.remaining ?? 0);
+    this.#inFlight = undefined;
     this.#reporter.add('dropped', lost);
     if (lost > 0) {
       process.stderr.write(`logferry: CloudWatch: ${lost} lines were not delivered before the exit deadline (LOG_EXIT_TIMEOUT_MS)\n`);
@@ -121,7 +121,7 @@ export class CloudWatchSender {
   }
 
   #isEmpty(): boolean {
-    return this.queue.length === 0 && this.#next === undefined;
+    return this.queue.length === 0 && this.#next.batch === undefined;
   }
 
   #pastDeadline(): boolean {
@@ -140,7 +140,7 @@ export class CloudWatchSender {
   #armTimer(): void {
     if (this.#timer !== undefined || this.#pumping || this.#isEmpty()) return;
     // A batch already taken is full: it goes as soon as sending may resume.
-    const due = this.#next !== undefined ? Date.now() : (this.queue.oldestQueuedAt ?? Date.now()) + this.#options.flushIntervalMs;
+    const due = this.#next.batch !== undefined ? Date.now() : (this.queue.oldestQueuedAt ?? Date.now()) + this.#options.flushIntervalMs;
     const wait = Math.max(0, due - Date.now(), this.#pausedUntil - Date.now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
@@ -158,9 +158,8 @@ export class CloudWatchSender {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     try {
-      while (this.#next !== undefined ? !this.#pastDeadline() : this.#shouldSend()) {
-        const next = this.#next;
-        this.#next = undefined;
+      while (this.#next.batch !== undefined ? !this.#pastDeadline() : this.#shouldSend()) {
+        const next = this.#next.take();
         const batch = next?.batch ?? this.#takeBatch();
         if (!batch) break;
         this.#inFlight = { batch, pieces: new BatchPieces(batch.events) };
@@ -190,34 +189,17 @@ export class CloudWatchSender {
     return batch;
   }
 
-  /** While a request is answered, takes the next batch once it is full and has it serialized and signed. */
+  /** While a request is answered, takes the next batch once it is full and has it prepared. */
   #prepareNext(): void {
     if (!this.#delivery.awaitingAnswer) return;
-    if (this.#next === undefined) {
-      if (!this.queue.hasFullBatch) return;
-      const batch = this.#takeBatch();
-      if (!batch) return;
-      this.#next = { batch, put: undefined };
-      this.#publishPending();
-    }
-    try {
-      this.#next.put ??= this.#api.preparePutLogEvents(this.#next.batch.events, this.#cutOff.signal);
-    } catch {
-      // Not prepared now, it is when its turn comes (and any failure is met and reported then).
-    }
-  }
-
-  /** The next batch waits for the one that failed: its signed request would only age meanwhile. */
-  #discardPreparedNext(): void {
-    if (!this.#next) return;
-    this.#next.put?.discard();
-    this.#next.put = undefined;
+    if (this.#next.batch === undefined && !this.queue.hasFullBatch) return;
+    if (this.#next.prepare(() => this.#takeBatch())) this.#publishPending();
   }
 
   /** Counters first, then the answers: a flush answered reads counters that include everything it covers. */
   #settleFlushes(): void {
     this.#publishPending();
-    this.#flushWaiters.settle(((this.#inFlight?.batch ?? this.#next?.batch)?.firstSeq ?? this.queue.firstSeq) - 1);
+    this.#flushWaiters.settle(((this.#inFlight?.batch ?? this.#next.batch)?.firstSeq ?? this.queue.firstSeq) - 1);
   }
 
   /** Once the endpoint takes lines again, one line says how many were dropped meanwhile, and when. */
@@ -230,7 +212,7 @@ export class CloudWatchSender {
 
   #publishPending(): void {
     const inFlight = this.#inFlight?.pieces.remaining ?? 0;
-    this.#reporter.set('pending', this.queue.length + inFlight + (this.#next?.batch.events.length ?? 0));
+    this.#reporter.set('pending', this.queue.length + inFlight + this.#next.events);
     this.#reporter.set('queuedBytes', this.queue.bytes);
   }
 }
