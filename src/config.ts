@@ -23,6 +23,7 @@ import {
   wholeNumber,
 } from './parse-env.js';
 import { DEFAULT_REDACT_KEYS, normalizeKey } from './redact-keys.js';
+import { type ResolvedSpool, resolveSpool } from './spool/config.js';
 
 /** Everything the root logger is built from: validated once, at start-up. */
 export interface Config {
@@ -33,6 +34,8 @@ export interface Config {
   console: { level: LogLevel | undefined; pretty: boolean; colorize: boolean } | null;
   bugsnag: ResolvedBugsnag | null;
   cloudwatch: ResolvedCloudWatch | null;
+  /** The CloudWatch sink's on-disk spool (docs/spool.md); null when off. */
+  spool: ResolvedSpool | null;
   /** Normalized key names censored at any depth. */
   redactKeys: string[];
   exitTimeoutMs: number;
@@ -82,6 +85,7 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
     console: options.console === false ? null : resolveConsole(env, profile, options),
     bugsnag: bugsnagOptions ? resolveBugsnag(bugsnagOptions, nodeEnv) : null,
     cloudwatch: cloudwatchOptions ? resolveCloudWatch(cloudwatchOptions) : null,
+    spool: cloudwatchOptions ? resolveSpool(env, options.spool) : null,
     redactKeys: resolveRedactKeys(options),
     exitTimeoutMs: resolveSetting(env, { option: 'exitTimeoutMs', env: 'LOG_EXIT_TIMEOUT_MS' }, options.exitTimeoutMs, EXIT_TIMEOUT, 5000),
     maxAppBacklogBytes: resolveSetting(

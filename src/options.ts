@@ -93,6 +93,16 @@ export interface CloudWatchOptions {
   requestTimeoutMs?: number;
 }
 
+/** An on-disk spool of the lines CloudWatch ships, so a killed process loses none of them. */
+export interface SpoolOptions {
+  /** Directory of the spool files (created 0700; files 0600). Env: `LOG_SPOOL_DIR`. The spool is off without it. */
+  dir?: string;
+  /** Cap of one process's spool on disk; past it the oldest lines lose their disk copy (counted). Env: `LOG_SPOOL_MAX_BYTES`. Default: 64 MiB (1 MiB to 64 GiB). */
+  maxBytes?: number;
+  /** fsync each line, so it also survives a host crash (a disk flush per line). Env: `LOG_SPOOL_FSYNC`. Default: false. */
+  fsync?: boolean;
+}
+
 /** Secret redaction. */
 export interface RedactOptions {
   /** Extra key names to censor (matched case-insensitively, ignoring `-`, `_` and `.`). */
@@ -111,6 +121,8 @@ export interface LogferryOptions {
   bugsnag?: BugsnagOptions | false;
   cloudwatch?: CloudWatchOptions | false;
   redact?: RedactOptions;
+  /** The CloudWatch spool (see docs/spool.md); `false` turns off a `LOG_SPOOL_DIR` from the environment. */
+  spool?: SpoolOptions | false;
   /** Bound of every wait at exit. Env: `LOG_EXIT_TIMEOUT_MS`. Default: 5000. */
   exitTimeoutMs?: number;
   /**

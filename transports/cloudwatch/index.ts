@@ -1,67 +1,48 @@
 import type { ResolvedCloudWatch } from '../../src/config-sinks.js';
-import { CHANNEL_FIELD, readLinePrefix, type SinkWireOptions, TRANSACTIONAL_CHANNEL } from '../../src/wire.js';
+import { readCloudWatchLine } from '../../src/spool/cloudwatch-lines.js';
+import type { SpoolWire } from '../../src/spool/writer.js';
+import type { SinkWireOptions } from '../../src/wire.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
 import { createLogsApi } from './client.js';
 import { CloudWatchSender } from './sender.js';
+import { SpoolShipper } from './spool.js';
 import { fitMessage } from './truncate.js';
 
 /** Options the app's thread sends this sink. */
-export type CloudWatchSinkOptions = ResolvedCloudWatch & SinkWireOptions;
-
-const TRANSACTIONAL_MARK = `"${CHANNEL_FIELD}":"${TRANSACTIONAL_CHANNEL}"`;
-// logferry binds channel first, so a transactional line from pino starts like this; only
-// lines that mention the channel elsewhere need a full parse to tell.
-const TRANSACTIONAL_PREFIX = new RegExp(`^\\{"level":\\d+,"time":(\\d+),"pid":\\d+,"hostname":"(?:[^"\\\\]|\\\\.)*",${TRANSACTIONAL_MARK}`);
-
-interface LineFacts {
-  time: number;
-  transactional: boolean;
-}
-
-const NOT_TRANSACTIONAL: LineFacts = Object.freeze({ time: 0, transactional: false });
-
-/** The line's time, and whether it is on the transactional channel (top level, not a nested field of that name). */
-function readLine(line: string, needChannel: boolean): LineFacts {
-  const mayBeTransactional = line.includes(TRANSACTIONAL_MARK);
-  // The time of a line the sink will skip is never read.
-  if (needChannel && !mayBeTransactional) return NOT_TRANSACTIONAL;
-  if (needChannel) {
-    const prefixed = TRANSACTIONAL_PREFIX.exec(line);
-    if (prefixed) return { time: Number(prefixed[1]), transactional: true };
-  }
-  const leading = readLinePrefix(line);
-  if (leading && !(needChannel && mayBeTransactional)) return { time: leading.time, transactional: false };
-  try {
-    const parsed = JSON.parse(line) as { time?: unknown; [CHANNEL_FIELD]?: unknown };
-    return {
-      time: typeof parsed.time === 'number' ? parsed.time : Date.now(),
-      transactional: parsed[CHANNEL_FIELD] === TRANSACTIONAL_CHANNEL,
-    };
-  } catch {
-    return { time: Date.now(), transactional: false };
-  }
-}
+export type CloudWatchSinkOptions = ResolvedCloudWatch & SinkWireOptions & { spool?: SpoolWire };
 
 /** The CloudWatch Logs sink, run in the log worker thread behind the router. */
 export function createCloudWatchSink(options: CloudWatchSinkOptions): LineHandlers {
   const reporter = createSinkReporter(options.sharedBuffer, 'cloudwatch');
   const api = createLogsApi(options);
-  const sender = new CloudWatchSender(api, options, reporter);
+  const spool = options.spool ? new SpoolShipper(options.spool, options.sharedBuffer, reporter) : undefined;
+  const sender = new CloudWatchSender(api, spool ? { ...options, ...spool.senderHooks() } : options, reporter);
   const transactionalOnly = options.scope === 'transactional';
+  /** Queues a line as an event; returns the seq it got. */
+  const queue = (time: number, line: string): number => {
+    const fitted = fitMessage(line, options.maxEventBytes);
+    if (fitted.truncated) reporter.add('truncated');
+    // The queue copies the line's bytes out of the string (see record-ring.ts).
+    sender.enqueue(time, fitted.message);
+    return sender.queue.lastSeq;
+  };
+  // A dead process's spooled lines go first, with the times they were logged at.
+  spool?.recover((time, line) => queue(time ?? readCloudWatchLine(line, false).time, line));
 
   return {
     onLine(line) {
-      const facts = readLine(line, transactionalOnly);
+      const facts = readCloudWatchLine(line, transactionalOnly);
       if (transactionalOnly && !facts.transactional) return;
       reporter.add('received');
-      const fitted = fitMessage(line, options.maxEventBytes);
-      if (fitted.truncated) reporter.add('truncated');
-      // The queue copies the line's bytes out of the string (see record-ring.ts).
-      sender.enqueue(facts.time, fitted.message);
+      const seq = queue(facts.time, line);
+      spool?.noteOwnLine(seq, line);
     },
     onFlush: (flushId) => sender.markFlush(flushId),
-    close: () => sender.close(closeBudgetMs(reporter.exitDeadline(), options.exitTimeoutMs)),
+    close: async () => {
+      await sender.close(closeBudgetMs(reporter.exitDeadline(), options.exitTimeoutMs));
+      spool?.close();
+    },
     onError: (error) => reporter.error(`CloudWatch sink: ${(error as Error).message}`),
   };
 }

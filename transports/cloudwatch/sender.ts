@@ -20,6 +20,10 @@ export interface SenderOptions {
   retentionDays?: number;
   flushIntervalMs: number;
   maxQueueBytes: number;
+  /** Called before a batch is sent with the seq of its last event (the spool records how far a batch that may be stored reaches). */
+  onBatchSending?: (lastSeq: number) => void;
+  /** Called once a batch is settled (accepted, or refused or given up and counted) with the seq of its last event. */
+  onBatchSettled?: (lastSeq: number) => void;
 }
 
 /** After a failure no retry can fix, wait this long before trying the next batch. */
@@ -164,11 +168,13 @@ export class CloudWatchSender {
         if (!batch) break;
         this.#inFlight = { batch, pieces: new BatchPieces(batch.events) };
         this.#publishPending();
+        this.#options.onBatchSending?.(batch.lastSeq);
         const outcome = await this.#delivery.deliver(this.#inFlight.pieces, next?.put);
         if (outcome.fatal) this.#pausedUntil = Date.now() + FATAL_PAUSE_MS;
         // Cut off at the deadline, what is left stays in flight (and pending, as the app's thread
         // reads it at its own deadline) until close counts it.
         if (outcome.cutOff > 0) break;
+        this.#options.onBatchSettled?.(batch.lastSeq);
         this.#inFlight = undefined;
         this.#settleFlushes();
         this.#reportDrops();
