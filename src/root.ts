@@ -1,5 +1,6 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { boundAppBacklog } from './app-backlog.js';
+import { appThreadStdout } from './app-thread-stdout.js';
 import { type Config, loadConfig } from './config.js';
 import { currentLogContext } from './context.js';
 import { installExitHandling } from './exit.js';
@@ -8,9 +9,10 @@ import type { LogferryOptions, LogLevel } from './options.js';
 import { createKeyMatcher } from './redact-keys.js';
 import { createSanitizer, type Sanitizer } from './sanitize.js';
 import { isErrorLike } from './serialize-error.js';
-import { planSinks, routerPath } from './sink-routes.js';
+import { planSinks } from './sink-routes.js';
 import { openSpool } from './spool/open.js';
 import { type SharedState, type SinkName, sharedBufferBytes, viewSharedState } from './wire.js';
+import { locateWorker, withThreadStreamWorker } from './worker-file.js';
 
 // The one root logger of the process and the one worker thread behind it, built lazily
 // from the Config on first use. Every createLogger() is a child of this root.
@@ -104,10 +106,23 @@ function buildRoot(config: Config): RootState {
   };
   if (routes.length === 0) return root;
 
+  const workerFiles = locateWorker();
+  if ('missing' in workerFiles) {
+    // A transport started from a missing file never answers: flushes and the exit would wait
+    // out their bounds. Nothing is waited for; lines go to stdout, written by this thread.
+    process.stderr.write(`${workerFiles.missing}\n`);
+    const withoutWorker: RootState = { ...root, shared: undefined, sinks: [] };
+    installExitHandling(withoutWorker);
+    withoutWorker.logger = pino(options, appThreadStdout(levelValue(config.console?.level ?? 'trace')));
+    return withoutWorker;
+  }
+
   // Exit handling is installed before pino.transport(), so logferry's 'exit' listener runs
   // before pino's own and can wait for deliveries while the worker is still up.
   installExitHandling(root);
-  const worker = pino.transport({ target: routerPath(), options: { routes } }) as unknown as TransportStream;
+  const worker = withThreadStreamWorker(workerFiles.threadStreamWorker, () =>
+    pino.transport({ target: workerFiles.target, options: { routes } }),
+  ) as unknown as TransportStream;
   // Flush markers and the exit hand-over go through the same stream as pino's lines, so they stay in order.
   const bounded = boundAppBacklog(worker, config.maxAppBacklogBytes);
   // With a spool, a line CloudWatch ships is on disk before it is handed over (docs/spool.md).

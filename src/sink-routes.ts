@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Config } from './config.js';
 import { levelValue } from './levels.js';
 import { redactKeyPatterns } from './redact-keys.js';
@@ -7,14 +6,9 @@ import { LEVELS, type SinkName, type SinkRoute, type SinkWireOptions } from './w
 
 // Which worker-thread sinks a Config asks for. They all run behind one pino.transport()
 // target, the router, which reads each line's level from its first bytes and hands it to
-// every sink at or below that level. (pino's own `targets` would JSON.parse every line in
-// the worker and split the stream once more per target: see
+// every sink at or below that level; src/worker-file.ts finds its code. (pino's own `targets`
+// would JSON.parse every line in the worker and split the stream once more per target: see
 // docs/benchmarks.md#one-router-instead-of-pinos-targets.)
-
-/** The compiled router sits beside this file's compiled directory, in the package and in tests alike. */
-export function routerPath(): string {
-  return join(__dirname, '..', 'transports', 'router', 'index.js');
-}
 
 export interface PlannedSinks {
   routes: SinkRoute[];

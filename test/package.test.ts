@@ -61,6 +61,24 @@ describe('the packed package in a fresh project', () => {
     assert.equal(sh('node', ['both.mjs'], consumer).trim(), 'function function true');
   });
 
+  it('logferry/lambda and logferry/esbuild load by import and by require, with the same exports', () => {
+    writeFileSync(
+      join(consumer, 'entries.mjs'),
+      `import { createRequire } from 'node:module';
+       import * as lambda from 'logferry/lambda';
+       import * as esbuild from 'logferry/esbuild';
+       const require = createRequire(import.meta.url);
+       // Node 23+ also names the whole module.exports of a CommonJS module in its namespace.
+       const names = (entry) => Object.keys(entry).filter((name) => !['default', '__esModule', 'module.exports'].includes(name)).sort().join(',');
+       console.log(names(lambda), names(require('logferry/lambda')), names(esbuild), names(require('logferry/esbuild')));
+       console.log(typeof lambda.withLambdaLogging, typeof esbuild.logferryPlugin().setup);`,
+    );
+    assert.deepEqual(sh('node', ['entries.mjs'], consumer).trim().split('\n'), [
+      'withLambdaLogging withLambdaLogging logferryPlugin logferryPlugin',
+      'function function',
+    ]);
+  });
+
   it('a TypeScript consumer type-checks against the published declarations (ESM and CommonJS)', () => {
     const source = `import { createLogger, transactionalLogger, flushLogs, type FlushResult, type LogferryOptions, configureLogging } from 'logferry';
       const options: LogferryOptions = { level: 'info', cloudwatch: { logGroupName: '/app/audit', scope: 'transactional' } };
@@ -69,7 +87,11 @@ describe('the packed package in a fresh project', () => {
       log.info({ organizationId: 'o' }, 'hello');
       transactionalLogger.info({ userEmail: 'a@b.c' }, 'audit');
       const done: Promise<FlushResult> = flushLogs(1000);
-      void done;`;
+      void done;
+      import { withLambdaLogging, type LambdaContext } from 'logferry/lambda';
+      export const handler = withLambdaLogging(async (event: { id: string }, context: LambdaContext) => ({ id: event.id, by: context.functionName }), { flushMarginMs: 300 });
+      const answer: Promise<{ id: string; by: string }> = handler({ id: 'x' }, { awsRequestId: 'r', functionName: 'f', functionVersion: '1', getRemainingTimeInMillis: () => 1000 });
+      void answer;`;
     writeFileSync(join(consumer, 'consumer.mts'), source);
     writeFileSync(join(consumer, 'consumer.cts'), source.replace('import.meta.url', '__filename'));
     writeFileSync(
