@@ -107,6 +107,13 @@ const SCENARIOS: Scenario[] = [
     env: { BENCH_LINES: '3000000' },
     contenders: SHIPPING,
   },
+  {
+    // Per-request cost of request logging (bench/http.ts); logferry with its sinks on, and off.
+    name: 'http',
+    title: '6. Request logging: CPU per request, 20,000 requests, 16 at a time',
+    child: 'http',
+    contenders: ['node-http', 'pino-http', 'logferry', 'logferry-stdout'],
+  },
 ];
 
 /** A scenario's table title, by its name in results.json. */

@@ -42,6 +42,11 @@ const SHOWN: Record<string, Column[]> = {
   'errors-paced': DELAY_COLUMNS,
   memory: MEMORY_COLUMNS,
   'memory-3m': MEMORY_COLUMNS,
+  http: [
+    ['appUsPerRequest', 'app thread µs/request', 1],
+    ['cpuUsPerRequest', 'process CPU µs/request', 1],
+    ['requestsPerSecond', 'requests/s', 0],
+  ],
 };
 
 /** Ratios to logferry only where they answer a question (accepted counts and fill are not costs). */
@@ -52,6 +57,7 @@ const COMPARED: Record<string, string[]> = {
   'e2e-200ms': ['afterLastCallMs', 'p99Ms'],
   memory: ['maxRssMiB', 'growthMiB'],
   'memory-3m': ['maxRssMiB', 'growthMiB'],
+  http: ['appUsPerRequest', 'cpuUsPerRequest'],
 };
 
 const cell = (s: Summary | undefined, digits: number, unit = ''): string =>

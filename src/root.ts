@@ -2,9 +2,9 @@ import pino, { type Logger, type LoggerOptions } from 'pino';
 import { boundAppBacklog } from './app-backlog.js';
 import { appThreadStdout } from './app-thread-stdout.js';
 import { type Config, loadConfig } from './config.js';
-import { currentLogContext } from './context.js';
 import { installExitHandling } from './exit.js';
 import { levelValue, lowerLevel } from './levels.js';
+import { lineEnrichment, lineOptions } from './log-formatter.js';
 import type { LogferryOptions, LogLevel } from './options.js';
 import { createKeyMatcher } from './redact-keys.js';
 import { createSanitizer, type Sanitizer } from './sanitize.js';
@@ -67,20 +67,17 @@ export function existingRootState(): RootState | undefined {
  * pino merges (Object.assign by default, calling a throwing getter) and makes two calls per line.
  */
 export function logFormatters(sanitize: Sanitizer): NonNullable<LoggerOptions['formatters']> {
-  return {
-    bindings: sanitize,
-    log: (fields) => {
-      const context = currentLogContext();
-      return context === undefined ? sanitize(fields) : { ...sanitize(context), ...sanitize(fields) };
-    },
-  };
+  return lineOptions(sanitize).formatters ?? {};
 }
 
 function buildRoot(config: Config): RootState {
-  const sanitize = createSanitizer(createKeyMatcher(config.redactKeys));
+  const isSecretKey = createKeyMatcher(config.redactKeys);
+  const sanitize = createSanitizer(isSecretKey);
   const options: LoggerOptions = {
     level: lowestLevel(config),
-    formatters: logFormatters(sanitize),
+    // Serializers, context, trace ids and the request tab: see log-formatter.ts.
+    ...lineOptions(sanitize, lineEnrichment(config, sanitize, isSecretKey)),
+    ...(config.base !== undefined ? { base: config.base } : {}),
     serializers: { err: (value: unknown) => (isErrorLike(value) ? sanitize({ err: value }).err : value) },
   };
   for (const notice of config.notices) process.stderr.write(`${notice}\n`);
@@ -134,7 +131,7 @@ function buildRoot(config: Config): RootState {
 }
 
 /** The logger must let through the most verbose level any module or channel asks for. */
-function lowestLevel(config: Config): LogLevel {
+export function lowestLevel(config: Pick<Config, 'levels'>): LogLevel {
   let level = config.levels.root;
   for (const entry of config.levels.modules) level = lowerLevel(level, entry.level);
   return level;

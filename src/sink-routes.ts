@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { levelValue } from './levels.js';
 import { redactKeyPatterns } from './redact-keys.js';
+import { sessionCounterBuffer } from './sessions.js';
 import type { SpoolWire } from './spool/writer.js';
 import { LEVELS, type SinkName, type SinkRoute, type SinkWireOptions } from './wire.js';
 
@@ -36,7 +37,12 @@ export function planSinks(config: Config, wire: SinkWireOptions, spool?: SpoolWi
     routes.push({
       sink: 'bugsnag',
       minLevel: LEVELS.trace,
-      options: { ...wire, ...config.bugsnag, redactKeyPatterns: redactKeyPatterns(config.redactKeys) },
+      options: {
+        ...wire,
+        ...config.bugsnag,
+        redactKeyPatterns: redactKeyPatterns(config.redactKeys),
+        sessionCounter: sessionCounterBuffer(),
+      },
     });
   }
   return { routes, sinks: routes.map((route) => route.sink) };

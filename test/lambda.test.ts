@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { LogferryConfigError } from '../src/errors.js';
 import { withLambdaLogging } from '../src/integrations/lambda.js';
-import { xrayRootTraceId } from '../src/xray.js';
+import { xrayRootOf } from '../src/xray.js';
 import { bugsnagEnv } from './support/bugsnag-env.js';
 import { LocalBugsnag, type ReceivedEvent } from './support/bugsnag-receiver.js';
 import { cloudWatchEnv } from './support/cloudwatch-env.js';
@@ -39,12 +39,12 @@ describe('withLambdaLogging', { concurrency: true }, () => {
 
   it('reads the Root of an X-Ray trace header, and nothing from a header without one', () => {
     assert.equal(
-      xrayRootTraceId('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=557abcec3ee5a047;Sampled=1'),
+      xrayRootOf('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=557abcec3ee5a047;Sampled=1'),
       '1-5759e988-bd862e3fe1be46a994272793',
     );
-    assert.equal(xrayRootTraceId('Parent=557abcec3ee5a047; Root=1-abc;Sampled=0'), '1-abc');
-    assert.equal(xrayRootTraceId('Parent=557abcec3ee5a047;Sampled=1'), undefined);
-    assert.equal(xrayRootTraceId(undefined), undefined);
+    assert.equal(xrayRootOf('Parent=557abcec3ee5a047; Root=1-abc;Sampled=0'), '1-abc');
+    assert.equal(xrayRootOf('Parent=557abcec3ee5a047;Sampled=1'), undefined);
+    assert.equal(xrayRootOf(undefined), undefined);
   });
 
   it('a flushMarginMs that is not a number of milliseconds >= 0 is a LogferryConfigError naming it', () => {

@@ -7,7 +7,7 @@ import { linesWrittenCounter } from '../lines-written.js';
 import { createLogger } from '../loggers.js';
 import { existingRootState, type RootState } from '../root.js';
 import { UNHANDLED_FIELD } from '../wire.js';
-import { xrayRootTraceId } from '../xray.js';
+import { xrayRootOf } from '../xray.js';
 
 // AWS Lambda freezes the process as soon as a handler's result is returned: anything still
 // on its way to a sink waits for the next invocation, or is lost with the environment. The
@@ -103,7 +103,7 @@ function invocationFields(context: LambdaContext): LambdaInvocationFields {
     coldStart: ++invocationsStarted === 1,
   };
   // Read when the invocation starts: the runtime sets the variable for each invocation.
-  const xrayTraceId = xrayRootTraceId(process.env._X_AMZN_TRACE_ID);
+  const xrayTraceId = xrayRootOf(process.env._X_AMZN_TRACE_ID);
   if (xrayTraceId !== undefined) fields.xrayTraceId = xrayTraceId;
   return fields;
 }
