@@ -24,8 +24,11 @@ const PATHS: Array<[string, { code?: number; signal?: NodeJS.Signals }]> = [
   ['SIGINT', { signal: 'SIGINT' }],
   ['close', { code: 0 }],
 ];
-type Endpoint = 'healthy' | 'slow (300 ms)' | '5xx for the first 2 s' | 'answers lost for the first 2 s';
-const ENDPOINTS: Endpoint[] = ['healthy', 'slow (300 ms)', '5xx for the first 2 s', 'answers lost for the first 2 s'];
+type Endpoint = 'healthy' | 'slow (300 ms)' | '5xx for the first 2 s' | 'answers lost for the first 2 s' | CloudWatchProxied;
+/** CloudWatch only (Bugsnag stays healthy): a proxy that answers 413 over 256 KiB, one AccessDenied, then two answers cut mid-body. */
+type CloudWatchProxied = 'CloudWatch: 413 over 256 KiB, denied once, 2 bodies cut';
+const PROXIED: CloudWatchProxied = 'CloudWatch: 413 over 256 KiB, denied once, 2 bodies cut';
+const ENDPOINTS: Endpoint[] = ['healthy', 'slow (300 ms)', '5xx for the first 2 s', 'answers lost for the first 2 s', PROXIED];
 
 let cell = 0;
 
@@ -43,6 +46,11 @@ async function servers(endpoint: Endpoint): Promise<{ cloudwatch: LocalCloudWatc
   if (endpoint === 'answers lost for the first 2 s') {
     cloudwatch.failFor('lose-answer', 2000);
     bugsnag.loseAnswersFor(2000);
+  }
+  if (endpoint === PROXIED) {
+    cloudwatch.maxBodyBytes = 256 * 1024;
+    cloudwatch.failNext('denied', 1, 'PutLogEvents');
+    cloudwatch.failNext('cut-body', 2, 'PutLogEvents');
   }
   return { cloudwatch, bugsnag };
 }
@@ -93,6 +101,8 @@ describe('reliability matrix: exit path × endpoint, all sinks', { concurrency: 
           // Bugsnag's window opens at its first event, which is always lost; whether CloudWatch's first
           // batch goes out inside its 2 s depends on the child's start-up and its stream creation.
           if (endpoint === 'answers lost for the first 2 s') assert.ok(duplicates.cloudwatch + duplicates.bugsnag > 0, run.stderr);
+          // The two cut answers came for stored batches, each sent again.
+          if (endpoint === PROXIED) assert.ok(duplicates.cloudwatch > 0, run.stderr);
           const stdout = jsonLines(run.stdout);
           assertEveryLine(
             stdout.map((line) => line.seq),
