@@ -5,6 +5,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { claimName, encodeRecord, formatOwner, SEGMENT_MAGIC, segmentName } from '../src/spool/format.js';
+import { ownPidNamespace } from '../src/spool/owner.js';
 import { cloudWatchEnv } from './support/cloudwatch-env.js';
 import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
 import { fixturePath } from './support/run-fixture.js';
@@ -22,12 +23,15 @@ interface Run {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts the spool fixture; `shell` wraps it in `sh -c` (for a file-size limit). */
-function start(mode: string, env: Record<string, string>, shell?: string): Run {
+/** Starts the spool fixture; `shell` wraps it in `sh -c` (for a file-size limit); `prefix` runs it under a command (`unshare`). */
+function start(mode: string, env: Record<string, string>, shell?: string, prefix: string[] = []): Run {
   const args = [fixturePath('spool-app'), mode];
   const child = shell
     ? spawn('sh', ['-c', `${shell}; exec "$0" "$@"`, process.execPath, ...args], { env, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, args, { env, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    : spawn(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length > 0 ? [process.execPath] : []), ...args], {
+        env,
+        stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
+      });
   let seqs = '';
   let stderr = '';
   child.stdio[3]?.on('data', (chunk: Buffer) => {
@@ -148,7 +152,7 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
 
   /** A spool left by a process that is gone: the test runner's own pid with another start time (a reused pid). */
   function deadSpool(dir: string, segments: Buffer[][]): string {
-    const owner = formatOwner(hostname(), process.pid, '1');
+    const owner = formatOwner(hostname(), process.pid, '1', ownPidNamespace());
     writeFileSync(join(dir, claimName(owner, owner)), '', { mode: 0o600 });
     for (const [number, records] of segments.entries()) {
       writeFileSync(join(dir, segmentName(owner, number)), Buffer.concat([SEGMENT_MAGIC, ...records]));
@@ -249,6 +253,41 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
       old.child.stdin?.write('go\n');
       assert.equal((await old.done).code, 0, old.stderr());
       assert.equal(stored(down, oldGroup).seqs.size, 500);
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      await down.stop();
+    }
+  });
+
+  it('a live process in another PID namespace on the same host keeps its spool (a container with host networking)', async (t) => {
+    const unshare = ['unshare', '--pid', '--fork', '--mount-proc'];
+    try {
+      execFileSync(unshare[0] as string, [...unshare.slice(1), 'true'], { stdio: 'ignore' });
+    } catch {
+      t.skip('unshare --pid needs root and util-linux; without it no second PID namespace can be made here');
+      return;
+    }
+    const down = await new LocalCloudWatchLogs().start();
+    try {
+      const dir = spoolDir();
+      const oldGroup = `/logferry/spool-pidns-${process.pid}-old`;
+      const newGroup = `/logferry/spool-pidns-${process.pid}-new`;
+      // The namespaced process cannot ship yet; its pid means nothing in this namespace's /proc.
+      down.failFor('500', 600_000);
+      const old = start('hold', envFor(down, oldGroup, dir, { LINES: '300', TAG: 'old' }), undefined, unshare);
+      await waitFor('the namespaced process to log', () => old.stderr().includes('fixture-ready'), 30_000);
+      const fresh = start('count', envFor(server, newGroup, dir, { LINES: '20', TAG: 'new' }));
+      assert.equal((await fresh.done).code, 0, fresh.stderr());
+      assert.equal(printed(fresh.stderr()).cloudwatch.recovered, 0, fresh.stderr());
+      assert.deepEqual([...stored(server, newGroup).tags], ['new']);
+      assert.ok(
+        readdirSync(dir).some((name) => name.startsWith('spool-')),
+        'the namespaced process keeps its spool',
+      );
+      down.clearFaults();
+      old.child.stdin?.write('go\n');
+      assert.equal((await old.done).code, 0, old.stderr());
+      assert.equal(stored(down, oldGroup).seqs.size, 300);
       assert.deepEqual(readdirSync(dir), []);
     } finally {
       await down.stop();

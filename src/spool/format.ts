@@ -92,25 +92,29 @@ export function readSegment(bytes: Buffer, from = SEGMENT_MAGIC.length): Segment
   return { records, damage: undefined };
 }
 
-// File names. An owner is `host-pid-starttime`: the start time tells a process from a later one
-// that got the same pid. A claim file names the owner of a set of files and the process that
-// holds them now (the owner, or the process that adopted them after the owner died).
+// File names. An owner is `host-pid-starttime-n<pidns>`: the start time tells a process from a
+// later one that got the same pid, and the PID namespace (the inode of /proc/self/ns/pid, 0 when
+// unknown) tells two containers on one host apart, whose pids and /proc are not each other's.
+// A claim file names the owner of a set of files and the process that holds them now (the owner,
+// or the process that adopted them after the owner died).
 
-const OWNER = /^([A-Za-z0-9_.]+)-(\d+)-(\d+)$/;
+const OWNER = /^([A-Za-z0-9_.]+)-(\d+)-(\d+)(?:-n(\d+))?$/;
 
 export interface OwnerId {
   host: string;
   pid: number;
   startTime: string;
+  /** The owner's PID namespace; undefined in a name written before namespaces were recorded. */
+  pidNamespace: string | undefined;
 }
 
-export function formatOwner(host: string, pid: number, startTime: string): string {
-  return `${host.replace(/[^A-Za-z0-9_.]/g, '_').slice(0, 100) || 'host'}-${pid}-${startTime}`;
+export function formatOwner(host: string, pid: number, startTime: string, pidNamespace: string): string {
+  return `${host.replace(/[^A-Za-z0-9_.]/g, '_').slice(0, 100) || 'host'}-${pid}-${startTime}-n${pidNamespace}`;
 }
 
 export function parseOwner(owner: string): OwnerId | undefined {
   const match = OWNER.exec(owner);
-  return match ? { host: match[1] as string, pid: Number(match[2]), startTime: match[3] as string } : undefined;
+  return match ? { host: match[1] as string, pid: Number(match[2]), startTime: match[3] as string, pidNamespace: match[4] } : undefined;
 }
 
 export function segmentName(owner: string, segment: number): string {

@@ -1,13 +1,16 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { formatOwner, parseOwner } from './format.js';
 
 // Who owns a spool file, and whether that process still runs. A pid alone is not enough: pids
 // are reused (a container's app is often pid 1 on every restart). Linux gives each process a
 // start time (field 22 of /proc/<pid>/stat, in clock ticks since boot) that a later process with
-// the same pid does not share. Elsewhere, without /proc, the pid is all there is.
+// the same pid does not share. A pid means something only inside its PID namespace: containers
+// sharing a host name (host networking) and a volume each see their own pids, so an owner in
+// another namespace is judged like one on another host, by its claim's heartbeat.
+// Elsewhere, without /proc, the pid is all there is.
 
-/** A claim on a volume shared with other hosts is taken as abandoned once untouched this long. */
+/** A claim held in another PID namespace or on another host is taken as abandoned once untouched this long. */
 export const FOREIGN_CLAIM_STALE_MS = 120_000;
 /** How often a live process touches its claim, well inside FOREIGN_CLAIM_STALE_MS. */
 export const CLAIM_HEARTBEAT_MS = 30_000;
@@ -23,11 +26,20 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
+/** This process's PID namespace (the inode /proc/self/ns/pid names), or '0' where there is none to read. */
+export function ownPidNamespace(): string {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '0';
+  } catch {
+    return '0';
+  }
+}
+
 let own: string | undefined;
 
-/** This process's owner id: host, pid and start time. */
+/** This process's owner id: host, pid, start time and PID namespace. */
 export function ownOwnerId(): string {
-  own ??= formatOwner(hostname(), process.pid, processStartTime(process.pid) ?? String(Date.now()));
+  own ??= formatOwner(hostname(), process.pid, processStartTime(process.pid) ?? String(Date.now()), ownPidNamespace());
   return own;
 }
 
@@ -40,27 +52,28 @@ function pidExists(pid: number): boolean {
   }
 }
 
+function claimTouchedLately(claimPath: string, now: number): boolean {
+  try {
+    return now - statSync(claimPath).mtimeMs < FOREIGN_CLAIM_STALE_MS;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Whether the process `owner` names still runs. On this host: its pid exists with the same start
- * time. On another host sharing the volume: its claim file (`claimPath`) was touched lately.
+ * Whether the process `owner` names still runs. In this PID namespace on this host: its pid exists
+ * with the same start time. In another namespace or on another host sharing the volume (or when
+ * either namespace is unknown): its claim file (`claimPath`) was touched lately.
  */
 export function ownerIsAlive(owner: string, claimPath: string, now = Date.now()): boolean {
   const id = parseOwner(owner);
-  if (!id) return false;
-  if (id.host !== parseOwner(ownOwnerId())?.host) {
-    try {
-      return now - statSync(claimPath).mtimeMs < FOREIGN_CLAIM_STALE_MS;
-    } catch {
-      return false;
-    }
-  }
-  if (id.pid === process.pid) return id.startTime === parseOwner(ownOwnerId())?.startTime;
-  const startTime = processStartTime(id.pid);
-  if (startTime !== undefined) return startTime === id.startTime;
-  // No /proc (not Linux): the pid is the only evidence.
-  return existsProcFs() ? false : pidExists(id.pid);
-}
-
-function existsProcFs(): boolean {
-  return processStartTime(process.pid) !== undefined;
+  const me = parseOwner(ownOwnerId());
+  if (!id || !me) return false;
+  const sameNamespace = id.pidNamespace !== undefined && id.pidNamespace === me.pidNamespace;
+  // Without /proc (not Linux) there are no namespaces to tell apart and the pid is the only evidence.
+  const procFs = me.pidNamespace !== '0';
+  if (id.host !== me.host || (procFs && !sameNamespace)) return claimTouchedLately(claimPath, now);
+  if (id.pid === process.pid) return id.startTime === me.startTime;
+  if (!procFs) return pidExists(id.pid);
+  return processStartTime(id.pid) === id.startTime;
 }
