@@ -1,11 +1,23 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { claimName, encodeRecord, formatOwner, SEGMENT_MAGIC, segmentName } from '../src/spool/format.js';
 import { ownPidNamespace } from '../src/spool/owner.js';
+import { SpoolFiles } from '../transports/cloudwatch/spool-files.js';
 import { cloudWatchEnv } from './support/cloudwatch-env.js';
 import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
 import { fixturePath } from './support/run-fixture.js';
@@ -424,6 +436,55 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
+  it('in a directory others can write, a forged spool of another user is neither shipped nor removed, and the dir is made 0700', async (t) => {
+    const group = `/logferry/spool-forged-${process.pid}`;
+    const dir = spoolDir();
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o777);
+    const owner = deadSpool(dir, [[encodeRecord(line(666, 'forged'))]]);
+    const planted = readdirSync(dir).sort();
+    const nobody = 65534;
+    try {
+      for (const name of planted) chownSync(join(dir, name), nobody, nobody);
+    } catch {
+      t.skip('giving files to another user needs root');
+      return;
+    }
+    const run = start('count', envFor(server, group, dir, { LINES: '5', TAG: 'own' }));
+    assert.equal((await run.done).code, 0, run.stderr());
+    assert.equal(printed(run.stderr()).cloudwatch.recovered, 0, run.stderr());
+    assert.deepEqual([...stored(server, group).tags], ['own']);
+    assert.match(run.stderr(), new RegExp(`not a file of this process's user; the spool of ${owner} is left alone`));
+    assert.deepEqual(readdirSync(dir).sort(), planted, "the other user's files stay");
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+  });
+
+  it('a LOG_SPOOL_DIR of another user is a LogferryConfigError naming it', async (t) => {
+    const dir = spoolDir();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      chownSync(dir, 65534, 65534);
+    } catch {
+      t.skip('giving a directory to another user needs root');
+      return;
+    }
+    const run = start('count', envFor(server, `/logferry/spool-theirs-${process.pid}`, dir, { LINES: '1' }));
+    assert.notEqual((await run.done).code, 0);
+    assert.match(run.stderr(), /LogferryConfigError: logferry: LOG_SPOOL_DIR=".*" is not valid: .*belongs to uid 65534/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it("a symlink planted at a state file's temporary name is not followed", () => {
+    const dir = spoolDir();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const target = join(dir, 'precious');
+    writeFileSync(target, 'keep me');
+    const files = new SpoolFiles(dir, 'h-1-2-n3', 'h-4-5-n3', false);
+    symlinkSync(target, join(dir, `state-h-1-2-n3.json.h-4-5-n3.tmp`));
+    assert.throws(() => files.writeState({ accepted: 8, sending: 8 }), /ELOOP/);
+    assert.equal(readFileSync(target, 'utf8'), 'keep me');
+  });
+
   it('a LOG_SPOOL_DIR that cannot be created is a LogferryConfigError naming it', async () => {
     const base = spoolDir();
     mkdirSync(join(base, '..'), { recursive: true });
@@ -434,7 +495,7 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
     assert.notEqual(code, 0);
     assert.match(
       run.stderr(),
-      /LogferryConfigError: logferry: LOG_SPOOL_DIR=".*a-file\/spool" is not valid: use a directory this process can create and write/,
+      /LogferryConfigError: logferry: LOG_SPOOL_DIR=".*a-file\/spool" is not valid: use a directory this process.s user owns \(or can create\) and can write/,
     );
     assert.ok(readFileSync(blocker, 'utf8') === 'x');
   });

@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync, statSync } from 'node:fs';
+import { chmodSync, constants, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { formatOwner, parseOwner } from './format.js';
 
@@ -76,4 +76,32 @@ export function ownerIsAlive(owner: string, claimPath: string, now = Date.now())
   if (id.pid === process.pid) return id.startTime === me.startTime;
   if (!procFs) return pidExists(id.pid);
   return processStartTime(id.pid) === id.startTime;
+}
+
+const myUid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+
+/**
+ * Whether `path` is a regular file (not a symlink) of this process's user. In a directory another
+ * user could write to, a file of theirs may be forged: it is never shipped, adopted or removed.
+ */
+export function isOwnFile(path: string): boolean {
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  return stat?.isFile() === true && (myUid === undefined || stat.uid === myUid);
+}
+
+/** Flags for writing a spool file of our own: a symlink planted at its name is not followed (ELOOP). */
+export const WRITE_NO_FOLLOW = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0);
+
+/**
+ * Makes the spool directory private: one of this user's with group or other access is set to 0700;
+ * one of another user's is refused (throws, the caller says which setting to change).
+ */
+export function makeDirectoryPrivate(dir: string): void {
+  const stat = statSync(dir);
+  if (!stat.isDirectory()) throw new Error(`${dir} is not a directory`);
+  if (myUid === undefined) return;
+  if (stat.uid !== myUid) {
+    throw new Error(`${dir} belongs to uid ${stat.uid}, not to this process's user (uid ${myUid}), so its files could be forged`);
+  }
+  if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }

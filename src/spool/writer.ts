@@ -16,7 +16,7 @@ import {
   segmentName,
   segmentOf,
 } from './format.js';
-import { ownOwnerId } from './owner.js';
+import { makeDirectoryPrivate, ownOwnerId, WRITE_NO_FOLLOW } from './owner.js';
 
 // The app thread's half of the spool: each line the CloudWatch sink will ship is appended to this
 // process's own segment file with one synchronous write, before the log call returns. From then on
@@ -46,19 +46,23 @@ export class SpoolWriter {
   /** One buffer for every record: the log call allocates nothing per line for the spool. */
   #scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
-  /** Creates the directory (0700) and this process's claim file (0600); a directory that cannot be written is a LogferryConfigError. */
+  /**
+   * Creates the directory (0700; one of ours that others may write is set to 0700) and this process's
+   * claim file (0600); a directory that cannot be written, or is another user's, is a LogferryConfigError.
+   */
   constructor(spool: ResolvedSpool, shared: SharedState) {
     const dir = resolve(spool.dir);
     const owner = ownOwnerId();
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      closeSync(openSync(join(dir, claimName(owner, owner)), 'w', 0o600));
+      makeDirectoryPrivate(dir);
+      closeSync(openSync(join(dir, claimName(owner, owner)), WRITE_NO_FOLLOW, 0o600));
       this.#fd = openSegment(dir, owner, 0, spool.fsync);
     } catch (error) {
       throw new LogferryConfigError(
         spool.dirSetting,
         spool.dir,
-        `use a directory this process can create and write (${(error as Error).message})`,
+        `use a directory this process's user owns (or can create) and can write (${(error as Error).message})`,
       );
     }
     this.wire = {

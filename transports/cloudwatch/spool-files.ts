@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { claimName, parseSegmentName, type SpoolState, segmentName, stateName } from '../../src/spool/format.js';
+import { isOwnFile, WRITE_NO_FOLLOW } from '../../src/spool/owner.js';
 
 // One owner's spool files as the log worker handles them: its state file (how far CloudWatch has
 // accepted), its segments (removed once shipped) and its claim (removed last, so files are never
@@ -21,13 +22,18 @@ export class SpoolFiles {
     this.#fsync = fsync;
   }
 
-  /** Segment numbers on disk, oldest first. */
+  /** Segment numbers on disk, oldest first; a file another user owns (or a symlink) in a segment's name is left out, never shipped nor removed. */
   segments(): number[] {
     return readdirSync(this.dir)
       .map(parseSegmentName)
       .filter((parsed) => parsed?.owner === this.owner)
       .map((parsed) => parsed?.segment as number)
+      .filter((segment) => isOwnFile(this.segmentPath(segment)))
       .sort((a, b) => a - b);
+  }
+
+  statePath(): string {
+    return join(this.dir, stateName(this.owner));
   }
 
   segmentPath(segment: number): string {
@@ -38,7 +44,7 @@ export class SpoolFiles {
   writeState(state: SpoolState): void {
     const path = join(this.dir, stateName(this.owner));
     const temporary = `${path}.${this.holder}.tmp`;
-    const fd = openSync(temporary, 'w', 0o600);
+    const fd = openSync(temporary, WRITE_NO_FOLLOW, 0o600);
     try {
       writeSync(fd, JSON.stringify(state));
       if (this.#fsync) fsyncSync(fd);
@@ -61,8 +67,12 @@ export class SpoolFiles {
   /** Removes every file of this owner, the claim last. */
   removeAll(): void {
     for (const segment of this.segments()) removeQuietly(this.segmentPath(segment));
-    removeQuietly(join(this.dir, stateName(this.owner)));
-    removeQuietly(join(this.dir, claimName(this.owner, this.holder)));
+    if (isOwnFile(this.statePath())) removeQuietly(this.statePath());
+    if (isOwnFile(this.claimPath())) removeQuietly(this.claimPath());
+  }
+
+  claimPath(): string {
+    return join(this.dir, claimName(this.owner, this.holder));
   }
 
   /** Marks the claim as held by a live process (read by processes on other hosts sharing the dir). */

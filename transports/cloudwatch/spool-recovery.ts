@@ -13,7 +13,7 @@ import {
   segmentOf,
   stateName,
 } from '../../src/spool/format.js';
-import { ownerIsAlive } from '../../src/spool/owner.js';
+import { isOwnFile, ownerIsAlive } from '../../src/spool/owner.js';
 import type { SinkReporter } from '../shared/sink-reporter.js';
 import { SpoolFiles } from './spool-files.js';
 
@@ -44,6 +44,14 @@ export function adoptDeadSpools(dir: string, me: string, fsync: boolean, reporte
     const claim = parseClaimName(name);
     if (!claim || claim.owner === me || claim.holder === me) continue;
     if (ownerIsAlive(claim.holder, join(dir, name))) continue;
+    if (!isOwnFile(join(dir, name))) {
+      // Another user could forge a claim and segments in a directory they can write: never ship or remove them.
+      reporter.reportOnce(
+        `spool-foreign-${claim.owner}`,
+        `logferry: CloudWatch spool: ${join(dir, name)} is not a file of this process's user; the spool of ${claim.owner} is left alone (neither shipped nor removed)`,
+      );
+      continue;
+    }
     try {
       renameSync(join(dir, name), join(dir, claimName(claim.owner, me)));
     } catch {
@@ -66,6 +74,8 @@ function readState(files: SpoolFiles, reporter: SinkReporter): SpoolState {
   const path = join(files.dir, stateName(files.owner));
   let text: string;
   try {
+    // A state file of another user's could only make lines look shipped: without ours, all are sent.
+    if (!isOwnFile(path)) return { accepted: SPOOL_START, sending: SPOOL_START };
     text = readFileSync(path, 'utf8');
   } catch {
     return { accepted: SPOOL_START, sending: SPOOL_START };
