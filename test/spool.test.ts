@@ -242,6 +242,20 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
+  it('two copies of logferry in one process each spool and ship their own lines', async () => {
+    const group = `/logferry/spool-copies-${process.pid}`;
+    const dir = spoolDir();
+    const run = start('copies', envFor(server, group, dir, { LINES: '100', TAG: 'copy-a' }));
+    assert.equal((await run.done).code, 0, run.stderr());
+    assert.match(run.stderr(), /second-copy-delivered=true/);
+    assert.ok(printed(run.stderr()).flush.delivered, run.stderr());
+    const { seqs, tags, extra } = stored(server, group);
+    assert.equal(seqs.size, 200);
+    assert.equal(extra, 0);
+    assert.deepEqual([...tags].sort(), ['copy-a', 'copy-b']);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   it('a process started while the old one still runs leaves the old spool alone, and the old one ships it', async () => {
     const down = await new LocalCloudWatchLogs().start();
     try {

@@ -92,13 +92,15 @@ export function readSegment(bytes: Buffer, from = SEGMENT_MAGIC.length): Segment
   return { records, damage: undefined };
 }
 
-// File names. An owner is `host-pid-starttime-n<pidns>`: the start time tells a process from a
+// File names. An owner is `host-pid-starttime-n<pidns>-w<writer>`: the start time tells a process from a
 // later one that got the same pid, and the PID namespace (the inode of /proc/self/ns/pid, 0 when
-// unknown) tells two containers on one host apart, whose pids and /proc are not each other's.
+// unknown) tells two containers on one host apart, whose pids and /proc are not each other's;
+// the writer number tells apart the spools of one process (two copies of logferry, or a logger
+// set up again), each with files of its own.
 // A claim file names the owner of a set of files and the process that holds them now (the owner,
 // or the process that adopted them after the owner died).
 
-const OWNER = /^([A-Za-z0-9_.]+)-(\d+)-(\d+)(?:-n(\d+))?$/;
+const OWNER = /^([A-Za-z0-9_.]+)-(\d+)-(\d+)(?:-n(\d+)(?:-w(\d+))?)?$/;
 
 export interface OwnerId {
   host: string;
@@ -108,8 +110,8 @@ export interface OwnerId {
   pidNamespace: string | undefined;
 }
 
-export function formatOwner(host: string, pid: number, startTime: string, pidNamespace: string): string {
-  return `${host.replace(/[^A-Za-z0-9_.]/g, '_').slice(0, 100) || 'host'}-${pid}-${startTime}-n${pidNamespace}`;
+export function formatOwner(host: string, pid: number, startTime: string, pidNamespace: string, writer = 0): string {
+  return `${host.replace(/[^A-Za-z0-9_.]/g, '_').slice(0, 100) || 'host'}-${pid}-${startTime}-n${pidNamespace}-w${writer}`;
 }
 
 export function parseOwner(owner: string): OwnerId | undefined {

@@ -1,6 +1,6 @@
 import { chmodSync, constants, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { formatOwner, parseOwner } from './format.js';
+import { formatOwner, type OwnerId, parseOwner } from './format.js';
 
 // Who owns a spool file, and whether that process still runs. A pid alone is not enough: pids
 // are reused (a container's app is often pid 1 on every restart). Linux gives each process a
@@ -37,10 +37,22 @@ export function ownPidNamespace(): string {
 
 let own: string | undefined;
 
-/** This process's owner id: host, pid, start time and PID namespace. */
+/** This process's owner id (host, pid, start time and PID namespace), for comparing with others. */
 export function ownOwnerId(): string {
   own ??= formatOwner(hostname(), process.pid, processStartTime(process.pid) ?? String(Date.now()), ownPidNamespace());
   return own;
+}
+
+/** Counted across every copy of logferry loaded in this process, so no two writers share file names. */
+const WRITERS = Symbol.for('logferry.spool.writers');
+
+/** A fresh owner id for one spool writer of this process. */
+export function newWriterOwnerId(): string {
+  const registry = globalThis as { [WRITERS]?: number };
+  const writer = registry[WRITERS] ?? 0;
+  registry[WRITERS] = writer + 1;
+  const me = parseOwner(ownOwnerId()) as OwnerId;
+  return formatOwner(me.host, me.pid, me.startTime, me.pidNamespace ?? '0', writer);
 }
 
 function pidExists(pid: number): boolean {

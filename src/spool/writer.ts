@@ -16,7 +16,7 @@ import {
   segmentName,
   segmentOf,
 } from './format.js';
-import { makeDirectoryPrivate, ownOwnerId, WRITE_NO_FOLLOW } from './owner.js';
+import { makeDirectoryPrivate, newWriterOwnerId, WRITE_NO_FOLLOW } from './owner.js';
 
 // The app thread's half of the spool: each line the CloudWatch sink will ship is appended to this
 // process's own segment file with one synchronous write, before the log call returns. From then on
@@ -52,7 +52,7 @@ export class SpoolWriter {
    */
   constructor(spool: ResolvedSpool, shared: SharedState) {
     const dir = resolve(spool.dir);
-    const owner = ownOwnerId();
+    const owner = newWriterOwnerId();
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       makeDirectoryPrivate(dir);
