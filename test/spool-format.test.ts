@@ -57,6 +57,11 @@ describe('spool format', () => {
     assert.equal(readSegment(Buffer.from('hello world, not a spool')).damage, 'foreign');
   });
 
+  it('an empty segment, or one with its header cut short (full disk at its creation), holds nothing and no damage', () => {
+    for (const bytes of [Buffer.alloc(0), SEGMENT_MAGIC.subarray(0, 3)])
+      assert.deepEqual(readSegment(bytes), { records: [], damage: undefined });
+  });
+
   it('positions move to the next segment at the segment size; a record larger than a segment gets one of its own', () => {
     const small = nextPosition(SPOOL_START, 100, 1000);
     assert.equal(small, SPOOL_START + RECORD_HEADER_BYTES + 100);

@@ -415,6 +415,20 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
     assert.equal(stored(server, group).seqs.size, 3000);
   });
 
+  it('a file-size limit of 0 at start-up starts the service without a spool: said once, counted, no files left', async () => {
+    const group = `/logferry/spool-full-at-start-${process.pid}`;
+    const dir = spoolDir();
+    const run = start('count', envFor(server, group, dir, { LINES: '50' }), 'ulimit -f 0');
+    assert.equal((await run.done).code, 0, run.stderr());
+    const { flush, cloudwatch } = printed(run.stderr());
+    assert.ok(flush.delivered);
+    assert.equal(run.stderr().match(/cannot be written/g)?.length, 1, run.stderr());
+    assert.equal(cloudwatch.spooled, 0);
+    assert.equal(cloudwatch.unspooled, 50);
+    assert.equal(stored(server, group).seqs.size, 50);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   it('a full disk (ENOSPC on a 256 KiB tmpfs) is said once and counted; every line still arrives', async (t) => {
     const dir = spoolDir();
     mkdirSync(dir, { recursive: true, mode: 0o700 });

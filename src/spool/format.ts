@@ -75,7 +75,10 @@ export interface SegmentRead {
 /** Reads the records of one segment's bytes, from offset `from`; stops at the first damage. */
 export function readSegment(bytes: Buffer, from = SEGMENT_MAGIC.length): SegmentRead {
   if (bytes.length < SEGMENT_MAGIC.length || !bytes.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC)) {
-    return { records: [], damage: bytes.length === 0 ? 'torn' : 'foreign' };
+    // An empty file, or one holding part of the header, is a segment whose header never got
+    // written whole (full disk at its creation): nothing to ship, and no damage to report.
+    const headerCutShort = bytes.length < SEGMENT_MAGIC.length && bytes.equals(SEGMENT_MAGIC.subarray(0, bytes.length));
+    return { records: [], damage: headerCutShort ? undefined : 'foreign' };
   }
   const records: SegmentRead['records'] = [];
   let at = Math.max(from, SEGMENT_MAGIC.length);

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LogferryConfigError } from '../errors.js';
 import type { SharedState } from '../wire.js';
@@ -53,18 +53,6 @@ export class SpoolWriter {
   constructor(spool: ResolvedSpool, shared: SharedState) {
     const dir = resolve(spool.dir);
     const owner = newWriterOwnerId();
-    try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      makeDirectoryPrivate(dir);
-      closeSync(openSync(join(dir, claimName(owner, owner)), WRITE_NO_FOLLOW, 0o600));
-      this.#fd = openSegment(dir, owner, 0, spool.fsync);
-    } catch (error) {
-      throw new LogferryConfigError(
-        spool.dirSetting,
-        spool.dir,
-        `use a directory this process's user owns (or can create) and can write (${(error as Error).message})`,
-      );
-    }
     this.wire = {
       dir,
       owner,
@@ -76,6 +64,26 @@ export class SpoolWriter {
     this.#stats = shared.stats;
     this.#spooledSlot = statIndex('cloudwatch', 'spooled');
     this.#unspooledSlot = statIndex('cloudwatch', 'unspooled');
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeDirectoryPrivate(dir);
+      closeSync(openSync(join(dir, claimName(owner, owner)), WRITE_NO_FOLLOW, 0o600));
+      this.#fd = openSegment(dir, owner, 0, spool.fsync);
+    } catch (error) {
+      // A full disk or a file-size limit is a state of the machine, not a bad setting: the
+      // service starts without a spool, as it does when the disk fills up later.
+      if (OUT_OF_SPACE.has((error as NodeJS.ErrnoException).code ?? '')) {
+        removeQuietly(join(dir, segmentName(owner, 0)));
+        removeQuietly(join(dir, claimName(owner, owner)));
+        this.#fail(error);
+        return;
+      }
+      throw new LogferryConfigError(
+        spool.dirSetting,
+        spool.dir,
+        `use a directory this process's user owns (or can create) and can write (${(error as Error).message})`,
+      );
+    }
   }
 
   /** Appends one line (without its newline). Never throws: a failure is said once and counted. */
@@ -126,6 +134,17 @@ export class SpoolWriter {
     process.stderr.write(
       `logferry: the spool in ${this.wire.dir} cannot be written (${code ? `${code}: ` : ''}${(error as Error).message}); lines now reach CloudWatch from memory only, as without a spool (counted in logStats().cloudwatch.unspooled)\n`,
     );
+  }
+}
+
+/** Errors that say the disk (or this process's share of it) is full, rather than that the directory is unusable. */
+const OUT_OF_SPACE = new Set(['ENOSPC', 'EFBIG', 'EDQUOT']);
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Never created, or the directory is gone: nothing is left to clean up.
   }
 }
 
