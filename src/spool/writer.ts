@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { LogferryConfigError } from '../errors.js';
 import type { SharedState } from '../wire.js';
 import { statIndex } from '../wire.js';
+import { SpoolCap } from './cap.js';
 import type { ResolvedSpool } from './config.js';
 import {
   claimName,
@@ -43,6 +44,7 @@ export class SpoolWriter {
   #fd: number | undefined;
   #at: SpoolPosition = SPOOL_START;
   #failed = false;
+  readonly #cap: SpoolCap;
   /** One buffer for every record: the log call allocates nothing per line for the spool. */
   #scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
@@ -64,6 +66,7 @@ export class SpoolWriter {
     this.#stats = shared.stats;
     this.#spooledSlot = statIndex('cloudwatch', 'spooled');
     this.#unspooledSlot = statIndex('cloudwatch', 'unspooled');
+    this.#cap = new SpoolCap(this.wire, shared.stats);
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       makeDirectoryPrivate(dir);
@@ -108,6 +111,7 @@ export class SpoolWriter {
       }
       if (this.wire.fsync) fsyncSync(this.#fd as number);
       this.#at = next;
+      this.#cap.noteRecord(segmentOf(next));
       // Counted after the write and before the line is handed to the worker: the worker takes
       // line N as spooled when this count has reached N.
       this.#count(this.#spooledSlot);
@@ -118,6 +122,7 @@ export class SpoolWriter {
   }
 
   #rotate(segment: number): void {
+    this.#cap.makeRoomFor(segment);
     const previous = this.#fd;
     this.#fd = undefined;
     if (previous !== undefined) closeSync(previous);

@@ -1,4 +1,4 @@
-import { type SpoolPosition, segmentOf } from '../../src/spool/format.js';
+import type { SpoolPosition } from '../../src/spool/format.js';
 
 // For each queued line that is in a spool: its queue seq, which spool, and where it ends there.
 // Three growable typed arrays used as a FIFO, so a queue of a million lines costs 20 bytes each
@@ -46,15 +46,6 @@ export class SpoolLedger {
   holds(spool: number): boolean {
     for (let i = this.#head; i < this.#tail; i++) if (this.#spools[i] === spool) return true;
     return false;
-  }
-
-  /** Entries of `spool` that end in `segment`. */
-  countInSegment(spool: number, segment: number): number {
-    let count = 0;
-    for (let i = this.#head; i < this.#tail; i++) {
-      if (this.#spools[i] === spool && segmentOf(this.#ends[i] as number) === segment) count++;
-    }
-    return count;
   }
 
   #makeRoom(): void {

@@ -10,7 +10,7 @@ import { adoptDeadSpools } from './spool-recovery.js';
 // The worker's half of the spool. Lines still reach CloudWatch through memory as before; this
 // keeps, for each queued line, where it ends in a spool file, and after each batch writes how far
 // CloudWatch has accepted (and, before it, how far the batch being sent reaches), removes the
-// segments that are shipped, and keeps the spool under maxBytes. At start it adopts the spools of
+// segments that are shipped (the app's thread keeps it under maxBytes). At start it adopts the spools of
 // dead processes and hands their lines to the queue ahead of this process's own.
 
 /** Own files are index 0 in the ledger; adopted spools follow. */
@@ -38,8 +38,6 @@ export class SpoolShipper {
   #ownAt: SpoolPosition = SPOOL_START;
   /** Own lines the worker has seen, in the app's order. */
   #ownLines = 0;
-  /** Bytes of each own segment still on disk, as the worker has computed them. */
-  #ownSegmentBytes = new Map<number, number>();
 
   constructor(wire: SpoolWire, sharedBuffer: SharedArrayBuffer, reporter: SinkReporter) {
     this.#wire = wire;
@@ -99,11 +97,8 @@ export class SpoolShipper {
     // The app's thread counts a line as spooled after writing it and before handing it over.
     if (this.#ownLines > (this.#stats[this.#spooledSlot] ?? 0)) return;
     const at = nextPosition(this.#ownAt, Buffer.byteLength(line), this.#wire.segmentBytes);
-    const segment = segmentOf(at);
-    this.#ownSegmentBytes.set(segment, at % 2 ** 32);
     this.#ownAt = at;
     this.#ledger.push(seq, OWN, at);
-    if (this.#ownSegmentBytes.size > 1) this.#guarded(() => this.#capOwnSpool());
   }
 
   /** At close: a spool whose every line CloudWatch accepted is removed; otherwise it stays for the next start. */
@@ -134,31 +129,7 @@ export class SpoolShipper {
       }
       this.#writeState(tracked);
       // Segments before the one holding the accepted position are shipped entirely.
-      if (index === OWN) {
-        for (const segment of this.#ownSegmentBytes.keys()) if (segment < segmentOf(end)) this.#ownSegmentBytes.delete(segment);
-      }
       tracked.files.removeSegmentsBefore(segmentOf(end));
-    }
-  }
-
-  /** Past maxBytes, the oldest own segments go (never the one the app writes); their unshipped lines are counted. */
-  #capOwnSpool(): void {
-    let total = 0;
-    for (const bytes of this.#ownSegmentBytes.values()) total += bytes;
-    const newest = segmentOf(this.#ownAt);
-    for (const [segment, bytes] of this.#ownSegmentBytes) {
-      if (total <= this.#wire.maxBytes || segment >= newest) break;
-      this.#ownSegmentBytes.delete(segment);
-      total -= bytes;
-      const lost = this.#ledger.countInSegment(OWN, segment);
-      const own = this.#tracked[OWN] as Tracked;
-      own.files.removeSegmentsBefore(segment + 1, [segment]);
-      if (lost === 0) continue;
-      this.#reporter.add('spoolDropped', lost);
-      this.#reporter.reportOnce(
-        'spool-dropped',
-        `logferry: CloudWatch spool over maxBytes (${this.#wire.maxBytes}) while the endpoint was slow or down: the oldest ${lost} unshipped lines lost their disk copy (they are still sent from memory); this and later ones are counted in logStats().cloudwatch.spoolDropped`,
-      );
     }
   }
 
