@@ -154,6 +154,7 @@ function buildRoot(config: Config): RootState {
   // Exit handling is installed before pino.transport(), so logferry's 'exit' listener runs
   // before pino's own and can wait for deliveries while the worker is still up.
   installExitHandling(root);
+  spool?.removeWhenSignalFlushed(root);
   const worker = withThreadStreamWorker(workerFiles.threadStreamWorker, () =>
     pino.transport({ target: workerFiles.target, options: { routes } }),
   ) as unknown as TransportStream;

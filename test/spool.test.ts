@@ -242,6 +242,16 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
+  it('an end by SIGTERM after everything was delivered leaves no spool behind', async () => {
+    const group = `/logferry/spool-sigterm-${process.pid}`;
+    const dir = spoolDir();
+    const run = start('signal', envFor(server, group, dir, { LINES: '50' }));
+    assert.equal((await run.done).signal, 'SIGTERM', run.stderr());
+    assert.ok(printed(run.stderr()).flush.delivered, run.stderr());
+    assert.equal(stored(server, group).seqs.size, 50);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   it('two copies of logferry in one process each spool and ship their own lines', async () => {
     const group = `/logferry/spool-copies-${process.pid}`;
     const dir = spoolDir();

@@ -1,5 +1,7 @@
 import type { Config } from '../config.js';
-import type { TransportStream } from '../root.js';
+import { flushRoot } from '../flush.js';
+import type { RootState, TransportStream } from '../root.js';
+import { handleSignals } from '../signal-registry.js';
 import { LEVELS, type SharedState } from '../wire.js';
 import { spoolBeforeHandOver } from './tee.js';
 import { type SpoolWire, SpoolWriter } from './writer.js';
@@ -9,7 +11,12 @@ export interface OpenSpool {
   wire: SpoolWire;
   /** The worker's stream with the spool in front of it. */
   inFrontOf(stream: TransportStream): TransportStream;
+  /** Removes the spool at an orderly end by signal once CloudWatch has accepted all of it. */
+  removeWhenSignalFlushed(root: RootState): void;
 }
+
+/** The signals logferry flushes on (src/exit.ts); they end the process without 'exit'. */
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 /** Opens this process's spool when the Config asks for one (CloudWatch on, a spool dir set); throws LogferryConfigError when the dir is unusable. */
 export function openSpool(config: Config, shared: SharedState): OpenSpool | undefined {
@@ -20,5 +27,15 @@ export function openSpool(config: Config, shared: SharedState): OpenSpool | unde
   return {
     wire: writer.wire,
     inFrontOf: (stream) => spoolBeforeHandOver(stream, writer, minLevel, transactionalOnly),
+    removeWhenSignalFlushed: (root) => {
+      if (!config.handleSignals) return;
+      // A signal ends the process without 'exit', where the worker removes a delivered spool: this
+      // flusher runs beside logferry's own one, and the signal is raised again after both.
+      handleSignals(SIGNALS, async () => {
+        if (root.closed || !root.stream) return;
+        await flushRoot(root, config.exitTimeoutMs);
+        writer.removeIfAllAccepted();
+      });
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LogferryConfigError } from '../errors.js';
 import type { SharedState } from '../wire.js';
@@ -9,13 +9,16 @@ import {
   claimName,
   encodeRecordInto,
   nextPosition,
+  parseSegmentName,
   RECORD_HEADER_BYTES,
   SEGMENT_MAGIC,
   SPOOL_START,
   type SpoolPosition,
+  type SpoolState,
   segmentBytesFor,
   segmentName,
   segmentOf,
+  stateName,
 } from './format.js';
 import { makeDirectoryPrivate, newWriterOwnerId, WRITE_NO_FOLLOW } from './owner.js';
 
@@ -121,6 +124,22 @@ export class SpoolWriter {
     }
   }
 
+  /**
+   * Removes this writer's files when the state file says CloudWatch accepted every line written,
+   * and stops spooling (lines after it are counted in unspooled). For the end of the process.
+   */
+  removeIfAllAccepted(): void {
+    if (this.#failed || !allAccepted(this.wire, this.#at)) return;
+    this.#failed = true;
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+    for (const name of readdirSync(this.wire.dir)) {
+      if (parseSegmentName(name)?.owner === this.wire.owner) removeQuietly(join(this.wire.dir, name));
+    }
+    removeQuietly(join(this.wire.dir, stateName(this.wire.owner)));
+    removeQuietly(join(this.wire.dir, claimName(this.wire.owner, this.wire.owner)));
+  }
+
   #rotate(segment: number): void {
     this.#cap.makeRoomFor(segment);
     const previous = this.#fd;
@@ -139,6 +158,16 @@ export class SpoolWriter {
     process.stderr.write(
       `logferry: the spool in ${this.wire.dir} cannot be written (${code ? `${code}: ` : ''}${(error as Error).message}); lines now reach CloudWatch from memory only, as without a spool (counted in logStats().cloudwatch.unspooled)\n`,
     );
+  }
+}
+
+function allAccepted(wire: SpoolWire, written: SpoolPosition): boolean {
+  if (written === SPOOL_START) return true;
+  try {
+    const state = JSON.parse(readFileSync(join(wire.dir, stateName(wire.owner)), 'utf8')) as Partial<SpoolState>;
+    return typeof state.accepted === 'number' && state.accepted >= written;
+  } catch {
+    return false;
   }
 }
 
