@@ -85,6 +85,8 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
     notices.push('logferry: CloudWatch sink is off: CLOUDWATCH_LOG_GROUP is not set (set it to ship the transactional channel)');
   }
 
+  // Checked whether or not CloudWatch is on; used only when it is.
+  const spool = resolveSpool(env, options.spool);
   return {
     profile,
     nodeEnv,
@@ -92,7 +94,7 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
     console: options.console === false ? null : resolveConsole(env, profile, options),
     bugsnag: bugsnagOptions ? resolveBugsnag(bugsnagOptions, nodeEnv) : null,
     cloudwatch: cloudwatchOptions ? resolveCloudWatch(cloudwatchOptions) : null,
-    spool: cloudwatchOptions ? resolveSpool(env, options.spool) : null,
+    spool: cloudwatchOptions ? spool : null,
     redactKeys: resolveRedactKeys(options),
     exitTimeoutMs: resolveSetting(env, { option: 'exitTimeoutMs', env: 'LOG_EXIT_TIMEOUT_MS' }, options.exitTimeoutMs, EXIT_TIMEOUT, 5000),
     maxAppBacklogBytes: resolveSetting(

@@ -124,6 +124,18 @@ describe('spool settings', () => {
     assert.equal(loadConfig(env, { spool: false }).spool, null);
   });
 
+  it('spool settings are checked even when CloudWatch is off', () => {
+    assert.throws(() => loadConfig({ NODE_ENV: 'test' }, { spool: { dir: '/x', maxBytes: Number.NaN } }), {
+      name: 'LogferryConfigError',
+      message: /spool\.maxBytes=NaN/,
+    });
+    assert.throws(() => loadConfig({ NODE_ENV: 'test' }, { spool: { dir: '/x', fsync: 'banana' as unknown as boolean } }), {
+      message: /spool\.fsync="banana"/,
+    });
+    assert.throws(() => loadConfig({ NODE_ENV: 'production', LOG_SPOOL_MAX_BYTES: 'banana' }), { message: /LOG_SPOOL_MAX_BYTES="banana"/ });
+    assert.throws(() => loadConfig({ NODE_ENV: 'test', LOG_SPOOL_RESCAN_MS: '5' }), { message: /LOG_SPOOL_RESCAN_MS="5"/ });
+  });
+
   it('a bad size or switch is a LogferryConfigError naming the setting', () => {
     assert.throws(() => loadConfig({ ...cloudwatch, LOG_SPOOL_DIR: '/s', LOG_SPOOL_MAX_BYTES: '10kb' }), {
       name: 'LogferryConfigError',

@@ -21,30 +21,30 @@ const RESCAN_RANGE: WholeNumberRange = { min: 100, max: 3_600_000, unit: 'millis
 /** Twice the CloudWatch queue's default cap: the spool does not extend the queue (docs/spool.md). */
 const DEFAULT_MAX_BYTES = 64 * MiB;
 
-/** The spool's settings, or null when no directory is given (or `spool: false`). */
+/**
+ * The spool's settings, or null when no directory is given (or `spool: false`). Every setting is
+ * checked even then, and whether or not CloudWatch is on: a typo fails at start, not on the day
+ * the spool is turned on.
+ */
 export function resolveSpool(env: Env, raw: SpoolOptions | false | undefined): ResolvedSpool | null {
   if (raw === false) return null;
-  parseOptionsObject('spool', raw);
-  const options = raw ?? {};
+  const options = parseOptionsObject('spool', raw) ?? {};
   const dir = resolveSetting<string | undefined>(env, { option: 'spool.dir', env: 'LOG_SPOOL_DIR' }, options.dir, text(4096), undefined);
+  const maxBytes = resolveSetting(
+    env,
+    { option: 'spool.maxBytes', env: 'LOG_SPOOL_MAX_BYTES' },
+    options.maxBytes,
+    wholeNumber(MAX_BYTES_RANGE),
+    DEFAULT_MAX_BYTES,
+  );
+  const fsync = resolveSetting(env, { option: 'spool.fsync', env: 'LOG_SPOOL_FSYNC' }, options.fsync, parseBoolean, false);
+  const rescanMs = resolveSetting(
+    env,
+    { option: 'LOG_SPOOL_RESCAN_MS', env: 'LOG_SPOOL_RESCAN_MS' },
+    undefined,
+    wholeNumber(RESCAN_RANGE),
+    30_000,
+  );
   if (dir === undefined) return null;
-  return {
-    dir,
-    maxBytes: resolveSetting(
-      env,
-      { option: 'spool.maxBytes', env: 'LOG_SPOOL_MAX_BYTES' },
-      options.maxBytes,
-      wholeNumber(MAX_BYTES_RANGE),
-      DEFAULT_MAX_BYTES,
-    ),
-    fsync: resolveSetting(env, { option: 'spool.fsync', env: 'LOG_SPOOL_FSYNC' }, options.fsync, parseBoolean, false),
-    rescanMs: resolveSetting(
-      env,
-      { option: 'LOG_SPOOL_RESCAN_MS', env: 'LOG_SPOOL_RESCAN_MS' },
-      undefined,
-      wholeNumber(RESCAN_RANGE),
-      30_000,
-    ),
-    dirSetting: options.dir !== undefined ? 'spool.dir' : 'LOG_SPOOL_DIR',
-  };
+  return { dir, maxBytes, fsync, rescanMs, dirSetting: options.dir !== undefined ? 'spool.dir' : 'LOG_SPOOL_DIR' };
 }
