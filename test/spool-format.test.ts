@@ -136,6 +136,17 @@ describe('spool settings', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'test', LOG_SPOOL_RESCAN_MS: '5' }), { message: /LOG_SPOOL_RESCAN_MS="5"/ });
   });
 
+  it('a key spool does not take is a LogferryConfigError naming it; the directory is trimmed', () => {
+    for (const key of ['directory', 'rescanMs']) {
+      assert.throws(() => loadConfig({ NODE_ENV: 'test' }, { spool: { [key]: '/x' } as never }), {
+        name: 'LogferryConfigError',
+        message: new RegExp(`spool\\.${key}="/x" is not valid: remove it: spool takes dir, maxBytes, fsync`),
+      });
+    }
+    assert.equal(loadConfig({ ...cloudwatch }, { spool: { dir: '  /tmp/x ' } }).spool?.dir, '/tmp/x');
+    assert.equal(loadConfig({ ...cloudwatch, LOG_SPOOL_DIR: ' /tmp/y' }).spool?.dir, '/tmp/y');
+  });
+
   it('a bad size or switch is a LogferryConfigError naming the setting', () => {
     assert.throws(() => loadConfig({ ...cloudwatch, LOG_SPOOL_DIR: '/s', LOG_SPOOL_MAX_BYTES: '10kb' }), {
       name: 'LogferryConfigError',

@@ -1,3 +1,4 @@
+import { LogferryConfigError } from '../errors.js';
 import type { SpoolOptions } from '../options.js';
 import { type Env, parseBoolean, parseOptionsObject, resolveSetting, text, type WholeNumberRange, wholeNumber } from '../parse-env.js';
 
@@ -21,6 +22,9 @@ const RESCAN_RANGE: WholeNumberRange = { min: 100, max: 3_600_000, unit: 'millis
 /** Twice the CloudWatch queue's default cap: the spool does not extend the queue (docs/spool.md). */
 const DEFAULT_MAX_BYTES = 64 * MiB;
 
+/** The keys `spool` takes in code; LOG_SPOOL_RESCAN_MS is for operators, in the environment only. */
+const SPOOL_KEYS = new Set(['dir', 'maxBytes', 'fsync']);
+
 /**
  * The spool's settings, or null when no directory is given (or `spool: false`). Every setting is
  * checked even then, and whether or not CloudWatch is on: a typo fails at start, not on the day
@@ -29,6 +33,15 @@ const DEFAULT_MAX_BYTES = 64 * MiB;
 export function resolveSpool(env: Env, raw: SpoolOptions | false | undefined): ResolvedSpool | null {
   if (raw === false) return null;
   const options = parseOptionsObject('spool', raw) ?? {};
+  for (const key of Object.keys(options)) {
+    if (!SPOOL_KEYS.has(key)) {
+      throw new LogferryConfigError(
+        `spool.${key}`,
+        options[key],
+        `remove it: spool takes ${[...SPOOL_KEYS].join(', ')} (LOG_SPOOL_RESCAN_MS is set in the environment)`,
+      );
+    }
+  }
   const dir = resolveSetting<string | undefined>(env, { option: 'spool.dir', env: 'LOG_SPOOL_DIR' }, options.dir, text(4096), undefined);
   const maxBytes = resolveSetting(
     env,
@@ -46,5 +59,5 @@ export function resolveSpool(env: Env, raw: SpoolOptions | false | undefined): R
     30_000,
   );
   if (dir === undefined) return null;
-  return { dir, maxBytes, fsync, rescanMs, dirSetting: options.dir !== undefined ? 'spool.dir' : 'LOG_SPOOL_DIR' };
+  return { dir: dir.trim(), maxBytes, fsync, rescanMs, dirSetting: options.dir !== undefined ? 'spool.dir' : 'LOG_SPOOL_DIR' };
 }
