@@ -11,10 +11,14 @@ export type Ending = string;
 export function endingReport(flush: FlushResult, ending: Ending, budgetMs: number): string[] {
   const lines: string[] = [];
   const sinks = Object.entries(flush.sinks);
-  const duplicates = sinks.filter(([, sink]) => sink.possibleDuplicates > 0).map(([name, sink]) => `${name} ${sink.possibleDuplicates}`);
-  if (duplicates.length > 0) {
+  const withDuplicates = sinks.filter(([, sink]) => sink.possibleDuplicates > 0);
+  if (withDuplicates.length > 0) {
+    // A spool recovered from a dead process counts the batch it was sending too (docs/spool.md).
+    const why = withDuplicates.some(([, sink]) => sink.recovered > 0)
+      ? 'sent again after a request got no answer, or recovered from the spool of a process that died while sending them'
+      : 'sent again after a request got no answer';
     lines.push(
-      `logferry: possible duplicates (sent again after a request got no answer, so the endpoint may hold them twice): ${duplicates.join(', ')}`,
+      `logferry: possible duplicates (${why}, so the endpoint may hold them twice): ${withDuplicates.map(([name, sink]) => `${name} ${sink.possibleDuplicates}`).join(', ')}`,
     );
   }
   if (flush.timedOut) {

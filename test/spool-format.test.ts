@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../src/config.js';
+import { endingReport } from '../src/ending-report.js';
+import type { SinkFlushState } from '../src/flush.js';
 import { readCloudWatchLine, shipsToCloudWatch } from '../src/spool/cloudwatch-lines.js';
 import {
   encodeRecord,
@@ -14,7 +16,7 @@ import {
   SPOOL_START,
   segmentOf,
 } from '../src/spool/format.js';
-import { flushMarkerLine } from '../src/wire.js';
+import { flushMarkerLine, STAT_FIELDS } from '../src/wire.js';
 
 const segment = (...records: Buffer[]) => Buffer.concat([SEGMENT_MAGIC, ...records]);
 
@@ -156,5 +158,16 @@ describe('spool settings', () => {
     assert.throws(() => loadConfig({ ...cloudwatch, LOG_SPOOL_DIR: '/s', LOG_SPOOL_FSYNC: 'maybe' }), {
       message: /LOG_SPOOL_FSYNC="maybe"/,
     });
+  });
+});
+
+describe('spool in the ending report', () => {
+  it('possible duplicates from a recovered spool are not put down to a lost answer alone', () => {
+    const stats = Object.fromEntries(STAT_FIELDS.map((field) => [field, 0])) as unknown as SinkFlushState;
+    const cloudwatch = { ...stats, settled: true, flushed: true, droppedSinceLastFlush: 0, recovered: 40, possibleDuplicates: 12 };
+    const flush = { delivered: true, settled: true, dropped: 0, timedOut: false, closed: false, elapsedMs: 1, sinks: { cloudwatch } };
+    assert.deepEqual(endingReport(flush, 'exit', 5000), [
+      'logferry: possible duplicates (sent again after a request got no answer, or recovered from the spool of a process that died while sending them, so the endpoint may hold them twice): cloudwatch 12',
+    ]);
   });
 });

@@ -435,6 +435,7 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
     const { flush, cloudwatch } = printed(run.stderr());
     assert.ok(flush.delivered);
     assert.equal(run.stderr().match(/cannot be written/g)?.length, 1, run.stderr());
+    assert.match(run.stderr(), /cannot be written \(EFBIG: file too large/, 'the code is said once');
     assert.ok(cloudwatch.spooled > 0 && cloudwatch.unspooled > 0, JSON.stringify(cloudwatch));
     assert.equal(cloudwatch.spooled + cloudwatch.unspooled, 3000);
     assert.equal(stored(server, group).seqs.size, 3000);

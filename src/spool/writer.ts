@@ -155,8 +155,11 @@ export class SpoolWriter {
   #fail(error: unknown): void {
     this.#failed = true;
     const code = (error as NodeJS.ErrnoException).code ?? '';
+    const message = (error as Error).message;
+    // Node's own messages start with the code already ("EFBIG: file too large, write").
+    const reason = code && !message.startsWith(code) ? `${code}: ${message}` : message;
     process.stderr.write(
-      `logferry: the spool in ${this.wire.dir} cannot be written (${code ? `${code}: ` : ''}${(error as Error).message}); lines now reach CloudWatch from memory only, as without a spool (counted in logStats().cloudwatch.unspooled)\n`,
+      `logferry: the spool in ${this.wire.dir} cannot be written (${reason}); lines now reach CloudWatch from memory only, as without a spool (counted in logStats().cloudwatch.unspooled)\n`,
     );
   }
 }
