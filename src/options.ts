@@ -98,7 +98,7 @@ export interface CloudWatchOptions {
 export interface SpoolOptions {
   /** Directory of the spool files (created 0700; files 0600). Env: `LOG_SPOOL_DIR`. The spool is off without it. */
   dir?: string;
-  /** Cap of one process's spool on disk; past it the oldest lines lose their disk copy (counted). Env: `LOG_SPOOL_MAX_BYTES`. Default: 64 MiB (1 MiB to 64 GiB). */
+  /** Cap of one process's spool on disk; past it the oldest lines lose their disk copy (counted). Env: `LOG_SPOOL_MAX_BYTES`. Default: 64 MiB (1 MiB to 1 GiB). */
   maxBytes?: number;
   /** fsync each line, so it also survives a host crash (a disk flush per line). Env: `LOG_SPOOL_FSYNC`. Default: false. */
   fsync?: boolean;

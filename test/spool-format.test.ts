@@ -155,6 +155,10 @@ describe('spool settings', () => {
       message: /LOG_SPOOL_MAX_BYTES="10kb" is not valid: use a whole number of bytes from 1048576 \(1 MiB\)/,
     });
     assert.throws(() => loadConfig({ ...cloudwatch }, { spool: { dir: '/s', maxBytes: 5 } }), { message: /spool\.maxBytes=5/ });
+    // Recovery feeds the memory queue, whose cap is at most 1 GiB: a larger spool could only be dropped.
+    assert.throws(() => loadConfig({ ...cloudwatch, LOG_SPOOL_DIR: '/s', LOG_SPOOL_MAX_BYTES: String(2 * 1024 ** 3) }), {
+      message: /LOG_SPOOL_MAX_BYTES="2147483648" is not valid: .*1 GiB/,
+    });
     assert.throws(() => loadConfig({ ...cloudwatch, LOG_SPOOL_DIR: '/s', LOG_SPOOL_FSYNC: 'maybe' }), {
       message: /LOG_SPOOL_FSYNC="maybe"/,
     });

@@ -17,7 +17,9 @@ export interface ResolvedSpool {
 }
 
 const MiB = 1024 * 1024;
-const MAX_BYTES_RANGE: WholeNumberRange = { min: MiB, max: 64 * 1024 * MiB, unit: 'bytes', minNote: '1 MiB', maxNote: '64 GiB' };
+// At most the memory queue's own largest cap (cloudwatch.maxQueueBytes): recovery hands a dead
+// process's spool to that queue, so a larger spool would only be read to be dropped.
+const MAX_BYTES_RANGE: WholeNumberRange = { min: MiB, max: 1024 * MiB, unit: 'bytes', minNote: '1 MiB', maxNote: '1 GiB' };
 const RESCAN_RANGE: WholeNumberRange = { min: 100, max: 3_600_000, unit: 'milliseconds', maxNote: '1 hour' };
 /** Twice the CloudWatch queue's default cap: the spool does not extend the queue (docs/spool.md). */
 const DEFAULT_MAX_BYTES = 64 * MiB;

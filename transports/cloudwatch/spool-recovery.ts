@@ -21,17 +21,32 @@ import { SpoolFiles } from './spool-files.js';
 // `claim-<owner>@<holder>` is renamed to name this process as holder, and rename is atomic, so of
 // two processes starting together only one wins. A holder that is still alive keeps its files.
 
-/** A dead process's unshipped lines, oldest first, with where each ends in its files. */
+/** What was read from a dead process's spool; its lines went to the `take` callback, oldest first. */
 export interface AdoptedSpool {
   files: SpoolFiles;
   state: SpoolState;
-  lines: Array<{ line: string; end: SpoolPosition }>;
+  lines: number;
   /** Lines of the batch that was being sent when the process died: CloudWatch may hold them already. */
   possibleDuplicates: number;
+  /** False when a read failed part way: the files stay for the next process (duplicates at worst). */
+  complete: boolean;
 }
 
-/** Claims the spools of dead processes in `dir` and reads what they left unshipped. Never throws. */
-export function adoptDeadSpools(dir: string, me: string, fsync: boolean, reporter: SinkReporter): AdoptedSpool[] {
+/** Takes each recovered line, with where it ends in its files. */
+export type TakeLine = (line: string, end: SpoolPosition) => void;
+
+/**
+ * Claims the spools of dead processes in `dir` and hands what they left unshipped to the line
+ * sink `take` returns for each, one segment at a time: memory holds one segment, not a whole
+ * spool (the queue then keeps at most its own cap). Never throws.
+ */
+export function adoptDeadSpools(
+  dir: string,
+  me: string,
+  fsync: boolean,
+  reporter: SinkReporter,
+  take: (files: SpoolFiles, state: SpoolState) => TakeLine,
+): AdoptedSpool[] {
   const adopted: AdoptedSpool[] = [];
   let names: string[];
   try {
@@ -58,14 +73,18 @@ export function adoptDeadSpools(dir: string, me: string, fsync: boolean, reporte
       continue; // Another process adopted it first.
     }
     const files = new SpoolFiles(dir, claim.owner, me, fsync);
+    const state = readState(files, reporter);
+    const spool: AdoptedSpool = { files, state, lines: 0, possibleDuplicates: 0, complete: true };
     try {
-      adopted.push(readAdopted(files, reporter));
+      readAdopted(spool, take(files, state), reporter);
     } catch (error) {
+      spool.complete = false;
       reporter.reportOnce(
         `spool-read-${claim.owner}`,
-        `logferry: CloudWatch spool: cannot read the spool of ${claim.owner} (${(error as Error).message}); left in ${dir}`,
+        `logferry: CloudWatch spool: cannot read the spool of ${claim.owner} (${(error as Error).message}); ${spool.lines} lines read are shipped, the files are left in ${dir}`,
       );
     }
+    adopted.push(spool);
   }
   return adopted;
 }
@@ -90,10 +109,8 @@ function readState(files: SpoolFiles, reporter: SinkReporter): SpoolState {
   return { accepted: SPOOL_START, sending: SPOOL_START };
 }
 
-function readAdopted(files: SpoolFiles, reporter: SinkReporter): AdoptedSpool {
-  const state = readState(files, reporter);
-  const lines: AdoptedSpool['lines'] = [];
-  let possibleDuplicates = 0;
+function readAdopted(spool: AdoptedSpool, takeLine: TakeLine, reporter: SinkReporter): void {
+  const { files, state } = spool;
   for (const segment of files.segments()) {
     if (segment < segmentOf(state.accepted)) continue;
     const path = files.segmentPath(segment);
@@ -101,8 +118,9 @@ function readAdopted(files: SpoolFiles, reporter: SinkReporter): AdoptedSpool {
     const read = readSegment(readFileSync(path), from);
     for (const record of read.records) {
       const end = position(segment, record.end);
-      lines.push({ line: record.line, end });
-      if (end <= state.sending) possibleDuplicates++;
+      takeLine(record.line, end);
+      spool.lines++;
+      if (end <= state.sending) spool.possibleDuplicates++;
     }
     if (read.damage === 'torn') {
       reporter.reportOnce(
@@ -114,7 +132,6 @@ function readAdopted(files: SpoolFiles, reporter: SinkReporter): AdoptedSpool {
       setAside(files, path, `${what}: the ${read.records.length} records before the damage are shipped`, reporter);
     }
   }
-  return { files, state, lines, possibleDuplicates };
 }
 
 function setAside(files: SpoolFiles, path: string, why: string, reporter: SinkReporter): void {

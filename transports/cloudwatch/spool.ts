@@ -22,6 +22,8 @@ interface Tracked {
   /** Seq of the last line of this spool handed to the queue (adopted spools: fixed once read). */
   lastSeq: number;
   done: boolean;
+  /** A spool read only in part: its files stay for the next process once what was read is shipped. */
+  keepFiles: boolean;
 }
 
 export class SpoolShipper {
@@ -45,7 +47,7 @@ export class SpoolShipper {
     this.#stats = viewSharedState(sharedBuffer).stats;
     this.#spooledSlot = statIndex('cloudwatch', 'spooled');
     const own = new SpoolFiles(wire.dir, wire.owner, wire.owner, wire.fsync);
-    this.#tracked = [{ files: own, state: { accepted: SPOOL_START, sending: SPOOL_START }, lastSeq: 0, done: false }];
+    this.#tracked = [{ files: own, state: { accepted: SPOOL_START, sending: SPOOL_START }, lastSeq: 0, done: false, keepFiles: false }];
     this.#heartbeat = setInterval(() => {
       for (const tracked of this.#tracked) if (!tracked.done) tracked.files.touchClaim();
     }, CLAIM_HEARTBEAT_MS);
@@ -72,14 +74,18 @@ export class SpoolShipper {
   #adopt(): void {
     const enqueue = this.#enqueue;
     if (!enqueue) return;
-    for (const spool of adoptDeadSpools(this.#wire.dir, this.#wire.owner, this.#wire.fsync, this.#reporter)) {
-      const index = this.#tracked.push({ files: spool.files, state: spool.state, lastSeq: 0, done: false }) - 1;
+    const take = (files: SpoolFiles, state: Tracked['state']) => {
+      const index = this.#tracked.push({ files, state, lastSeq: 0, done: false, keepFiles: false }) - 1;
       const tracked = this.#tracked[index] as Tracked;
-      for (const { line, end } of spool.lines) {
+      return (line: string, end: SpoolPosition) => {
         tracked.lastSeq = enqueue(undefined, line);
         this.#ledger.push(tracked.lastSeq, index, end);
-      }
-      this.#reporter.add('recovered', spool.lines.length);
+      };
+    };
+    for (const spool of adoptDeadSpools(this.#wire.dir, this.#wire.owner, this.#wire.fsync, this.#reporter, take)) {
+      const tracked = this.#tracked.find((candidate) => candidate.files === spool.files) as Tracked;
+      tracked.keepFiles = !spool.complete;
+      this.#reporter.add('recovered', spool.lines);
       if (spool.possibleDuplicates > 0) {
         this.#reporter.add('possibleDuplicates', spool.possibleDuplicates);
         this.#reporter.reportOnce(
@@ -87,7 +93,7 @@ export class SpoolShipper {
           `logferry: CloudWatch spool: ${spool.possibleDuplicates} recovered lines were in the batch being sent when ${spool.files.owner} died, so the log stream may hold them twice (counted in logStats().cloudwatch.possibleDuplicates)`,
         );
       }
-      if (spool.lines.length === 0) this.#finish(tracked);
+      if (spool.lines === 0) this.#finish(tracked);
     }
   }
 
@@ -144,7 +150,8 @@ export class SpoolShipper {
 
   #finish(tracked: Tracked): void {
     tracked.done = true;
-    tracked.files.removeAll();
+    if (tracked.keepFiles) this.#writeState(tracked);
+    else tracked.files.removeAll();
   }
 
   #writeState(tracked: Tracked): void {
