@@ -78,7 +78,7 @@ export function resolveBugsnag(options: BugsnagOptions, nodeEnv: string): Resolv
     maxNote: 'Bugsnag keeps at most 100',
   });
   const rules = optional('bugsnag.rules', options.rules, (name, raw) => {
-    if (!Array.isArray(raw)) throw new LogferryConfigError(name, raw, 'use an array of rules');
+    if (!Array.isArray(raw)) throw new LogferryConfigError(name, raw, 'use an array of rules', 'type');
     return raw as BugsnagRule[];
   });
   for (const [index, rule] of (rules ?? []).entries()) checkRule(`bugsnag.rules[${index}]`, rule);
@@ -128,7 +128,8 @@ function compileRulePattern(name: string, pattern: unknown): void {
     if (typeof pattern !== 'string') throw new Error('not a string');
     new RegExp(pattern);
   } catch (error) {
-    throw new LogferryConfigError(name, pattern, `use a valid regular expression (${(error as Error).message})`);
+    const accepted = `use a valid regular expression (${(error as Error).message})`;
+    throw new LogferryConfigError(name, pattern, accepted, typeof pattern === 'string' ? 'value' : 'type');
   }
 }
 
@@ -175,7 +176,13 @@ export function defaultStreamName(startedAt = new Date()): string {
 
 export function resolveCloudWatch(options: CloudWatchOptions): ResolvedCloudWatch {
   if (typeof options.logGroupName !== 'string' || !GROUP_NAME.test(options.logGroupName)) {
-    throw new LogferryConfigError('CLOUDWATCH_LOG_GROUP', options.logGroupName, 'use 1-512 characters of letters, digits and . - _ / #');
+    const shownAs = typeof options.logGroupName === 'string' ? 'value' : 'type';
+    throw new LogferryConfigError(
+      'CLOUDWATCH_LOG_GROUP',
+      options.logGroupName,
+      'use 1-512 characters of letters, digits and . - _ / #',
+      shownAs,
+    );
   }
   const logStreamName = options.logStreamName ?? defaultStreamName();
   if (typeof logStreamName !== 'string' || !STREAM_NAME.test(logStreamName)) {

@@ -74,6 +74,9 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
   checkSinkOption('bugsnag', options.bugsnag);
   checkSinkOption('cloudwatch', options.cloudwatch);
   checkSinkOption('console', options.console);
+  // The spool's own keys are read by src/spool/config.ts, which runs only with CloudWatch on:
+  // a spool that is not an object is refused here either way.
+  if (options.spool !== false) parseOptionsObject('spool', options.spool);
   const network = profile !== 'test';
   const bugsnagOptions = options.bugsnag === false ? undefined : (options.bugsnag ?? (network ? bugsnagFromEnv(env, nodeEnv) : undefined));
   const cloudwatchOptions =
@@ -119,7 +122,7 @@ function checkSinkOption(name: string, value: unknown): void {
 
 function levelSpec(name: string, raw: unknown): LevelSpec {
   if (typeof raw !== 'string')
-    throw new LogferryConfigError(name, raw, 'use a level name, or a LOG_LEVEL-style string such as info,db=debug');
+    throw new LogferryConfigError(name, raw, 'use a level name, or a LOG_LEVEL-style string such as info,db=debug', 'type');
   return parseLevelSpec(name, raw);
 }
 

@@ -46,7 +46,8 @@ export function parseBoolean(name: string, raw: unknown): boolean {
   const value = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
   if (value !== undefined && TRUE_WORDS.has(value)) return true;
   if (value !== undefined && FALSE_WORDS.has(value)) return false;
-  throw new LogferryConfigError(name, raw, 'use true or false (in the environment: 1/true/yes/on or 0/false/no/off)');
+  const shownAs = typeof raw === 'string' ? 'value' : 'type';
+  throw new LogferryConfigError(name, raw, 'use true or false (in the environment: 1/true/yes/on or 0/false/no/off)', shownAs);
 }
 
 /** The accepted range of a whole-number setting; the notes say in the error what a bound means. */
@@ -67,7 +68,9 @@ export function parseWholeNumber(name: string, raw: unknown, range: WholeNumberR
   if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
     const bound = (limit: number, note?: string) => (note ? `${limit} (${note})` : String(limit));
     const what = range.unit ? `a whole number of ${range.unit}` : 'a whole number';
-    throw new LogferryConfigError(name, raw, `use ${what} from ${bound(range.min, range.minNote)} to ${bound(range.max, range.maxNote)}`);
+    const accepted = `use ${what} from ${bound(range.min, range.minNote)} to ${bound(range.max, range.maxNote)}`;
+    const shownAs = typeof raw === 'number' || typeof raw === 'string' ? 'value' : 'type';
+    throw new LogferryConfigError(name, raw, accepted, shownAs);
   }
   return value;
 }
@@ -86,7 +89,9 @@ export function oneOf<T extends string>(allowed: readonly T[], fix?: string): Re
   return (name, raw) => {
     const value = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
     const found = allowed.find((candidate) => candidate === value);
-    if (found === undefined) throw new LogferryConfigError(name, raw, fix ?? `use one of ${allowed.join(', ')}`);
+    if (found === undefined) {
+      throw new LogferryConfigError(name, raw, fix ?? `use one of ${allowed.join(', ')}`, typeof raw === 'string' ? 'value' : 'type');
+    }
     return found;
   };
 }
@@ -95,7 +100,7 @@ export function oneOf<T extends string>(allowed: readonly T[], fix?: string): Re
 export function text(maxLength = 1024): ReadSetting<string> {
   return (name, raw) => {
     if (typeof raw !== 'string' || raw.trim() === '' || raw.length > maxLength) {
-      throw new LogferryConfigError(name, raw, `use a non-empty string of at most ${maxLength} characters`);
+      throw new LogferryConfigError(name, raw, `use a non-empty string of at most ${maxLength} characters`, 'type');
     }
     return raw;
   };
@@ -104,7 +109,7 @@ export function text(maxLength = 1024): ReadSetting<string> {
 /** A list of strings (key names, patterns). */
 export function parseStringList(name: string, raw: unknown): string[] {
   if (!Array.isArray(raw) || raw.some((item) => typeof item !== 'string')) {
-    throw new LogferryConfigError(name, raw, 'use an array of strings');
+    throw new LogferryConfigError(name, raw, 'use an array of strings', 'type');
   }
   return raw as string[];
 }
@@ -113,7 +118,7 @@ export function parseStringList(name: string, raw: unknown): string[] {
 export function parseOptionsObject(name: string, raw: unknown): Record<string, unknown> | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new LogferryConfigError(name, raw, 'use an object of options (or false to turn it off, where that is allowed)');
+    throw new LogferryConfigError(name, raw, 'use an object of options (or false to turn it off, where that is allowed)', 'type');
   }
   return raw as Record<string, unknown>;
 }
@@ -126,7 +131,7 @@ export function parseHttpUrl(name: string, raw: unknown): string {
     url = undefined;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new LogferryConfigError(name, raw, 'use an absolute http:// or https:// URL');
+    throw new LogferryConfigError(name, raw, 'use an absolute http:// or https:// URL', typeof raw === 'string' ? 'value' : 'type');
   }
   return raw as string;
 }

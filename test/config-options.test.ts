@@ -86,6 +86,49 @@ describe('options from code are checked like the environment', () => {
   });
 });
 
+describe('no config error prints a secret given in the wrong place', () => {
+  const LONG = 'sk_live_0123456789abcdefghijklmnop';
+  const cases: Array<[string, unknown]> = [
+    ['bugsnag as a string', { bugsnag: KEY }],
+    ['cloudwatch as a string', { cloudwatch: KEY }],
+    ['console as a string', { console: KEY }],
+    ['redact as a string', { redact: KEY }],
+    ['spool as a string', { spool: KEY }],
+    ['the options as a string', KEY],
+    ['level as a Buffer', { level: Buffer.from(KEY) }],
+    ['console.level as a Buffer', { console: { level: Buffer.from(KEY) } }],
+    ['redact.keys', { redact: { keys: KEY } }],
+    ['bugsnag.releaseStage too long', { bugsnag: { apiKey: KEY, releaseStage: LONG.repeat(10) } }],
+    ['bugsnag.endpoints as a string', { bugsnag: { apiKey: KEY, endpoints: LONG } }],
+    ['bugsnag.rules as a string', { bugsnag: { apiKey: KEY, rules: LONG } }],
+    ['cloudwatch.scope as an object', { cloudwatch: { logGroupName: 'g', scope: { token: LONG } } }],
+  ];
+  for (const [name, options] of cases) {
+    it(`${name}: shown by type and length, never in full`, () => {
+      assert.throws(
+        () => loadConfig(PRODUCTION, options as LogferryOptions),
+        (error: unknown) => {
+          assert.ok(error instanceof LogferryConfigError, String(error));
+          for (const secret of [KEY, LONG]) assert.ok(!error.message.includes(secret.slice(0, 8)), error.message);
+          return true;
+        },
+      );
+    });
+  }
+
+  it('bugsnag given the key itself: a prefix and the length, as the apiKey is shown', () => {
+    assertRefused(
+      { bugsnag: KEY },
+      'bugsnag',
+      /^logferry: bugsnag="0123…" \(a string of 32 characters\) is not valid: use an object of options/,
+    );
+  });
+
+  it('a short wrong-typed string is shown in full, so the mistake is plain', () => {
+    assertRefused({ console: 'warn' }, 'console', /^logferry: console="warn" \(a string\) is not valid/);
+  });
+});
+
 describe('the audit channel level rule', () => {
   const levelsOf = (raw: string) => loadConfig({ NODE_ENV: 'production', LOG_LEVEL: raw }).levels;
   it('LOG_LEVEL=warn,billing=warn leaves an audit logger of billing at info', () => {
