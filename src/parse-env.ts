@@ -15,6 +15,15 @@ export interface SettingName {
 /** A reader: the checked value, or a LogferryConfigError naming `name`. */
 export type ReadSetting<T> = (name: string, raw: unknown) => T;
 
+/**
+ * Whether a setting's name is an environment variable (UPPER_SNAKE) rather than an option path
+ * (camelCase). Text is all the environment has, so only there may a number or a boolean come as
+ * text; from code, the types say number or boolean and a string is a mistake to report.
+ */
+export function fromEnvironment(name: string): boolean {
+  return /^[A-Z][A-Z0-9_]*$/.test(name);
+}
+
 /** The value of a variable, or undefined when unset or blank. */
 export function readVar(env: Env, name: string): string | undefined {
   const value = env[name];
@@ -43,11 +52,12 @@ const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
 
 export function parseBoolean(name: string, raw: unknown): boolean {
   if (typeof raw === 'boolean') return raw;
-  const value = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+  const env = fromEnvironment(name);
+  const value = env && typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
   if (value !== undefined && TRUE_WORDS.has(value)) return true;
   if (value !== undefined && FALSE_WORDS.has(value)) return false;
-  const shownAs = typeof raw === 'string' ? 'value' : 'type';
-  throw new LogferryConfigError(name, raw, 'use true or false (in the environment: 1/true/yes/on or 0/false/no/off)', shownAs);
+  if (!env) throw new LogferryConfigError(name, raw, 'use true or false (a boolean)', 'type');
+  throw new LogferryConfigError(name, raw, 'use true or false (in the environment: 1/true/yes/on or 0/false/no/off)');
 }
 
 /** The accepted range of a whole-number setting; the notes say in the error what a bound means. */
@@ -64,13 +74,14 @@ const DIGITS = /^\s*\d+\s*$/;
 
 /** A whole number within `range`, from an environment string (digits only) or an option value (NaN, Infinity and fractions refused). */
 export function parseWholeNumber(name: string, raw: unknown, range: WholeNumberRange): number {
-  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && DIGITS.test(raw) ? Number(raw) : Number.NaN;
+  const env = fromEnvironment(name);
+  const value = typeof raw === 'number' ? raw : env && typeof raw === 'string' && DIGITS.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
     const bound = (limit: number, note?: string) => (note ? `${limit} (${note})` : String(limit));
     const what = range.unit ? `a whole number of ${range.unit}` : 'a whole number';
     const accepted = `use ${what} from ${bound(range.min, range.minNote)} to ${bound(range.max, range.maxNote)}`;
-    const shownAs = typeof raw === 'number' || typeof raw === 'string' ? 'value' : 'type';
-    throw new LogferryConfigError(name, raw, accepted, shownAs);
+    const mistyped = typeof raw !== 'number' && !(env && typeof raw === 'string');
+    throw new LogferryConfigError(name, raw, mistyped ? `${accepted} (a number)` : accepted, mistyped ? 'type' : 'value');
   }
   return value;
 }
@@ -121,6 +132,23 @@ export function parseOptionsObject(name: string, raw: unknown): Record<string, u
     throw new LogferryConfigError(name, raw, 'use an object of options (or false to turn it off, where that is allowed)', 'type');
   }
   return raw as Record<string, unknown>;
+}
+
+/**
+ * Refuses a key of an options object that is not one of `known`: a misspelt option would
+ * otherwise be ignored without a word. Its value is shown by type only (it may be a secret).
+ */
+export function checkKnownKeys(name: string, options: object, known: Readonly<Record<string, true>>): void {
+  for (const key of Object.keys(options)) {
+    if (Object.hasOwn(known, key)) continue;
+    const where = name === 'options' ? 'configureLogging()' : name;
+    throw new LogferryConfigError(
+      name === 'options' ? key : `${name}.${key}`,
+      (options as Record<string, unknown>)[key],
+      `${where} has no option ${JSON.stringify(key)}; known options: ${Object.keys(known).join(', ')}`,
+      'type',
+    );
+  }
 }
 
 export function parseHttpUrl(name: string, raw: unknown): string {

@@ -172,7 +172,7 @@ describe('malformed variables fail fast with the variable, the value and what is
         () => loadConfig({ NODE_ENV: 'production' }, { bugsnag: { apiKey: apiKey as unknown as string } }),
         (error: Error) => {
           assert.ok(!error.message.includes(key.slice(4)), error.message);
-          assert.match(error.message, /BUGSNAG_API_KEY="abcd…" \(3[23] characters, given as a (Buffer|Uint8Array)\)/);
+          assert.match(error.message, /bugsnag.apiKey="abcd…" \(3[23] characters, given as a (Buffer|Uint8Array)\)/);
           return true;
         },
       );
