@@ -56,6 +56,23 @@ describe('withLambdaLogging', { concurrency: true }, () => {
     }
   });
 
+  it('a callback-style handler (event, context, callback) is a LogferryConfigError when wrapped, naming the async fix', () => {
+    const callbackStyle = (_event: unknown, _context: unknown, callback: (error: null, result: unknown) => void) => callback(null, 1);
+    assert.throws(
+      () => withLambdaLogging(callbackStyle as unknown as (event: unknown) => void),
+      (error) =>
+        error instanceof LogferryConfigError &&
+        /withLambdaLogging handler=.*\(event, context, callback\).*callback-style handlers are not supported: make it an async handler/.test(
+          error.message,
+        ),
+    );
+    assert.throws(() => withLambdaLogging(undefined as unknown as () => void), LogferryConfigError);
+    // Two parameters, or fewer, or rest parameters (length 0) are fine.
+    for (const handler of [async (_event: unknown, _context: unknown) => 1, async () => 1, async (..._args: unknown[]) => 1]) {
+      assert.equal(typeof withLambdaLogging(handler), 'function');
+    }
+  });
+
   it('when each of 20 invocations returns and the process is frozen (SIGSTOP), its lines are already in CloudWatch and Bugsnag', async () => {
     const group = '/lambda/freeze';
     const env = {
