@@ -161,6 +161,27 @@ describe('withLambdaLogging', { concurrency: true }, () => {
     assert.deepEqual([...coldStarts], [1]);
   });
 
+  it('on Lambda with NODE_ENV unset, lines go to stdout as one JSON line each at info (production), unless LOG_PRETTY=1', async () => {
+    const onLambda = { AWS_LAMBDA_FUNCTION_NAME: 'logferry-fixture' };
+    const run = await runFixture('lambda-app', { args: ['profile'], env: onLambda });
+    assert.equal(run.code, 0, run.stderr);
+    const lines = jsonLines(run.stdout);
+    assert.deepEqual(
+      lines.map((line) => [line.level, line.msg, line.requestId]),
+      [[30, 'an info line', 'req-1']],
+    );
+    // Asked for explicitly, pretty output and development's debug level still apply.
+    for (const env of [
+      { ...onLambda, LOG_PRETTY: '1' },
+      { ...onLambda, NODE_ENV: 'development' },
+    ]) {
+      const pretty = await runFixture('lambda-app', { args: ['profile'], env });
+      assert.equal(pretty.code, 0, pretty.stderr);
+      assert.throws(() => jsonLines(pretty.stdout), /not JSON/, JSON.stringify(env));
+      assert.match(pretty.stdout, /INFO.*an info line/, JSON.stringify(env));
+    }
+  });
+
   it('an invocation that logged nothing returns without a flush round trip to the worker', async () => {
     const run = await runFixture('lambda-app', { args: ['idle'], env: { NODE_ENV: 'production', LOG_LEVEL_CONSOLE: 'info' } });
     assert.equal(run.code, 0, run.stderr);
