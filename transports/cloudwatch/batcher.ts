@@ -1,4 +1,5 @@
 // The PutLogEvents limits, and the capped queue that batches are cut from. Pure: no I/O.
+import { BatchEvent } from './batch-event.js';
 import { RecordRing } from './record-ring.js';
 
 // Limits from the CloudWatch Logs API reference (PutLogEvents, InputLogEvent):
@@ -15,6 +16,7 @@ export const MAX_AHEAD_MS = 2 * 60 * 60 * 1000;
 const CLOCK_MARGIN_MS = 5 * 60 * 1000;
 
 export interface OutgoingBatch {
+  /** BatchEvents when cut from the queue: their messages stay bytes until the body is written. */
   events: Array<{ timestamp: number; message: string }>;
   firstSeq: number;
   lastSeq: number;
@@ -121,7 +123,10 @@ export class EventQueue {
     const firstSeq = this.#firstSeq;
     const oldestAccepted = now - maxAgeMs + CLOCK_MARGIN_MS;
     const newestAccepted = now + MAX_AHEAD_MS - CLOCK_MARGIN_MS;
-    const events: OutgoingBatch['events'] = [];
+    const events: BatchEvent[] = [];
+    // The batch's messages, copied out of the ring as they are: the ring reuses their room.
+    const messages = Buffer.allocUnsafe(Math.min(this.#ring.bytes, MAX_BATCH_BYTES));
+    let messagesAt = 0;
     let bytes = 0;
     let restamped = 0;
     let previous = Number.NEGATIVE_INFINITY;
@@ -138,7 +143,9 @@ export class EventQueue {
       else if (timestamp - start > MAX_BATCH_SPAN_MS) break;
       if (outOfRange) restamped++;
       previous = timestamp;
-      events.push({ timestamp, message: this.#ring.shift() });
+      const length = this.#ring.shiftInto(messages, messagesAt);
+      events.push(new BatchEvent(timestamp, messages, messagesAt, messagesAt + length));
+      messagesAt += length;
       bytes += eventBytes;
       this.#bytes -= eventBytes;
       this.#firstSeq++;

@@ -92,6 +92,16 @@ export class RecordRing {
     return message;
   }
 
+  /** Removes the oldest message, copying its UTF-8 bytes to `target` at `at`; returns how many. No string is made. */
+  shiftInto(target: Buffer, at: number): number {
+    if (this.#count === 0) throw new RangeError('shift from an empty ring');
+    const from = this.#offsets[this.#first] as number;
+    const length = this.#lengths[this.#first] as number;
+    this.#data.copy(target, at, from, from + length);
+    this.drop();
+    return length;
+  }
+
   /** Removes the oldest message without reading it. */
   drop(): void {
     if (this.#count === 0) return;
