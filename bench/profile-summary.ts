@@ -21,7 +21,10 @@ const PARTS: Array<[string, RegExp]> = [
   ['inspector (profile itself)', /node:inspector/],
   ['(garbage collector)', /\(garbage collector\)/],
   ['harness (making the lines, feeding them)', /bench\/worker-harness|node_modules\/pino\/|fast-json|sonic-boom.*bench/],
-  ['split into lines (line-source, split2, streams, decoder)', /line-source|split2|internal\/streams|string_decoder|pino-abstract-transport/],
+  [
+    'split into lines (line-source, split2, streams, decoder)',
+    /line-source|split2|internal\/streams|string_decoder|pino-abstract-transport/,
+  ],
   ['router (level of each line)', /router\/|src\/wire/],
   ['stdout sink (join, write to fd 1)', /stdout\/index|sonic-boom|fs\.js .*[wW]rite/],
   ['CloudWatch per line (read, fit, count, queue copy)', /cloudwatch\/index|truncate\.js|shared\/utf8|sink-reporter|record-ring|batcher/],
@@ -63,7 +66,9 @@ const functions = new Map<string, number>();
 let total = 0;
 for (const [id, us] of selfUs) {
   const node = byId.get(id);
-  const name = node ? `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*\/(node_modules|dist)\//, '')}:${node.callFrame.lineNumber}` : '?';
+  const name = node
+    ? `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*\/(node_modules|dist)\//, '')}:${node.callFrame.lineNumber}`
+    : '?';
   const part = partOfStack(id);
   parts.set(part, (parts.get(part) ?? 0) + us);
   functions.set(`${name} [${part}]`, (functions.get(`${name} [${part}]`) ?? 0) + us);
@@ -72,7 +77,10 @@ for (const [id, us] of selfUs) {
 const perLine = (us: number) => (lines ? ` | ${((us * 1000) / lines).toFixed(0)}` : '');
 process.stdout.write(`| part | ms${lines ? ' | ns/line' : ''} | share of busy |\n|---|---|${lines ? '---|' : ''}---|\n`);
 for (const [part, us] of [...parts].sort((a, b) => b[1] - a[1])) {
-  process.stdout.write(`| ${part} | ${(us / 1000).toFixed(0)}${perLine(us)} | ${part === '(idle)' ? '' : `${((us / total) * 100).toFixed(1)}%`} |\n`);
+  process.stdout.write(
+    `| ${part} | ${(us / 1000).toFixed(0)}${perLine(us)} | ${part === '(idle)' ? '' : `${((us / total) * 100).toFixed(1)}%`} |\n`,
+  );
 }
 process.stdout.write(`| busy total | ${(total / 1000).toFixed(0)}${perLine(total)} | |\n\nheaviest functions (self ms):\n`);
-for (const [name, us] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, 40)) process.stdout.write(`${(us / 1000).toFixed(1).padStart(8)}  ${name}\n`);
+for (const [name, us] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, 40))
+  process.stdout.write(`${(us / 1000).toFixed(1).padStart(8)}  ${name}\n`);

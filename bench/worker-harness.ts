@@ -12,8 +12,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import type { Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import { planSinks } from '../src/sink-routes.js';
@@ -31,7 +31,14 @@ const CHUNK_CHARS = 64 * 1024;
 function makeChunks(count: number): Buffer[] {
   const chunks: Buffer[] = [];
   let pending = '';
-  const root = pino({}, { write: (line: string) => void (pending += line) });
+  const root = pino(
+    {},
+    {
+      write: (line: string) => {
+        pending += line;
+      },
+    },
+  );
   const log = root.child({ module: 'bench', service: 'api' });
   const bench = { info: (fields: Record<string, unknown>, message: string) => log.info(fields, message), transactional() {}, error() {} };
   for (let i = 0; i < count; i++) {
@@ -45,7 +52,7 @@ function makeChunks(count: number): Buffer[] {
   return chunks;
 }
 
-async function runRouter(lines: number, sinks: string, endpoint: string, group: string): Promise<void> {
+async function runRouter(lines: number, sinks: string, group: string): Promise<void> {
   const env: NodeJS.ProcessEnv = { NODE_ENV: 'production', LOG_EXIT_TIMEOUT_MS: '15000' };
   if (sinks !== 'stdout') {
     Object.assign(env, {
@@ -113,7 +120,7 @@ async function main(): Promise<void> {
   if (mode === 'child') {
     const [lines, sinks, endpoint, group] = rest as [string, string, string, string];
     process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = endpoint;
-    await runRouter(Number(lines), sinks, endpoint, group);
+    await runRouter(Number(lines), sinks, group);
     return;
   }
   const lines = Number(mode ?? '200000');

@@ -20,7 +20,7 @@ const NASTY = [
 describe('the PutLogEvents body written from queued bytes', () => {
   it('is byte for byte what JSON.stringify writes, for events cut from the queue', () => {
     const queue = new EventQueue(1024 * 1024);
-    NASTY.forEach((message, i) => queue.push(1764072000000 + i, message, utf8Bytes(message), Date.now()));
+    for (const [i, message] of NASTY.entries()) queue.push(1764072000000 + i, message, utf8Bytes(message), Date.now());
     const batch = queue.takeBatch(1764072000000 + 10);
     assert.ok(batch);
     // The queue holds UTF-8, so a lone surrogate is U+FFFD there, as Buffer.from makes it.
@@ -84,7 +84,8 @@ describe('the worker transport stream', () => {
   it('cuts chunks into lines whatever the chunk boundaries, answers markers in order, and delivers a last line without newline at end', async () => {
     const { seen, handlers } = recording();
     const stream = lineTransport(handlers);
-    for (const chunk of ['{"a":1}\n{"b"', ':2}\r\n', '\n{"level":1000,"time":1,"logferryFlush":7}\n{"c":3}\n{"d"', ':4}']) stream.write(chunk);
+    for (const chunk of ['{"a":1}\n{"b"', ':2}\r\n', '\n{"level":1000,"time":1,"logferryFlush":7}\n{"c":3}\n{"d"', ':4}'])
+      stream.write(chunk);
     stream.end();
     await new Promise((resolve) => stream.once('close', resolve));
     assert.deepEqual(seen.lines, ['{"a":1}', '{"b":2}', '{"c":3}', '{"d":4}']);

@@ -3,9 +3,9 @@ import { CHANNEL_FIELD, type SinkWireOptions, TRANSACTIONAL_CHANNEL } from '../.
 import { readPrefixTime } from '../shared/line-prefix.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
+import { utf8Bytes } from '../shared/utf8.js';
 import { createLogsApi } from './client.js';
 import { CloudWatchSender } from './sender.js';
-import { utf8Bytes } from '../shared/utf8.js';
 import { fitMessage } from './truncate.js';
 
 /** Options the app's thread sends this sink. */

@@ -22,7 +22,9 @@ const EVENT_END = Buffer.from('"}');
 
 /** The JSON body of PutLogEvents for these events, as JSON.stringify({ logGroupName, logStreamName, logEvents }) writes it. */
 export function putLogEventsBody(logGroupName: string, logStreamName: string, events: readonly BodyEvent[]): Buffer {
-  const head = Buffer.from(`{"logGroupName":${JSON.stringify(logGroupName)},"logStreamName":${JSON.stringify(logStreamName)},"logEvents":[`);
+  const head = Buffer.from(
+    `{"logGroupName":${JSON.stringify(logGroupName)},"logStreamName":${JSON.stringify(logStreamName)},"logEvents":[`,
+  );
   let estimate = head.length + 2;
   for (const event of events) estimate += 48 + (event instanceof BatchEvent ? event.end - event.start : event.message.length * 3) * 1.25;
   let out = Buffer.allocUnsafe(Math.ceil(estimate));

@@ -1,4 +1,13 @@
-import { type SharedState, type SinkName, STAT_FIELDS, type StatField, sinkSlot, statIndex, viewSharedState, writeLastError } from '../../src/wire.js';
+import {
+  type SharedState,
+  type SinkName,
+  STAT_FIELDS,
+  type StatField,
+  sinkSlot,
+  statIndex,
+  viewSharedState,
+  writeLastError,
+} from '../../src/wire.js';
 
 /**
  * A sink's voice back to the app's thread: counters, flush acknowledgements and the last
