@@ -36,7 +36,30 @@ describe('the PutLogEvents body written from queued bytes', () => {
     );
   });
 
-  it('is what JSON.stringify writes for plain events too (a refused batch split in halves)', () => {
+  it('is what JSON.stringify writes for each half of a refused batch, and for events mixed with plain ones', () => {
+    const queue = new EventQueue(1024 * 1024);
+    for (const [i, message] of NASTY.entries()) queue.push(i, message, utf8Bytes(message), Date.now());
+    const events = queue.takeBatch(Date.now())?.events ?? [];
+    const expected = (list: Array<{ timestamp: number; message: string }>) =>
+      JSON.stringify({ logGroupName: 'g', logStreamName: 's', logEvents: list.map(({ timestamp, message }) => ({ timestamp, message })) });
+    const odd = [
+      { timestamp: 1.5, message: 'a' },
+      { timestamp: 0, message: 'b' },
+      { timestamp: Number.NaN, message: 'c' },
+    ];
+    for (const part of [
+      events.slice(0, 3),
+      events.slice(3),
+      [events[4], events[1]],
+      [events[0], { timestamp: 9, message: 'plain "x"' }],
+      odd,
+    ]) {
+      const list = part as Array<{ timestamp: number; message: string }>;
+      assert.equal(putLogEventsBody('g', 's', list).toString(), expected(list));
+    }
+  });
+
+  it('is what JSON.stringify writes for plain events too', () => {
     const events = NASTY.map((message, i) => ({ timestamp: i, message }));
     const body = putLogEventsBody('g', 's', events);
     assert.deepEqual(JSON.parse(body.toString()), { logGroupName: 'g', logStreamName: 's', logEvents: events });

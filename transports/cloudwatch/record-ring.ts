@@ -92,14 +92,14 @@ export class RecordRing {
     return message;
   }
 
-  /** Removes the oldest message, copying its UTF-8 bytes to `target` at `at`; returns how many. No string is made. */
-  shiftInto(target: Buffer, at: number): number {
-    if (this.#count === 0) throw new RangeError('shift from an empty ring');
-    const from = this.#offsets[this.#first] as number;
-    const length = this.#lengths[this.#first] as number;
-    this.#data.copy(target, at, from, from + length);
-    this.drop();
-    return length;
+  /** Where the oldest message's bytes start in `data`; undefined when empty. */
+  get headOffset(): number | undefined {
+    return this.#count === 0 ? undefined : this.#offsets[this.#first];
+  }
+
+  /** The Buffer the messages are in, to read the oldest in place (valid until the next push or drop). */
+  get data(): Buffer {
+    return this.#data;
   }
 
   /** Removes the oldest message without reading it. */
