@@ -1,7 +1,8 @@
 // `npm run bench`: every contender in the same run, alternating, BENCH_ROUNDS rounds (5; 9 for scenario 1),
 // each in a process of its own; prints medians with min–max and ratios, writes
-// bench/results.json and bench/results.svg. Subset with BENCH_SCENARIOS=cost,e2e,... and
-// BENCH_CONTENDERS=logferry,...; a subset run replaces only the figures it measured.
+// bench/results.json and bench/results.svg, and the tables into docs/benchmarks.md. Subset with
+// BENCH_SCENARIOS=cost,e2e,... and BENCH_CONTENDERS=logferry,...; a subset run replaces only the
+// figures it measured. `--tables-only` rewrites docs/benchmarks.md from results.json, running nothing.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { LocalBugsnag } from '../test/support/bugsnag-receiver.js';
 import { LocalCloudWatchLogs } from '../test/support/cloudwatch-server.js';
 import { barChartSvg } from './chart.js';
 import type { Contender } from './contenders.js';
+import { writeBenchTablesDoc } from './docs-tables.js';
 import { type Results, type Summaries, type Summary, summarizeAll } from './stats.js';
 import { formatTables } from './tables.js';
 
@@ -49,7 +51,7 @@ const SCENARIOS: Scenario[] = [
     name: 'cost',
     title: '1. App-thread cost, 200,000 calls',
     child: 'cost',
-    // Two ~1.2 µs figures 10% apart, on a machine whose runs differ by ±10%: 9 rounds steady the medians.
+    // Its figures are close together next to the machine's run-to-run noise: more rounds steady the medians.
     rounds: 9,
     contenders: [
       'pino',
@@ -150,6 +152,9 @@ const SCENARIOS: Scenario[] = [
     contenders: ['pino', 'logferry'],
   },
 ];
+
+/** A scenario's table title, by its name in results.json. */
+export const scenarioTitle = (name: string): string => SCENARIOS.find((s) => s.name === name)?.title ?? name;
 
 const DEFAULT_ROUNDS = 5;
 const roundsOf = (scenario: Scenario): number => Number(process.env.BENCH_ROUNDS ?? scenario.rounds ?? DEFAULT_ROUNDS);
@@ -283,7 +288,8 @@ async function main(): Promise<void> {
       ]),
     );
   }
-  process.stdout.write(formatTables(summaries, (name) => SCENARIOS.find((s) => s.name === name)?.title ?? name));
+  writeBenchTablesDoc(scenarioTitle);
+  process.stdout.write(formatTables(summaries, scenarioTitle));
   process.stdout.write(`\n${process.version}, ${new Date().toISOString()}\n`);
 }
 
@@ -379,4 +385,7 @@ function deliveryMetrics(result: Record<string, number>, delivery: Record<string
   };
 }
 
-void main();
+if (require.main === module) {
+  if (process.argv.includes('--tables-only')) writeBenchTablesDoc(scenarioTitle);
+  else void main();
+}

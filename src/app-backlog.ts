@@ -2,10 +2,9 @@ import type { TransportStream } from './root.js';
 
 // thread-stream copies lines into the worker's shared buffer only when the app's event loop
 // turns (setImmediate). A loop that logs without yielding therefore queues every line on the
-// app's thread: 1,000,000 lines held ~430 MiB there before the worker saw the first one.
-// Past maxAppBacklogBytes within one turn, the lines are handed over synchronously
-// (thread-stream's flushSync), so the app waits for the worker's CPU, at its pace of a few
-// hundred thousand lines a second. It never waits on the network: the worker's sinks queue
+// app's thread (docs/benchmarks.md#the-app-threads-backlog). Past maxAppBacklogBytes within
+// one turn, the lines are handed over synchronously (thread-stream's flushSync), so the app
+// waits for the worker's CPU, at its pace. It never waits on the network: the worker's sinks queue
 // and send on their own, without stalling the read loop. (thread-stream does the same on its
 // own only at Node's string limit, ~512 MiB.)
 //

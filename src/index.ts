@@ -1,10 +1,7 @@
-// The public contract of logferry, and nothing else.
+// The public contract of logferry: exactly the names in the README's API table (a test holds
+// the two together). Everything else is internal; tests and tools import it from its own file.
 export type { Logger } from 'pino';
-export type { Config } from './config.js';
-export { loadConfig } from './config.js';
-export type { ResolvedBugsnag, ResolvedCloudWatch } from './config-sinks.js';
-export { CLOUDWATCH_RETENTION_DAYS, DEFAULT_MAX_EVENT_BYTES } from './config-sinks.js';
-export { currentLogContext, withLogContext } from './context.js';
+export { withLogContext } from './context.js';
 export { LogferryConfigError } from './errors.js';
 export type { FlushResult, SinkFlushState, SinkStats } from './flush.js';
 export { closeLogs, flushLogs, logStats } from './lifecycle.js';

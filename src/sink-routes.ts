@@ -7,7 +7,8 @@ import { LEVELS, type SinkName, type SinkRoute, type SinkWireOptions } from './w
 // Which worker-thread sinks a Config asks for. They all run behind one pino.transport()
 // target, the router, which reads each line's level from its first bytes and hands it to
 // every sink at or below that level. (pino's own `targets` would JSON.parse every line in
-// the worker and split the stream once more per target: ~3× the worker's CPU per line.)
+// the worker and split the stream once more per target: see
+// docs/benchmarks.md#one-router-instead-of-pinos-targets.)
 
 /** The compiled router sits beside this file's compiled directory, in the package and in tests alike. */
 export function routerPath(): string {

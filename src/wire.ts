@@ -1,6 +1,6 @@
-// The contract between the app's thread and the worker-thread sinks: field names,
-// level numbers, the flush marker and the shared-memory layout. Plain constants and
-// types only, because worker files import this module too.
+// The contract between the app's thread and the worker-thread sinks: field names, level
+// numbers, the flush marker, the shared-memory layout, and the small pure functions that read
+// and write them. It imports nothing, because worker files import it too.
 
 /** pino's numeric levels; the worker reads them from each line's first bytes, so lines keep pino's numbers. */
 export const LEVELS = {
@@ -39,6 +39,7 @@ export type UnhandledOrigin = 'uncaughtException' | 'unhandledRejection';
 export const FLUSH_MARKER_LEVEL = 1000;
 export const FLUSH_MARKER_FIELD = 'logferryFlush';
 
+/** The marker line for flush `flushId`, as the app's thread writes it down the pipe. */
 export function flushMarkerLine(flushId: number): string {
   return `{"level":${FLUSH_MARKER_LEVEL},"time":${Date.now()},"${FLUSH_MARKER_FIELD}":${flushId}}\n`;
 }
@@ -73,6 +74,7 @@ export interface SinkRoute {
 export const SINKS = ['stdout', 'cloudwatch', 'bugsnag'] as const;
 export type SinkName = (typeof SINKS)[number];
 
+/** A sink's slot in every per-sink region of the shared memory. */
 export function sinkSlot(sink: SinkName): number {
   return SINKS.indexOf(sink);
 }
@@ -99,6 +101,21 @@ export type StatField = (typeof STAT_FIELDS)[number];
 const LAST_ERROR_BYTES = 512;
 
 /**
+ * Where each region of the shared memory starts, computed once. The Float64 regions come
+ * first so that they sit at offsets that are multiples of 8, as a Float64Array requires.
+ */
+const LAYOUT = (() => {
+  const statsCount = SINKS.length * STAT_FIELDS.length;
+  const exitDeadlineOffset = 0;
+  const statsOffset = exitDeadlineOffset + Float64Array.BYTES_PER_ELEMENT;
+  const acksOffset = statsOffset + statsCount * Float64Array.BYTES_PER_ELEMENT;
+  const lastErrorLengthOffset = acksOffset + SINKS.length * Int32Array.BYTES_PER_ELEMENT;
+  const lastErrorOffset = lastErrorLengthOffset + SINKS.length * Int32Array.BYTES_PER_ELEMENT;
+  const totalBytes = lastErrorOffset + SINKS.length * LAST_ERROR_BYTES;
+  return { statsCount, exitDeadlineOffset, statsOffset, acksOffset, lastErrorLengthOffset, lastErrorOffset, totalBytes } as const;
+})();
+
+/**
  * Shared memory: one Int32 ack slot per sink (the last flush id it answered, waited on
  * with Atomics), one Float64 row of counters per sink, and a short last-error text per sink.
  */
@@ -111,32 +128,28 @@ export interface SharedState {
   readonly lastError: Uint8Array;
 }
 
+/** Size of the SharedArrayBuffer that viewSharedState() lays out. */
 export function sharedBufferBytes(): number {
-  const acks = SINKS.length * 4;
-  const errLengths = SINKS.length * 4;
-  const stats = SINKS.length * STAT_FIELDS.length * 8;
-  return 8 + stats + acks + errLengths + SINKS.length * LAST_ERROR_BYTES;
+  return LAYOUT.totalBytes;
 }
 
+/** Typed views over the shared memory, one per region; the app's thread and every sink use the same layout. */
 export function viewSharedState(buffer: SharedArrayBuffer): SharedState {
-  const statsCount = SINKS.length * STAT_FIELDS.length;
-  const statsOffset = 8;
-  const acksOffset = statsOffset + statsCount * 8;
-  const errLenOffset = acksOffset + SINKS.length * 4;
-  const errOffset = errLenOffset + SINKS.length * 4;
   return {
-    exitDeadline: new Float64Array(buffer, 0, 1),
-    stats: new Float64Array(buffer, statsOffset, statsCount),
-    acks: new Int32Array(buffer, acksOffset, SINKS.length),
-    lastErrorLength: new Int32Array(buffer, errLenOffset, SINKS.length),
-    lastError: new Uint8Array(buffer, errOffset, SINKS.length * LAST_ERROR_BYTES),
+    exitDeadline: new Float64Array(buffer, LAYOUT.exitDeadlineOffset, 1),
+    stats: new Float64Array(buffer, LAYOUT.statsOffset, LAYOUT.statsCount),
+    acks: new Int32Array(buffer, LAYOUT.acksOffset, SINKS.length),
+    lastErrorLength: new Int32Array(buffer, LAYOUT.lastErrorLengthOffset, SINKS.length),
+    lastError: new Uint8Array(buffer, LAYOUT.lastErrorOffset, SINKS.length * LAST_ERROR_BYTES),
   };
 }
 
+/** Index of one sink's counter in SharedState.stats. */
 export function statIndex(sink: SinkName, field: StatField): number {
   return sinkSlot(sink) * STAT_FIELDS.length + STAT_FIELDS.indexOf(field);
 }
 
+/** Stores a sink's latest error text, cut to the slot's size at a UTF-8 boundary. */
 export function writeLastError(state: SharedState, sink: SinkName, message: string): void {
   const slot = sinkSlot(sink);
   const region = state.lastError.subarray(slot * LAST_ERROR_BYTES, (slot + 1) * LAST_ERROR_BYTES);
@@ -144,6 +157,7 @@ export function writeLastError(state: SharedState, sink: SinkName, message: stri
   Atomics.store(state.lastErrorLength, slot, written);
 }
 
+/** A sink's latest error text, or undefined when it has none. */
 export function readLastError(state: SharedState, sink: SinkName): string | undefined {
   const slot = sinkSlot(sink);
   const length = Atomics.load(state.lastErrorLength, slot);

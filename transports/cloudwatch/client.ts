@@ -26,8 +26,8 @@ export interface PutResult {
 
 /**
  * A PutLogEvents request already serialized and signed, held until `send()`. Preparing the
- * next batch while one is in flight takes the SDK's ~10 ms per MiB (JSON escaping, SigV4
- * hashing) off the one-request-at-a-time path.
+ * next batch while one is in flight takes the SDK's JSON escaping and SigV4 hashing off the
+ * one-request-at-a-time path (docs/benchmarks.md#preparing-and-writing-a-putlogevents-body).
  */
 export interface PreparedPut {
   send(): Promise<PutResult>;
@@ -70,7 +70,7 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
       // The SDK's JSON serializer escapes the messages one character at a time in JavaScript; a
       // JSON 1.1 body is the input as plain JSON, which put-body.ts writes from the queued bytes.
       // So the SDK serializes the request without its events, and the body is replaced before the
-      // SDK computes the length and signs (docs/performance.md has the measurements).
+      // SDK computes the length and signs (docs/performance.md, docs/benchmarks.md#preparing-and-writing-a-putlogevents-body).
       const command = new PutLogEventsCommand({ ...stream, logEvents: [] });
       command.middlewareStack.add(
         (next) => async (args) => {

@@ -1,7 +1,7 @@
 // Where the CloudWatch queue keeps its lines: UTF-8 bytes in one Buffer, outside the V8 heap.
 // Held as strings, each queued line lived long enough to be promoted to the worker's old
 // generation, and V8 let that generation grow to several times the live queue before
-// collecting it: a 32 MiB queue took the worker past 350 MiB of heap with the endpoint down.
+// collecting it (docs/benchmarks.md#the-cloudwatch-queue-outside-the-v8-heap).
 // Here a queued line costs its bytes plus 24 bytes of typed-array bookkeeping (less than the
 // 26 bytes per event the queue counts against its cap), and the strings the worker makes
 // per line die young. Pure: no I/O.

@@ -17,7 +17,8 @@ export interface StdoutSinkOptions extends SinkWireOptions {
 // JSON lines are not joined one by one: consecutive lines of the chunk the worker was handed
 // are written as the run of that chunk they are (one slice for thousands of lines), so a line
 // costs stdout nothing but its share of the write. Lines are not handed to sonic-boom one by
-// one either: its write() measures the UTF-8 length of its whole pending buffer on every call.
+// one either: its write() measures the UTF-8 length of its whole pending buffer on every call
+// (docs/benchmarks.md#the-stdout-sinks-writes; docs/performance.md).
 const WRITE_AT_CHARS = 64 * 1024;
 
 /** The stdout sink (JSON lines, or pino-pretty in development), run in the log worker thread behind the router. */
