@@ -37,7 +37,7 @@ export interface DropRecord {
 export class EventQueue {
   readonly #maxBytes: number;
   // The lines themselves live off the V8 heap; see record-ring.ts.
-  readonly #ring: RecordRing;
+  readonly #ring = new RecordRing();
   /** Counted as PutLogEvents counts them: UTF-8 bytes plus EVENT_OVERHEAD_BYTES per event. */
   #bytes = 0;
   /** Seq of the oldest queued event: events are numbered in the order they arrived. */
@@ -46,7 +46,6 @@ export class EventQueue {
 
   constructor(maxBytes: number) {
     this.#maxBytes = maxBytes;
-    this.#ring = new RecordRing(maxBytes);
   }
 
   get length(): number {

@@ -13,8 +13,6 @@ const SHRINK_ABOVE_BYTES = 4 * 1024 * 1024;
 
 /** A FIFO of UTF-8 messages with two times each, stored in a circular Buffer that grows as needed. */
 export class RecordRing {
-  /** The most message bytes the owner will hold (its cap), or undefined: growth stops a little past it. */
-  readonly #maxBytes: number | undefined;
   #data = Buffer.allocUnsafeSlow(INITIAL_BYTES);
   /** Where the next message's bytes go. */
   #writeAt = 0;
@@ -32,10 +30,6 @@ export class RecordRing {
   #count = 0;
   /** Push-order number of the oldest message. */
   #headNumber = 0;
-
-  constructor(maxBytes?: number) {
-    this.#maxBytes = maxBytes;
-  }
 
   get length(): number {
     return this.#count;
@@ -150,14 +144,9 @@ export class RecordRing {
   /** Copies the held messages, oldest first, to the start of a Buffer with room for `bytes` more. */
   #relocate(bytes: number): void {
     const needed = this.#bytes + bytes;
-    // Compacting alone when the space exists but is split. Otherwise double, so a queue filling
-    // up is copied a few times rather than at every quarter; but never past its cap and an eighth
-    // (room to wrap), so a full queue's Buffer stays the size of its cap.
-    const ceiling = this.#maxBytes === undefined ? Number.POSITIVE_INFINITY : Math.ceil(this.#maxBytes * 1.125);
-    const capacity =
-      this.#data.length >= needed * 1.125
-        ? this.#data.length
-        : Math.max(INITIAL_BYTES, Math.ceil(needed * 1.25), Math.min(this.#data.length * 2, ceiling));
+    // Compacting alone when the space exists but is split; otherwise a quarter to spare, so a
+    // full queue is not copied again on the next push (and its Buffer stays near what it holds).
+    const capacity = this.#data.length >= needed * 1.125 ? this.#data.length : Math.max(INITIAL_BYTES, Math.ceil(needed * 1.25));
     const data = Buffer.allocUnsafeSlow(capacity);
     let writeAt = 0;
     for (let i = 0; i < this.#count; i++) {
