@@ -37,6 +37,15 @@ export interface RootState {
   closed: boolean;
 }
 
+/**
+ * The log worker's young generation. V8 sizes it for throughput, so a worker reading lines flat
+ * out held tens of MiB of lines already handled before each scavenge; every line the worker makes
+ * dies young, so a small one is collected more often at no measurable CPU cost
+ * (docs/performance.md#memory). Only the young generation: an old-generation limit would kill
+ * the worker, and every sink with it, when reached.
+ */
+const WORKER_YOUNG_GENERATION_MB = 8;
+
 let pendingOptions: LogferryOptions | undefined;
 let state: RootState | undefined;
 
@@ -104,7 +113,11 @@ function buildRoot(config: Config): RootState {
   // Exit handling is installed before pino.transport(), so logferry's 'exit' listener runs
   // before pino's own and can wait for deliveries while the worker is still up.
   installExitHandling(root);
-  const worker = pino.transport({ target: routerPath(), options: { routes } }) as unknown as TransportStream;
+  const worker = pino.transport({
+    target: routerPath(),
+    options: { routes },
+    worker: { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } },
+  }) as unknown as TransportStream;
   // Flush markers and the exit hand-over go through the same stream as pino's lines, so they stay in order.
   const stream = boundAppBacklog(worker, config.maxAppBacklogBytes);
   root.stream = stream;
