@@ -12,6 +12,7 @@ import { LocalCloudWatchLogs } from '../test/support/cloudwatch-server.js';
 import { barChartSvg } from './chart.js';
 import type { Contender } from './contenders.js';
 import { writeBenchTablesDoc } from './docs-tables.js';
+import { runSpoolBench } from './spool.js';
 import { type Results, type Summaries, type Summary, summarizeAll } from './stats.js';
 import { formatTables } from './tables.js';
 
@@ -263,6 +264,8 @@ async function main(): Promise<void> {
       }
     }
   }
+  // The spool's cost: its own table (docs/spool.md), not in results.json.
+  const spoolTable = !only || only.includes('spool') ? await runSpoolBench(cloudwatch) : '';
   await cloudwatch.stop();
   await bugsnag.stop();
   // A subset run (BENCH_SCENARIOS) replaces its scenarios and keeps the others' last figures.
@@ -290,6 +293,7 @@ async function main(): Promise<void> {
   }
   writeBenchTablesDoc(scenarioTitle);
   process.stdout.write(formatTables(summaries, scenarioTitle));
+  process.stdout.write(spoolTable);
   process.stdout.write(`\n${process.version}, ${new Date().toISOString()}\n`);
 }
 

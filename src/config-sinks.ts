@@ -1,8 +1,19 @@
 import { hostname } from 'node:os';
 import { LogferryConfigError } from './errors.js';
 import { parseSinkLevel } from './levels.js';
-import type { BugsnagOptions, CloudWatchOptions, CloudWatchScope } from './options.js';
-import { type Env, parseBoolean, parseHttpUrl, parseWholeNumber, readVar } from './parse-env.js';
+import type { BugsnagOptions, BugsnagRule, CloudWatchOptions, CloudWatchScope } from './options.js';
+import {
+  type Env,
+  oneOf,
+  optional,
+  parseBoolean,
+  parseHttpUrl,
+  parseOptionsObject,
+  parseWholeNumber,
+  readVar,
+  text,
+  wholeNumber,
+} from './parse-env.js';
 
 // Validation of the two network sinks' settings, from the environment or from options.
 
@@ -19,6 +30,10 @@ export const MIN_MAX_EVENT_BYTES = 1024;
 const GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const STREAM_NAME = /^[^:*]{1,512}$/;
 const BUGSNAG_KEY = /^[0-9a-f]{32}$/i;
+
+/** How long one attempt (Bugsnag notify, CloudWatch PutLogEvents) may take, answer and body included. */
+const REQUEST_TIMEOUT = wholeNumber({ min: 100, max: 300_000, unit: 'milliseconds', maxNote: '5 minutes' });
+const SEVERITIES = ['error', 'warning', 'info'] as const;
 
 export type ResolvedBugsnag = Required<Omit<BugsnagOptions, 'endpoints' | 'appVersion' | 'onErrorModule'>> &
   Pick<BugsnagOptions, 'endpoints' | 'appVersion' | 'onErrorModule'>;
@@ -57,32 +72,60 @@ export function resolveBugsnag(options: BugsnagOptions, nodeEnv: string): Resolv
   if (typeof options.apiKey !== 'string' || !BUGSNAG_KEY.test(options.apiKey)) {
     throw new LogferryConfigError('BUGSNAG_API_KEY', redactedKey(options.apiKey), 'use the 32 hex characters of your project API key');
   }
-  const maxBreadcrumbs = options.maxBreadcrumbs ?? 25;
-  if (!Number.isInteger(maxBreadcrumbs) || maxBreadcrumbs < 0 || maxBreadcrumbs > 100) {
-    throw new LogferryConfigError('bugsnag.maxBreadcrumbs', maxBreadcrumbs, 'use a whole number from 0 to 100 (Bugsnag keeps at most 100)');
-  }
-  for (const [index, rule] of (options.rules ?? []).entries()) {
-    if (rule.errorClass === undefined && rule.messageMatches === undefined) {
-      throw new LogferryConfigError(`bugsnag.rules[${index}]`, rule, 'give errorClass or messageMatches');
-    }
-    if (rule.messageMatches !== undefined) compileRulePattern(`bugsnag.rules[${index}].messageMatches`, rule.messageMatches);
-  }
+  const maxBreadcrumbs = parseWholeNumber('bugsnag.maxBreadcrumbs', options.maxBreadcrumbs ?? 25, {
+    min: 0,
+    max: 100,
+    maxNote: 'Bugsnag keeps at most 100',
+  });
+  const rules = optional('bugsnag.rules', options.rules, (name, raw) => {
+    if (!Array.isArray(raw)) throw new LogferryConfigError(name, raw, 'use an array of rules');
+    return raw as BugsnagRule[];
+  });
+  for (const [index, rule] of (rules ?? []).entries()) checkRule(`bugsnag.rules[${index}]`, rule);
+  const endpoints = parseOptionsObject('bugsnag.endpoints', options.endpoints);
+  const appVersion = optional('bugsnag.appVersion', options.appVersion, text(256));
+  const onErrorModule = optional('bugsnag.onErrorModule', options.onErrorModule, text(4096));
   return {
     apiKey: options.apiKey,
-    releaseStage: options.releaseStage ?? nodeEnv,
-    level: options.level ?? 'warn',
-    rules: options.rules ?? [],
+    releaseStage: optional('bugsnag.releaseStage', options.releaseStage, text(256)) ?? nodeEnv,
+    level: optional('bugsnag.level', options.level, parseSinkLevel) ?? 'warn',
+    rules: rules ?? [],
     maxBreadcrumbs,
-    maxEventsPerMinutePerGroup: options.maxEventsPerMinutePerGroup ?? 10,
-    maxQueuedEvents: options.maxQueuedEvents ?? 1000,
-    ...(options.endpoints ? { endpoints: options.endpoints } : {}),
-    ...(options.appVersion ? { appVersion: options.appVersion } : {}),
-    ...(options.onErrorModule ? { onErrorModule: options.onErrorModule } : {}),
+    maxEventsPerMinutePerGroup: parseWholeNumber('bugsnag.maxEventsPerMinutePerGroup', options.maxEventsPerMinutePerGroup ?? 10, {
+      min: 1,
+      max: 100_000,
+    }),
+    maxQueuedEvents: parseWholeNumber('bugsnag.maxQueuedEvents', options.maxQueuedEvents ?? 1000, { min: 1, max: 1_000_000 }),
+    requestTimeoutMs: REQUEST_TIMEOUT('bugsnag.requestTimeoutMs', options.requestTimeoutMs ?? 10_000),
+    ...(endpoints
+      ? {
+          endpoints: {
+            notify: parseHttpUrl('bugsnag.endpoints.notify', endpoints.notify),
+            sessions: parseHttpUrl('bugsnag.endpoints.sessions', endpoints.sessions),
+          },
+        }
+      : {}),
+    ...(appVersion ? { appVersion } : {}),
+    ...(onErrorModule ? { onErrorModule } : {}),
   };
 }
 
-function compileRulePattern(name: string, pattern: string): void {
+function checkRule(name: string, raw: unknown): void {
+  const rule = parseOptionsObject(name, raw) ?? {};
+  if (rule.errorClass === undefined && rule.messageMatches === undefined) {
+    throw new LogferryConfigError(name, rule, 'give errorClass or messageMatches');
+  }
+  optional(`${name}.errorClass`, rule.errorClass, text());
+  optional(`${name}.groupingHash`, rule.groupingHash, text());
+  optional(`${name}.severity`, rule.severity, oneOf(SEVERITIES));
+  optional(`${name}.unhandled`, rule.unhandled, parseBoolean);
+  optional(`${name}.ignore`, rule.ignore, parseBoolean);
+  if (rule.messageMatches !== undefined) compileRulePattern(`${name}.messageMatches`, rule.messageMatches);
+}
+
+function compileRulePattern(name: string, pattern: unknown): void {
   try {
+    if (typeof pattern !== 'string') throw new Error('not a string');
     new RegExp(pattern);
   } catch (error) {
     throw new LogferryConfigError(name, pattern, `use a valid regular expression (${(error as Error).message})`);
@@ -113,20 +156,19 @@ export function cloudWatchFromEnv(env: Env): CloudWatchOptions | undefined {
   };
 }
 
+const SCOPE = oneOf<CloudWatchScope>(
+  ['transactional', 'all'],
+  'use transactional (the audit channel only) or all (every line at LOG_LEVEL_CLOUDWATCH)',
+);
+
 function parseScope(raw: string): CloudWatchScope {
-  const value = raw.toLowerCase();
-  if (value === 'transactional' || value === 'all') return value;
-  throw new LogferryConfigError(
-    'CLOUDWATCH_SCOPE',
-    raw,
-    'use transactional (the audit channel only) or all (every line at LOG_LEVEL_CLOUDWATCH)',
-  );
+  return SCOPE('CLOUDWATCH_SCOPE', raw);
 }
 
-function parseRetention(raw: string): number {
-  const days = Number(raw);
+function parseRetention(raw: unknown, name = 'CLOUDWATCH_RETENTION_DAYS'): number {
+  const days = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(days)) {
-    throw new LogferryConfigError('CLOUDWATCH_RETENTION_DAYS', raw, `use one of ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`);
+    throw new LogferryConfigError(name, raw, `use one of ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`);
   }
   return days;
 }
@@ -138,14 +180,15 @@ export function defaultStreamName(startedAt = new Date()): string {
 }
 
 export function resolveCloudWatch(options: CloudWatchOptions): ResolvedCloudWatch {
-  if (!GROUP_NAME.test(options.logGroupName)) {
+  if (typeof options.logGroupName !== 'string' || !GROUP_NAME.test(options.logGroupName)) {
     throw new LogferryConfigError('CLOUDWATCH_LOG_GROUP', options.logGroupName, 'use 1-512 characters of letters, digits and . - _ / #');
   }
   const logStreamName = options.logStreamName ?? defaultStreamName();
-  if (!STREAM_NAME.test(logStreamName)) {
+  if (typeof logStreamName !== 'string' || !STREAM_NAME.test(logStreamName)) {
     throw new LogferryConfigError('CLOUDWATCH_LOG_STREAM', logStreamName, "use 1-512 characters without ':' or '*'");
   }
-  if (options.retentionDays !== undefined) parseRetention(String(options.retentionDays));
+  const retentionDays = optional('cloudwatch.retentionDays', options.retentionDays, (name, raw) => parseRetention(raw, name));
+  const region = optional('cloudwatch.region', options.region, text(64));
   const maxEventBytes = parseWholeNumber('cloudwatch.maxEventBytes', options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES, {
     min: MIN_MAX_EVENT_BYTES,
     max: DEFAULT_MAX_EVENT_BYTES,
@@ -161,15 +204,16 @@ export function resolveCloudWatch(options: CloudWatchOptions): ResolvedCloudWatc
   return {
     logGroupName: options.logGroupName,
     logStreamName,
-    scope: options.scope ?? 'transactional',
-    level: options.level ?? 'info',
-    createGroup: options.createGroup ?? true,
+    scope: optional('cloudwatch.scope', options.scope, SCOPE) ?? 'transactional',
+    level: optional('cloudwatch.level', options.level, parseSinkLevel) ?? 'info',
+    createGroup: optional('cloudwatch.createGroup', options.createGroup, parseBoolean) ?? true,
     maxEventBytes,
     flushIntervalMs,
     maxQueueBytes,
-    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
-    ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
-    ...(options.region ? { region: options.region } : {}),
+    // 0 would turn off both of the SDK's timeouts, and an attempt could then wait for ever.
+    requestTimeoutMs: REQUEST_TIMEOUT('cloudwatch.requestTimeoutMs', options.requestTimeoutMs ?? 10_000),
+    ...(retentionDays !== undefined ? { retentionDays } : {}),
+    ...(region ? { region } : {}),
     ...(options.endpoint ? { endpoint: parseHttpUrl('cloudwatch.endpoint', options.endpoint) } : {}),
   };
 }

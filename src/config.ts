@@ -7,10 +7,23 @@ import {
   resolveBugsnag,
   resolveCloudWatch,
 } from './config-sinks.js';
-import { type LevelSpec, parseLevelSpec, parseSinkLevel } from './levels.js';
+import { LogferryConfigError } from './errors.js';
+import { type LevelSpec, parseLevel, parseLevelSpec } from './levels.js';
 import type { LogferryOptions, LogLevel, Profile } from './options.js';
-import { type Env, parseBoolean, parsePositiveInteger, parseWholeNumber, readVar, type WholeNumberRange } from './parse-env.js';
+import {
+  type Env,
+  oneOf,
+  optional,
+  parseBoolean,
+  parseOptionsObject,
+  parseStringList,
+  readVar,
+  resolveSetting,
+  type WholeNumberRange,
+  wholeNumber,
+} from './parse-env.js';
 import { DEFAULT_REDACT_KEYS, normalizeKey } from './redact-keys.js';
+import { type ResolvedSpool, resolveSpool } from './spool/config.js';
 
 /** Everything the root logger is built from: validated once, at start-up. */
 export interface Config {
@@ -21,6 +34,8 @@ export interface Config {
   console: { level: LogLevel | undefined; pretty: boolean; colorize: boolean } | null;
   bugsnag: ResolvedBugsnag | null;
   cloudwatch: ResolvedCloudWatch | null;
+  /** The CloudWatch sink's on-disk spool (docs/spool.md); null when off. */
+  spool: ResolvedSpool | null;
   /** Normalized key names censored at any depth. */
   redactKeys: string[];
   exitTimeoutMs: number;
@@ -41,14 +56,17 @@ const DEFAULT_ROOT_LEVEL: Record<Profile, LogLevel> = { development: 'debug', te
 
 /** Reads the environment (and options that override it) into a validated Config; throws LogferryConfigError. */
 export function loadConfig(env: Env = process.env, options: LogferryOptions = {}): Config {
+  if (parseOptionsObject('options', options) === undefined) options = {};
   const nodeEnv = readVar(env, 'NODE_ENV') ?? 'development';
-  const profile = options.profile ?? profileOf(readVar(env, 'NODE_ENV'));
+  const profile = optional('profile', options.profile, oneOf(PROFILES)) ?? profileOf(readVar(env, 'NODE_ENV'));
   const notices: string[] = [];
 
-  const levelSource = options.level ?? readVar(env, 'LOG_LEVEL');
-  const spec = levelSource === undefined ? { root: undefined, modules: [] } : parseLevelSpec('LOG_LEVEL', levelSource);
+  const spec = resolveSetting(env, { option: 'level', env: 'LOG_LEVEL' }, options.level, levelSpec, { root: undefined, modules: [] });
   const levels = { ...spec, root: spec.root ?? DEFAULT_ROOT_LEVEL[profile] };
 
+  checkSinkOption('bugsnag', options.bugsnag);
+  checkSinkOption('cloudwatch', options.cloudwatch);
+  checkSinkOption('console', options.console);
   const network = profile !== 'test';
   const bugsnagOptions = options.bugsnag === false ? undefined : (options.bugsnag ?? (network ? bugsnagFromEnv(env, nodeEnv) : undefined));
   const cloudwatchOptions =
@@ -67,47 +85,72 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
     console: options.console === false ? null : resolveConsole(env, profile, options),
     bugsnag: bugsnagOptions ? resolveBugsnag(bugsnagOptions, nodeEnv) : null,
     cloudwatch: cloudwatchOptions ? resolveCloudWatch(cloudwatchOptions) : null,
+    spool: cloudwatchOptions ? resolveSpool(env, options.spool) : null,
     redactKeys: resolveRedactKeys(options),
-    exitTimeoutMs: options.exitTimeoutMs ?? exitTimeoutFromEnv(env),
-    maxAppBacklogBytes: maxAppBacklogBytes(env, options),
-    captureUncaught: options.captureUncaught ?? profile === 'production',
-    handleSignals: options.handleSignals ?? true,
+    exitTimeoutMs: resolveSetting(env, { option: 'exitTimeoutMs', env: 'LOG_EXIT_TIMEOUT_MS' }, options.exitTimeoutMs, EXIT_TIMEOUT, 5000),
+    maxAppBacklogBytes: resolveSetting(
+      env,
+      APP_BACKLOG,
+      options.maxAppBacklogBytes,
+      wholeNumber(APP_BACKLOG_RANGE),
+      DEFAULT_APP_BACKLOG_BYTES,
+    ),
+    captureUncaught: optional('captureUncaught', options.captureUncaught, parseBoolean) ?? profile === 'production',
+    handleSignals: optional('handleSignals', options.handleSignals, parseBoolean) ?? true,
     notices,
   };
 }
 
+const PROFILES: readonly Profile[] = ['development', 'test', 'production'];
+
+/** A sink's options: an object, false (off), or absent. */
+function checkSinkOption(name: string, value: unknown): void {
+  if (value !== false) parseOptionsObject(name, value);
+}
+
+function levelSpec(name: string, raw: unknown): LevelSpec {
+  if (typeof raw !== 'string')
+    throw new LogferryConfigError(name, raw, 'use a level name, or a LOG_LEVEL-style string such as info,db=debug');
+  return parseLevelSpec(name, raw);
+}
+
 function resolveConsole(env: Env, profile: Profile, options: LogferryOptions): Config['console'] {
   const consoleOptions = options.console || {};
-  const rawLevel = readVar(env, 'LOG_LEVEL_CONSOLE');
-  const rawPretty = readVar(env, 'LOG_PRETTY');
-  const pretty = consoleOptions.pretty ?? (rawPretty ? parseBoolean('LOG_PRETTY', rawPretty) : profile === 'development');
+  const pretty = resolveSetting(
+    env,
+    { option: 'console.pretty', env: 'LOG_PRETTY' },
+    consoleOptions.pretty,
+    parseBoolean,
+    profile === 'development',
+  );
   return {
-    level: consoleOptions.level ?? (rawLevel ? parseSinkLevel('LOG_LEVEL_CONSOLE', rawLevel) : undefined),
+    level: resolveSetting<LogLevel | undefined>(
+      env,
+      { option: 'console.level', env: 'LOG_LEVEL_CONSOLE' },
+      consoleOptions.level,
+      parseLevel,
+      undefined,
+    ),
     pretty,
     colorize: pretty && isatty(1) && readVar(env, 'NO_COLOR') === undefined,
   };
 }
 
-function exitTimeoutFromEnv(env: Env): number {
-  const raw = readVar(env, 'LOG_EXIT_TIMEOUT_MS');
-  return raw === undefined ? 5000 : parsePositiveInteger('LOG_EXIT_TIMEOUT_MS', raw, 600_000);
-}
+const EXIT_TIMEOUT = wholeNumber({ min: 1, max: 600_000, unit: 'milliseconds', maxNote: '10 minutes' });
 
 const MiB = 1024 * 1024;
 // thread-stream itself hands over synchronously at Node's string limit (~512 MiB); below 1 MiB
 // a service's ordinary bursts would wait on the worker.
 const APP_BACKLOG_RANGE: WholeNumberRange = { min: MiB, max: 512 * MiB, unit: 'bytes', minNote: '1 MiB', maxNote: '512 MiB' };
+const APP_BACKLOG = { option: 'maxAppBacklogBytes', env: 'LOG_MAX_APP_BACKLOG_BYTES' };
 const DEFAULT_APP_BACKLOG_BYTES = 64 * MiB;
 
-function maxAppBacklogBytes(env: Env, options: LogferryOptions): number {
-  if (options.maxAppBacklogBytes !== undefined)
-    return parseWholeNumber('maxAppBacklogBytes', options.maxAppBacklogBytes, APP_BACKLOG_RANGE);
-  const raw = readVar(env, 'LOG_MAX_APP_BACKLOG_BYTES');
-  return raw === undefined ? DEFAULT_APP_BACKLOG_BYTES : parseWholeNumber('LOG_MAX_APP_BACKLOG_BYTES', raw, APP_BACKLOG_RANGE);
-}
-
 function resolveRedactKeys(options: LogferryOptions): string[] {
-  const allow = new Set((options.redact?.allow ?? []).map(normalizeKey));
-  const keys = new Set([...DEFAULT_REDACT_KEYS, ...(options.redact?.keys ?? []).map(normalizeKey)]);
+  parseOptionsObject('redact', options.redact);
+  const allow = new Set((optional('redact.allow', options.redact?.allow, parseStringList) ?? []).map(normalizeKey));
+  const keys = new Set([
+    ...DEFAULT_REDACT_KEYS,
+    ...(optional('redact.keys', options.redact?.keys, parseStringList) ?? []).map(normalizeKey),
+  ]);
   return [...keys].filter((key) => key !== '' && !allow.has(key));
 }

@@ -1,5 +1,9 @@
-import { describeUndelivered, flushRoot, flushRootSync, reportPossibleDuplicates } from './flush.js';
+import { writeSync } from 'node:fs';
+import { isMainThread, threadId } from 'node:worker_threads';
+import { reportEnding } from './ending-report.js';
+import { flushRoot, flushRootSync } from './flush.js';
 import type { RootState } from './root.js';
+import { handleSignals } from './signal-registry.js';
 import { UNHANDLED_FIELD, type UnhandledOrigin } from './wire.js';
 
 // Nothing lost at exit. Every way a process ends funnels into one of two places:
@@ -8,6 +12,8 @@ import { UNHANDLED_FIELD, type UnhandledOrigin } from './wire.js';
 //   bounded by exitTimeoutMs; pino's own exit hook then ends the worker.
 // - SIGTERM/SIGINT with no handler of the app's: Node would die without 'exit', so
 //   logferry flushes first, then re-raises the signal so the process ends as Node would.
+//   Every copy of logferry in the process shares one listener (src/signal-registry.ts).
+// Either way, what is left undelivered is said on stderr by the app's thread (ending-report.ts).
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
@@ -20,20 +26,40 @@ export function installExitHandling(root: RootState): void {
     // its usual code and message, after 'exit' has let the sinks deliver this line.
     process.on('uncaughtExceptionMonitor', (error, origin) => logUncaught(root, error, origin));
   }
-  if (root.config.handleSignals) {
-    for (const signal of SIGNALS) installSignalHandler(root, signal);
+  if (root.config.handleSignals) handleSignals(SIGNALS, (signal) => flushOnSignal(root, signal));
+  if (!isMainThread) noticeOffMainThread();
+}
+
+/**
+ * In an app's own worker thread, 'exit' fires when that thread ends, but not when the main
+ * thread ends the process first: then the thread is stopped, and lines its log worker has not
+ * delivered are gone without a word. Nothing in this thread can see that coming, so it is said
+ * once, up front, with the one line that prevents it. Written to fd 2 directly: a worker's
+ * process.stderr is relayed through the main thread and can arrive after the process is gone.
+ */
+function noticeOffMainThread(): void {
+  try {
+    writeSync(
+      2,
+      `logferry: logging from worker thread ${threadId}: the process does not wait for this thread's lines when the main thread exits; call \`await flushLogs()\` in this thread before it reports its work done (docs/failure-modes-app.md)\n`,
+    );
+  } catch {
+    // stderr closed: nothing to tell.
   }
 }
 
 function waitBeforeExit(root: RootState): void {
   if (root.closed || !root.stream) return;
   const flush = flushRootSync(root, root.config.exitTimeoutMs);
-  reportPossibleDuplicates(flush);
-  if (!flush.delivered) {
-    process.stderr.write(
-      `logferry: exit wait ran out after ${root.config.exitTimeoutMs} ms (LOG_EXIT_TIMEOUT_MS); not delivered: ${describeUndelivered(flush)}\n`,
-    );
-  }
+  reportEnding(flush, 'exit', root.config.exitTimeoutMs);
+}
+
+async function flushOnSignal(root: RootState, signal: NodeJS.Signals): Promise<void> {
+  if (root.closed || !root.stream) return;
+  const flush = await flushRoot(root, root.config.exitTimeoutMs);
+  // The signal ends the process without 'exit': this is the last word, and nothing more is flushed.
+  root.closed = true;
+  reportEnding(flush, signal, root.config.exitTimeoutMs);
 }
 
 function logUncaught(root: RootState, thrown: unknown, origin: UnhandledOrigin): void {
@@ -62,24 +88,4 @@ function describe(value: unknown): string {
   } catch {
     return Object.prototype.toString.call(value);
   }
-}
-
-function installSignalHandler(root: RootState, signal: (typeof SIGNALS)[number]): void {
-  let flushing = false;
-  const handler = (): void => {
-    // The app has its own handler: it decides when to exit, and 'exit' will flush then.
-    if (process.listenerCount(signal) > 1) return;
-    if (flushing) {
-      reraise();
-      return;
-    }
-    flushing = true;
-    void flushRoot(root, root.config.exitTimeoutMs).then(reportPossibleDuplicates).finally(reraise);
-  };
-  const reraise = (): void => {
-    process.removeListener(signal, handler);
-    root.closed = true;
-    process.kill(process.pid, signal);
-  };
-  process.on(signal, handler);
 }

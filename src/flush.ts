@@ -11,29 +11,48 @@ import {
 } from './wire.js';
 
 // Flush acknowledgements: a marker line goes down the same pipe as the log lines, every
-// sink answers it in shared memory once everything before it is delivered, and the app's
-// thread waits on that memory: with Atomics.waitAsync for flushLogs(), with a blocking
-// Atomics.wait at 'exit' (an exit listener cannot await).
+// sink answers it in shared memory once everything before it is settled (delivered, or
+// counted as dropped), and the app's thread waits on that memory: with Atomics.waitAsync for
+// flushLogs(), with a blocking Atomics.wait at 'exit' (an exit listener cannot await).
 
 /** A sink's counters, as its worker publishes them. */
 export type SinkStats = Record<StatField, number> & { lastError?: string };
 
 /** One sink's answer to a flush. */
 export interface SinkFlushState extends SinkStats {
-  /** Every line logged before the flush was delivered (written, accepted, acknowledged) or counted as dropped. */
+  /** Every line logged before the flush reached this sink's end: delivered, or counted as dropped or rejected. */
+  settled: boolean;
+  /** The older name of `settled`, kept for existing callers. */
   flushed: boolean;
+  /** Lines (or events) this sink dropped or had refused since the previous flush result. `dropped` and `rejected` are the totals since start. */
+  droppedSinceLastFlush: number;
 }
 
 /** What flushLogs() and closeLogs() resolve with. */
 export interface FlushResult {
-  /** Every active sink delivered everything logged before the call. */
+  /** Every active sink delivered every line logged before the call: settled, and none dropped or refused. */
   delivered: boolean;
-  /** The timeout passed before every sink answered. */
+  /** Every active sink answered: each line logged before the call is delivered or counted as dropped. */
+  settled: boolean;
+  /**
+   * Lines dropped or refused by any sink since the previous flush result (never to arrive, counted
+   * in each sink's `dropped` or `rejected`). It can include lines logged after the call that were
+   * dropped before the answer came; it never leaves out one logged before it.
+   */
+  dropped: number;
+  /** Time ran out before every sink answered. */
   timedOut: boolean;
+  /** Logging was already closed (closeLogs(), a signal, or a failed worker): nothing more could be flushed. */
+  closed: boolean;
   /** How long the flush took. */
   elapsedMs: number;
   /** Per active sink (inactive sinks are absent). */
   sinks: Partial<Record<SinkName, SinkFlushState>>;
+}
+
+/** The result when there is nothing to flush: no logger yet, or one that logs nothing. */
+export function nothingToFlush(): FlushResult {
+  return { delivered: true, settled: true, dropped: 0, timedOut: false, closed: false, elapsedMs: 0, sinks: {} };
 }
 
 /** The counters of every active sink. */
@@ -52,6 +71,21 @@ function readSinkStats(shared: SharedState, sink: SinkName): SinkStats {
   return stats;
 }
 
+/** Per root: each sink's dropped + rejected as of the last result, so a result counts what is new since. */
+const lossReported = new WeakMap<RootState, Partial<Record<SinkName, number>>>();
+
+interface FlushStart {
+  startedAt: number;
+  deadline: number;
+  /** The losses already reported when this flush began: concurrent flushes each count what is new to them. */
+  lossBefore: Partial<Record<SinkName, number>>;
+}
+
+function start(root: RootState, timeoutMs: number): FlushStart {
+  const startedAt = Date.now();
+  return { startedAt, deadline: startedAt + timeoutMs, lossBefore: { ...lossReported.get(root) } };
+}
+
 /** Sends a marker down the pipe; returns its id, or undefined when there is no worker to ask. */
 function sendMarker(root: RootState): number | undefined {
   if (!root.stream || root.closed || root.stream.closed) return undefined;
@@ -68,25 +102,43 @@ function acknowledged(shared: SharedState, sink: SinkName, id: number): boolean 
   return Atomics.load(shared.acks, sinkSlot(sink)) >= id;
 }
 
-function result(root: RootState, id: number | undefined, startedAt: number): FlushResult {
+/** Reads the answer of flush `id` (undefined: no marker could be sent) once waiting has ended. */
+function result(root: RootState, id: number | undefined, since: FlushStart): FlushResult {
+  const shared = root.shared;
+  if (!shared || (id === undefined && !root.stream)) return { ...nothingToFlush(), elapsedMs: Date.now() - since.startedAt };
+  const reported = lossReported.get(root) ?? {};
   const sinks: FlushResult['sinks'] = {};
-  let delivered = true;
-  if (root.shared) {
-    for (const sink of root.sinks) {
-      const done = id === undefined ? root.stream === undefined : acknowledged(root.shared, sink, id);
-      delivered &&= done;
-      sinks[sink] = { ...readSinkStats(root.shared, sink), flushed: done };
-    }
+  let settled = true;
+  let dropped = 0;
+  for (const sink of root.sinks) {
+    const stats = readSinkStats(shared, sink);
+    const done = id !== undefined && acknowledged(shared, sink, id);
+    const loss = stats.dropped + stats.rejected;
+    const lostNow = Math.max(0, loss - (since.lossBefore[sink] ?? 0));
+    reported[sink] = Math.max(loss, reported[sink] ?? 0);
+    settled &&= done;
+    dropped += lostNow;
+    sinks[sink] = { ...stats, settled: done, flushed: done, droppedSinceLastFlush: lostNow };
   }
-  return { delivered, timedOut: !delivered, elapsedMs: Date.now() - startedAt, sinks };
+  lossReported.set(root, reported);
+  const now = Date.now();
+  return {
+    delivered: settled && dropped === 0,
+    settled,
+    dropped,
+    timedOut: id !== undefined && !settled && now >= since.deadline,
+    closed: id === undefined,
+    elapsedMs: now - since.startedAt,
+    sinks,
+  };
 }
 
 export async function flushRoot(root: RootState, timeoutMs: number): Promise<FlushResult> {
-  const startedAt = Date.now();
+  const since = start(root, timeoutMs);
+  const deadline = since.deadline;
   const id = sendMarker(root);
   const shared = root.shared;
-  if (id === undefined || !shared) return result(root, id, startedAt);
-  const deadline = startedAt + timeoutMs;
+  if (id === undefined || !shared) return result(root, id, since);
   // Atomics.waitAsync alone does not keep the event loop alive; this timer does, until the deadline.
   const keepAlive = setTimeout(() => {}, timeoutMs);
   try {
@@ -103,22 +155,22 @@ export async function flushRoot(root: RootState, timeoutMs: number): Promise<Flu
   } finally {
     clearTimeout(keepAlive);
   }
-  return result(root, id, startedAt);
+  return result(root, id, since);
 }
 
-/** Blocks the app's thread until every sink has delivered, or the timeout passes. For 'exit' only. */
+/** Blocks the app's thread until every sink has settled, or the timeout passes. For 'exit' only. */
 export function flushRootSync(root: RootState, timeoutMs: number): FlushResult {
-  const startedAt = Date.now();
+  const since = start(root, timeoutMs);
+  const deadline = since.deadline;
   const id = sendMarker(root);
   const shared = root.shared;
-  if (id === undefined || !shared || !root.stream) return result(root, id, startedAt);
+  if (id === undefined || !shared || !root.stream) return result(root, id, since);
   try {
     // thread-stream may still hold the marker in the app's thread: hand it to the worker now.
     root.stream.flushSync();
   } catch {
     // The worker is gone or stuck; the waits below are bounded and report what is missing.
   }
-  const deadline = startedAt + timeoutMs;
   shared.exitDeadline[0] = deadline;
   for (const sink of root.sinks) {
     const slot = sinkSlot(sink);
@@ -129,28 +181,5 @@ export function flushRootSync(root: RootState, timeoutMs: number): FlushResult {
       Atomics.wait(shared.acks, slot, seen, remaining);
     }
   }
-  return result(root, id, startedAt);
-}
-
-/** Sinks that have not answered, with their pending counts, for the one line printed when an exit wait runs out. */
-export function describeUndelivered(flush: FlushResult): string {
-  return Object.entries(flush.sinks)
-    .filter(([, sink]) => !sink.flushed)
-    .map(([name, sink]) => `${name} (${sink.pending} pending, ${sink.dropped} dropped)`)
-    .join(', ');
-}
-
-/**
- * At the end (exit, signal, closeLogs), one line on stderr when a sink sent something again after
- * a request that got no answer: the endpoint may hold those twice. Printed by the app's thread,
- * so it is not lost with the worker's own stderr at exit.
- */
-export function reportPossibleDuplicates(flush: FlushResult): void {
-  const parts = Object.entries(flush.sinks)
-    .filter(([, sink]) => sink.possibleDuplicates > 0)
-    .map(([name, sink]) => `${name} ${sink.possibleDuplicates}`);
-  if (parts.length === 0) return;
-  process.stderr.write(
-    `logferry: possible duplicates (sent again after a request got no answer, so the endpoint may hold them twice): ${parts.join(', ')}\n`,
-  );
+  return result(root, id, since);
 }

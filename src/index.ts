@@ -16,6 +16,7 @@ export type {
   LogLevel,
   Profile,
   RedactOptions,
+  SpoolOptions,
 } from './options.js';
 export { DEFAULT_REDACT_KEYS, REDACTED } from './redact-keys.js';
 export { configureLogging } from './root.js';

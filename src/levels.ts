@@ -15,14 +15,14 @@ export function isLogLevel(value: string): value is LogLevel {
   return value === 'silent' || Object.hasOwn(LEVELS, value);
 }
 
-export function parseLevel(variable: string, raw: string): LogLevel {
-  const value = raw.trim().toLowerCase();
+export function parseLevel(variable: string, raw: unknown): LogLevel {
+  const value = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
   if (!isLogLevel(value)) throw new LogferryConfigError(variable, raw, `use one of ${ACCEPTED_LEVELS}`);
   return value;
 }
 
 /** A level that can gate a sink: silent is not one, a sink that should get nothing is turned off instead. */
-export function parseSinkLevel(variable: string, raw: string): LevelName {
+export function parseSinkLevel(variable: string, raw: unknown): LevelName {
   const level = parseLevel(variable, raw);
   if (level === 'silent') {
     throw new LogferryConfigError(variable, raw, `use one of ${Object.keys(LEVELS).join(', ')} (turn the sink off to silence it)`);

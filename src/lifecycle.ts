@@ -1,35 +1,46 @@
 import pino from 'pino';
-import { type FlushResult, flushRoot, readStats, reportPossibleDuplicates, type SinkStats } from './flush.js';
-import { existingRootState } from './root.js';
+import { reportEnding } from './ending-report.js';
+import { type FlushResult, flushRoot, nothingToFlush, readStats, type SinkStats } from './flush.js';
+import { existingRootState, type RootState } from './root.js';
 import type { SinkName } from './wire.js';
 
 // The app-facing lifecycle calls: flush, close, stats.
 
-const NO_ROOT: FlushResult = { delivered: true, timedOut: false, elapsedMs: 0, sinks: {} };
+/** The result closeLogs() gave, returned again (as `closed`) by a flush after it. */
+const closeResults = new WeakMap<RootState, FlushResult>();
 
 /**
  * Resolves once every line logged before the call has been delivered by every sink
- * (written to stdout, accepted by CloudWatch, acknowledged by Bugsnag), or when
- * `timeoutMs` has passed; the result says which, per sink, with pending and dropped counts.
+ * (written to stdout, accepted by CloudWatch, acknowledged by Bugsnag) or counted as dropped,
+ * or when `timeoutMs` has passed; the result says which (`delivered`, `settled`, `dropped`,
+ * `timedOut`, `closed`), per sink, with counters.
  */
 export async function flushLogs(timeoutMs = 5000): Promise<FlushResult> {
   checkTimeout('flushLogs', timeoutMs);
   const root = existingRootState();
-  return root ? flushRoot(root, timeoutMs) : { ...NO_ROOT };
+  if (!root) return nothingToFlush();
+  const flushed = await flushRoot(root, timeoutMs);
+  const closedWith = closeResults.get(root);
+  // After closeLogs() nothing more can be sent: say so, with what the close itself came to.
+  if (flushed.closed && closedWith) return { ...flushed, delivered: closedWith.delivered, settled: closedWith.settled };
+  return flushed;
 }
 
 /**
  * Flushes, then stops the worker thread. Logging afterwards is a no-op (one notice on
- * stderr), never a throw. Default timeout: LOG_EXIT_TIMEOUT_MS.
+ * stderr), never a throw. Default timeout: LOG_EXIT_TIMEOUT_MS. What is left undelivered
+ * is also said on stderr.
  */
 export async function closeLogs(timeoutMs?: number): Promise<FlushResult> {
   if (timeoutMs !== undefined) checkTimeout('closeLogs', timeoutMs);
   const root = existingRootState();
-  if (!root) return { ...NO_ROOT };
+  if (!root) return nothingToFlush();
   const budget = timeoutMs ?? root.config.exitTimeoutMs;
   const startedAt = Date.now();
   const flushed = await flushRoot(root, budget);
-  reportPossibleDuplicates(flushed);
+  if (flushed.closed) return flushLogs(0);
+  closeResults.set(root, flushed);
+  reportEnding(flushed, 'closeLogs()', budget);
   const stream = root.stream;
   if (stream && !root.closed) {
     root.closed = true;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { levelForModule, lowerLevel } from './levels.js';
+import { type LevelSpec, levelForModule, lowerLevel } from './levels.js';
 import { moduleName } from './module-name.js';
 import type { LogLevel } from './options.js';
 import { type RootState, rootState } from './root.js';
@@ -22,14 +22,20 @@ export function createLogger(module: string, bindings: Record<string, unknown> =
 }
 
 /**
- * The audit trail is at least `info`, whatever LOG_LEVEL says for the app, so that
- * LOG_LEVEL=warn does not silently stop it; `transactional=<level>` in LOG_LEVEL overrides.
+ * The audit trail is never quieter than `info`, whatever LOG_LEVEL says for the app or for the
+ * module, so that LOG_LEVEL=warn or billing=warn does not silently stop it; only
+ * `transactional=<level>` in LOG_LEVEL sets it otherwise. LOG_LEVEL=silent still silences all.
  */
+export function auditLevel(levels: LevelSpec & { root: LogLevel }, module: string): LogLevel {
+  const named = levels.modules.find((entry) => entry.module === TRANSACTIONAL_CHANNEL);
+  if (named) return named.level;
+  const moduleLevel = levelForModule(levels, module, levels.root);
+  return levels.root === 'silent' && moduleLevel === 'silent' ? 'silent' : lowerLevel(moduleLevel, 'info');
+}
+
 function moduleLevel(root: RootState, module: string, transactional: boolean): LogLevel {
-  const base = root.config.levels.root;
-  if (!transactional) return levelForModule(root.config.levels, module, base);
-  const auditLevel = base === 'silent' ? base : lowerLevel(base, 'info');
-  return levelForModule(root.config.levels, TRANSACTIONAL_CHANNEL, levelForModule(root.config.levels, module, auditLevel));
+  const levels = root.config.levels;
+  return transactional ? auditLevel(levels, module) : levelForModule(levels, module, levels.root);
 }
 
 function createTransactionalLogger(): Logger {

@@ -55,6 +55,11 @@ export interface BugsnagOptions {
   maxEventsPerMinutePerGroup?: number;
   /** Pending events held while Bugsnag is unreachable; the oldest are dropped and counted past it. Default: 1000. */
   maxQueuedEvents?: number;
+  /**
+   * How long one notify attempt may take as a whole (waiting for a socket, the answer and its body);
+   * past it the request is aborted, its socket freed, and the event sent again with backoff. 100 to 300000. Default: 10000.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** Options of the CloudWatch Logs sink. Credentials and region come from the AWS SDK's default chain. */
@@ -84,8 +89,18 @@ export interface CloudWatchOptions {
    * past it the oldest lines are dropped and counted. 2 MiB to 1 GiB. Default: 32 MiB.
    */
   maxQueueBytes?: number;
-  /** How long one PutLogEvents attempt may wait for its answer before it is sent again (the copy is counted in `possibleDuplicates`). Default: 10000. */
+  /** How long one PutLogEvents attempt may wait for its answer before it is sent again (the copy is counted in `possibleDuplicates`). 100 to 300000. Default: 10000. */
   requestTimeoutMs?: number;
+}
+
+/** An on-disk spool of the lines CloudWatch ships, so a killed process loses none of them. */
+export interface SpoolOptions {
+  /** Directory of the spool files (created 0700; files 0600). Env: `LOG_SPOOL_DIR`. The spool is off without it. */
+  dir?: string;
+  /** Cap of one process's spool on disk; past it the oldest lines lose their disk copy (counted). Env: `LOG_SPOOL_MAX_BYTES`. Default: 64 MiB (1 MiB to 64 GiB). */
+  maxBytes?: number;
+  /** fsync each line, so it also survives a host crash (a disk flush per line). Env: `LOG_SPOOL_FSYNC`. Default: false. */
+  fsync?: boolean;
 }
 
 /** Secret redaction. */
@@ -106,6 +121,8 @@ export interface LogferryOptions {
   bugsnag?: BugsnagOptions | false;
   cloudwatch?: CloudWatchOptions | false;
   redact?: RedactOptions;
+  /** The CloudWatch spool (see docs/spool.md); `false` turns off a `LOG_SPOOL_DIR` from the environment. */
+  spool?: SpoolOptions | false;
   /** Bound of every wait at exit. Env: `LOG_EXIT_TIMEOUT_MS`. Default: 5000. */
   exitTimeoutMs?: number;
   /**

@@ -9,6 +9,7 @@ import { createKeyMatcher } from './redact-keys.js';
 import { createSanitizer, type Sanitizer } from './sanitize.js';
 import { isErrorLike } from './serialize-error.js';
 import { planSinks, routerPath } from './sink-routes.js';
+import { openSpool } from './spool/open.js';
 import { type SharedState, type SinkName, sharedBufferBytes, viewSharedState } from './wire.js';
 
 // The one root logger of the process and the one worker thread behind it, built lazily
@@ -98,12 +99,14 @@ function buildRoot(config: Config): RootState {
   }
 
   const sharedBuffer = new SharedArrayBuffer(sharedBufferBytes());
-  const { routes, sinks } = planSinks(config, { sharedBuffer, exitTimeoutMs: config.exitTimeoutMs });
+  const shared = viewSharedState(sharedBuffer);
+  const spool = openSpool(config, shared);
+  const { routes, sinks } = planSinks(config, { sharedBuffer, exitTimeoutMs: config.exitTimeoutMs }, spool?.wire);
   const root: RootState = {
     config,
     logger: silent,
     stream: undefined,
-    shared: viewSharedState(sharedBuffer),
+    shared,
     sinks,
     nextFlushId: 0,
     closed: false,
@@ -119,7 +122,9 @@ function buildRoot(config: Config): RootState {
     worker: { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } },
   }) as unknown as TransportStream;
   // Flush markers and the exit hand-over go through the same stream as pino's lines, so they stay in order.
-  const stream = boundAppBacklog(worker, config.maxAppBacklogBytes);
+  const bounded = boundAppBacklog(worker, config.maxAppBacklogBytes);
+  // With a spool, a line CloudWatch ships is on disk before it is handed over (docs/spool.md).
+  const stream = spool ? spool.inFrontOf(bounded) : bounded;
   root.stream = stream;
   root.logger = pino(options, stream);
   watchTransportErrors(root);

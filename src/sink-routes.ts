@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import { levelValue } from './levels.js';
 import { redactKeyPatterns } from './redact-keys.js';
+import type { SpoolWire } from './spool/writer.js';
 import { LEVELS, type SinkName, type SinkRoute, type SinkWireOptions } from './wire.js';
 
 // Which worker-thread sinks a Config asks for. They all run behind one pino.transport()
@@ -20,7 +21,7 @@ export interface PlannedSinks {
   sinks: SinkName[];
 }
 
-export function planSinks(config: Config, wire: SinkWireOptions): PlannedSinks {
+export function planSinks(config: Config, wire: SinkWireOptions, spool?: SpoolWire): PlannedSinks {
   const routes: SinkRoute[] = [];
   if (config.console) {
     routes.push({
@@ -30,7 +31,11 @@ export function planSinks(config: Config, wire: SinkWireOptions): PlannedSinks {
     });
   }
   if (config.cloudwatch) {
-    routes.push({ sink: 'cloudwatch', minLevel: LEVELS[config.cloudwatch.level], options: { ...wire, ...config.cloudwatch } });
+    routes.push({
+      sink: 'cloudwatch',
+      minLevel: LEVELS[config.cloudwatch.level],
+      options: { ...wire, ...config.cloudwatch, ...(spool ? { spool } : {}) },
+    });
   }
   if (config.bugsnag) {
     // The Bugsnag sink sees every line: lower levels become breadcrumbs, its own level decides what is reported.

@@ -79,7 +79,7 @@ export function sinkSlot(sink: SinkName): number {
   return SINKS.indexOf(sink);
 }
 
-/** Counters each sink publishes; one Float64 slot each, written only by that sink's worker. */
+/** Counters each sink publishes; one Float64 slot each, written only by that sink's worker (the spool's `spooled` and `unspooled` only by the app's thread). */
 export const STAT_FIELDS = [
   'received',
   'delivered',
@@ -95,6 +95,16 @@ export const STAT_FIELDS = [
   'queuedBytes',
   /** Lines or events sent again after an attempt that got no answer: the endpoint may hold them twice. */
   'possibleDuplicates',
+  /** CloudWatch with a spool: lines written to it (by the app's thread, before the log call returned). */
+  'spooled',
+  /** Lines the spool could not write (full disk, read-only): they went through memory only. Counted by the app's thread. */
+  'unspooled',
+  /** Lines shipped from the spool of a process that died before CloudWatch accepted them. */
+  'recovered',
+  /** Lines whose spool copy was removed to keep the spool under maxBytes before CloudWatch accepted them. */
+  'spoolDropped',
+  /** Spool files set aside as damaged or not logferry's. */
+  'spoolFilesSetAside',
 ] as const;
 export type StatField = (typeof STAT_FIELDS)[number];
 

@@ -3,7 +3,8 @@ import { closeServer, listenOnLoopback } from './loopback.js';
 
 // A local stand-in for Bugsnag's notify and sessions endpoints. It checks what the Error
 // Reporting API documents (headers, and the event's shape), records what it received, and
-// can be told to be slow, fail with 5xx, drop connections, or lose its answers. Tests and the demo use it.
+// can be told to be slow, fail with 5xx, drop connections, lose its answers, or leave requests
+// unanswered with their connection open. Tests and the demo use it.
 
 export interface ReceivedEvent {
   exceptions: Array<{
@@ -42,6 +43,9 @@ export class LocalBugsnag {
   #dropNext = 0;
   #loseAnswersMs = 0;
   #loseAnswersUntil: number | undefined;
+  #leaveUnanswered = 0;
+  /** Notify requests stored and then left without an answer, their connections held open. */
+  unanswered = 0;
   #server: Server | undefined;
   #url = '';
 
@@ -85,6 +89,14 @@ export class LocalBugsnag {
     this.#loseAnswersUntil = undefined;
   }
 
+  /**
+   * Store the next `count` notify requests as usual, then never answer them: the connection stays
+   * open until the client gives up (or the receiver stops), as behind a proxy that hangs.
+   */
+  leaveUnanswered(count: number): void {
+    this.#leaveUnanswered = count;
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -117,6 +129,11 @@ export class LocalBugsnag {
       problems.push(`unknown path ${path}`);
     }
     this.problems.push(...problems);
+    if (path === '/notify' && problems.length === 0 && this.#leaveUnanswered > 0) {
+      this.#leaveUnanswered--;
+      this.unanswered++;
+      return;
+    }
     if (path === '/notify' && this.#losesAnswer()) req.socket.destroy();
     else if (problems.length > 0) res.writeHead(400, { 'content-type': 'text/plain' }).end(problems.join('\n'));
     else res.writeHead(202, { 'content-type': 'application/json' }).end('{}');

@@ -31,6 +31,8 @@ export class BugsnagDelivery {
   readonly #inFlight = new Set<number>();
   #nextSeq = 1;
   #deadline: number | undefined;
+  /** In-flight events close has already counted as dropped: whatever their attempts come to is not counted again. */
+  readonly #abandoned = new Set<number>();
   #idleWaiters: Array<() => void> = [];
 
   /** `ready` resolves once anything events wait on (the onError module) is loaded. */
@@ -69,9 +71,14 @@ export class BugsnagDelivery {
     }
     const lost = this.#queue.length + this.#inFlight.size;
     if (lost > 0) {
+      this.#queue = [];
+      for (const seq of this.#inFlight) this.#abandoned.add(seq);
       this.#reporter.add('dropped', lost);
+      this.#reporter.set('pending', 0);
       process.stderr.write(`logferry: Bugsnag: ${lost} events were not acknowledged before the exit deadline (LOG_EXIT_TIMEOUT_MS)\n`);
     }
+    // Attempts still waiting for an answer are ended, so their sockets do not keep the worker up.
+    this.#notifier.abortAll();
   }
 
   #pastDeadline(): boolean {
@@ -84,8 +91,9 @@ export class BugsnagDelivery {
       this.#inFlight.add(next.seq);
       void this.#deliver(next).finally(() => {
         this.#inFlight.delete(next.seq);
-        this.#settle();
+        // Counters (pending too) are published before a flush is answered, so its result is current.
         this.#pump();
+        this.#settle();
         if (this.#queue.length === 0 && this.#inFlight.size === 0) this.#wakeIdle();
       });
     }
@@ -93,19 +101,22 @@ export class BugsnagDelivery {
   }
 
   async #deliver(pending: PendingEvent): Promise<void> {
+    const counted = (field: 'delivered' | 'dropped' | 'suppressed' | 'rejected'): void => {
+      if (!this.#abandoned.delete(pending.seq)) this.#reporter.add(field);
+    };
     try {
       await this.#ready;
       const prepared = await this.#notifier.prepare(pending.spec, pending.breadcrumbs);
       if (!prepared) {
-        this.#reporter.add('suppressed');
+        counted('suppressed');
         return;
       }
       /** Attempts that got no answer: each may have stored the event once more. */
       let unanswered = 0;
       for (let attempt = 0; ; attempt++) {
-        const outcome = await prepared.send(this.#options.requestTimeoutMs);
+        const outcome = await prepared.send(this.#attemptBudgetMs());
         if (outcome.ok) {
-          this.#reporter.add('delivered');
+          counted('delivered');
           if (unanswered > 0) this.#countPossibleDuplicates(unanswered);
           return;
         }
@@ -113,21 +124,31 @@ export class BugsnagDelivery {
         this.#reporter.add('failedRequests');
         this.#reporter.error(outcome.reason);
         if (!outcome.retryable) {
-          this.#reporter.add('rejected');
+          counted('rejected');
           this.#reporter.reportOnce(outcome.reason, `logferry: Bugsnag refused an event (${outcome.reason}); it is not sent again`);
           return;
         }
-        if (this.#pastDeadline()) {
-          this.#reporter.add('dropped');
+        if (this.#pastDeadline() || this.#abandoned.has(pending.seq)) {
+          counted('dropped');
           return;
         }
         this.#reporter.add('retries');
+        this.#reporter.reportOnce(
+          'retrying',
+          `logferry: Bugsnag: an event could not be delivered (${outcome.reason}); events are kept (up to maxQueuedEvents) and sent again with backoff, counted in logStats().bugsnag.retries`,
+        );
         await sleepWithin(backoffMs(attempt), this.#deadline);
       }
     } catch (error) {
-      this.#reporter.add('dropped');
+      counted('dropped');
       this.#reporter.error(`Bugsnag sink: ${(error as Error).message}`);
     }
+  }
+
+  /** An attempt never runs past the exit deadline once close has set one. */
+  #attemptBudgetMs(): number {
+    const timeoutMs = this.#options.requestTimeoutMs;
+    return this.#deadline === undefined ? timeoutMs : Math.max(1, Math.min(timeoutMs, this.#deadline - Date.now()));
   }
 
   #countPossibleDuplicates(copies: number): void {

@@ -30,7 +30,7 @@ export function createBugsnagSink(options: BugsnagSinkOptions): LineHandlers {
   const delivery = new BugsnagDelivery(
     notifier,
     reporter,
-    { maxQueuedEvents: options.maxQueuedEvents, concurrency: 4, requestTimeoutMs: 10_000 },
+    { maxQueuedEvents: options.maxQueuedEvents, concurrency: 4, requestTimeoutMs: options.requestTimeoutMs },
     hookLoaded,
   );
 

@@ -1,8 +1,7 @@
-import { Agent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import Bugsnag, { type Event as BugsnagEvent } from '@bugsnag/js';
 import type { SerializedError } from '../../src/serialize-error.js';
 import { mayHaveArrived } from '../shared/unanswered.js';
+import { createAttemptAgent, requestLeft } from './attempt-agent.js';
 import type { BreadcrumbSpec } from './breadcrumbs.js';
 import { type EventSpec, stripFileUrls } from './event.js';
 
@@ -27,6 +26,7 @@ export type SendOutcome =
 
 /** An event built once and sent (again, on retry) as the same payload. */
 export interface PreparedEvent {
+  /** One attempt, bounded as a whole (queueing for a socket, connect, answer and body) by `timeoutMs`. */
   send(timeoutMs: number): Promise<SendOutcome>;
 }
 
@@ -43,7 +43,9 @@ interface EventStatics {
 }
 
 export function createNotifier(options: NotifierOptions, onErrorHook: () => OnErrorHook | undefined) {
-  const keepAlive = { keepAlive: true, maxSockets: 8 };
+  const attempts = createAttemptAgent(!options.endpoints?.notify.startsWith('http:'), { keepAlive: true, maxSockets: 8 });
+  /** Ends every attempt still running (at close), so no socket outlives the sink. */
+  const running = new Set<() => void>();
   const client = Bugsnag.createClient({
     apiKey: options.apiKey,
     releaseStage: options.releaseStage,
@@ -57,9 +59,15 @@ export function createNotifier(options: NotifierOptions, onErrorHook: () => OnEr
     redactedKeys: options.redactKeyPatterns.map((source) => new RegExp(source, 'i')),
     logger: null,
     projectRoot: process.cwd(),
-    agent: options.endpoints?.notify.startsWith('http:') ? new Agent(keepAlive) : new HttpsAgent(keepAlive),
+    agent: attempts.agent,
   }) as unknown as ClientInternals;
   const statics = Bugsnag as unknown as EventStatics;
+  const missing = missingInternals(client, statics);
+  if (missing.length > 0) {
+    throw new Error(
+      `@bugsnag/js no longer has ${missing.join(', ')}, which logferry's Bugsnag sink uses (package.json pins the version it was written against)`,
+    );
+  }
 
   // _notify builds the payload once (callbacks, app, breadcrumbs) and hands it to delivery:
   // it is captured here, per event, and every attempt (retries too) sends that same payload.
@@ -108,31 +116,57 @@ export function createNotifier(options: NotifierOptions, onErrorHook: () => OnEr
 
   function sendPayload(payload: unknown, timeoutMs: number): Promise<SendOutcome> {
     return new Promise((resolve) => {
-      // The notifier sets no request timeout: bound each attempt here.
-      const timer = setTimeout(
-        () => resolve({ ok: false, retryable: true, reason: `no answer within ${timeoutMs} ms`, unanswered: true }),
-        timeoutMs,
-      );
-      realDelivery.sendEvent(payload, (error) => {
+      let finished = false;
+      const finish = (outcome: SendOutcome): void => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
-        if (!error) resolve({ ok: true });
-        else {
+        running.delete(abort);
+        resolve(outcome);
+      };
+      // The notifier sets no request timeout: the whole attempt is bounded here, and a request
+      // that runs out is destroyed, which frees its socket (or its place in the agent's queue).
+      const abort = (): void => {
+        finish({ ok: false, retryable: true, reason: `no answer within ${timeoutMs} ms`, unanswered: requestLeft(request) });
+        request?.destroy();
+      };
+      const timer = setTimeout(abort, timeoutMs);
+      running.add(abort);
+      const request = attempts.capture(() =>
+        realDelivery.sendEvent(payload, (error) => {
+          if (!error) return finish({ ok: true });
           const status = answeredStatus(error);
-          resolve({
-            ok: false,
-            retryable: isRetryable(status),
-            reason: describe(error),
-            unanswered: mayHaveArrived(error, status),
-          });
-        }
-      });
+          finish({ ok: false, retryable: isRetryable(status), reason: describe(error), unanswered: mayHaveArrived(error, status) });
+        }),
+      );
     });
   }
 
-  return { prepare };
+  /** Ends every attempt in flight now, as if each had run out of time. */
+  function abortAll(): void {
+    for (const abort of [...running]) abort();
+  }
+
+  return { prepare, abortAll };
 }
 
 export type Notifier = ReturnType<typeof createNotifier>;
+
+/**
+ * The internals this file relies on that a client (and the module) lacks, by name: `_notify`,
+ * `_delivery.sendEvent`, `Event.create`, `Breadcrumb`. They are not in @bugsnag/js's public
+ * types, so the version is pinned, and a test runs this against the installed copy.
+ */
+export function missingInternals(client: unknown, module: unknown = Bugsnag): string[] {
+  const internals = client as Partial<ClientInternals> | undefined;
+  const statics = module as Partial<EventStatics> | undefined;
+  const missing: string[] = [];
+  if (typeof internals?._notify !== 'function') missing.push('client._notify');
+  if (typeof internals?._delivery?.sendEvent !== 'function') missing.push('client._delivery.sendEvent');
+  if (typeof statics?.Event?.create !== 'function') missing.push('Event.create');
+  if (typeof statics?.Breadcrumb !== 'function') missing.push('Breadcrumb');
+  return missing;
+}
 
 /** A real Error with the app's class, message and stack, so Bugsnag parses the app's frames, not the worker's. */
 export function rebuildError(serialized: SerializedError): Error {

@@ -1,85 +1,63 @@
 import type { ResolvedCloudWatch } from '../../src/config-sinks.js';
-import { CHANNEL_FIELD, type SinkWireOptions, TRANSACTIONAL_CHANNEL } from '../../src/wire.js';
-import { readPrefixTime } from '../shared/line-prefix.js';
+import { readCloudWatchLine } from '../../src/spool/cloudwatch-lines.js';
+import type { SpoolWire } from '../../src/spool/writer.js';
+import type { SinkWireOptions } from '../../src/wire.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
+import { readPrefixTime } from '../shared/line-prefix.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
 import { utf8Bytes } from '../shared/utf8.js';
 import { createLogsApi } from './client.js';
 import { CloudWatchSender } from './sender.js';
+import { SpoolShipper } from './spool.js';
 import { fitMessage } from './truncate.js';
 
 /** Options the app's thread sends this sink. */
-export type CloudWatchSinkOptions = ResolvedCloudWatch & SinkWireOptions;
-
-const TRANSACTIONAL_MARK = `"${CHANNEL_FIELD}":"${TRANSACTIONAL_CHANNEL}"`;
-// logferry binds channel first, so a transactional line from pino starts like this; only
-// lines that mention the channel elsewhere need a full parse to tell.
-const TRANSACTIONAL_PREFIX = new RegExp(`^\\{"level":\\d+,"time":(\\d+),"pid":\\d+,"hostname":"(?:[^"\\\\]|\\\\.)*",${TRANSACTIONAL_MARK}`);
-
-interface LineFacts {
-  time: number;
-  transactional: boolean;
-}
-
-const NOT_TRANSACTIONAL: LineFacts = Object.freeze({ time: 0, transactional: false });
-
-/** The line's time, and whether it is on the transactional channel (top level, not a nested field of that name). */
-function readLine(line: string, needChannel: boolean): LineFacts {
-  // Every line in scope (CLOUDWATCH_SCOPE=all): only the time is needed.
-  const mayBeTransactional = needChannel && line.includes(TRANSACTIONAL_MARK);
-  // The time of a line the sink will skip is never read.
-  if (needChannel && !mayBeTransactional) return NOT_TRANSACTIONAL;
-  if (needChannel) {
-    const prefixed = TRANSACTIONAL_PREFIX.exec(line);
-    if (prefixed) return { time: Number(prefixed[1]), transactional: true };
-  }
-  const leadingTime = readPrefixTime(line);
-  if (leadingTime >= 0 && !mayBeTransactional) return { time: leadingTime, transactional: false };
-  try {
-    const parsed = JSON.parse(line) as { time?: unknown; [CHANNEL_FIELD]?: unknown };
-    return {
-      time: typeof parsed.time === 'number' ? parsed.time : Date.now(),
-      transactional: parsed[CHANNEL_FIELD] === TRANSACTIONAL_CHANNEL,
-    };
-  } catch {
-    return { time: Date.now(), transactional: false };
-  }
-}
-
-/** The time of a line, every line being in scope: no object per line. */
-function readTime(line: string): number {
-  const time = readPrefixTime(line);
-  return time >= 0 ? time : readLine(line, false).time;
-}
+export type CloudWatchSinkOptions = ResolvedCloudWatch & SinkWireOptions & { spool?: SpoolWire };
 
 /** The CloudWatch Logs sink, run in the log worker thread behind the router. */
 export function createCloudWatchSink(options: CloudWatchSinkOptions): LineHandlers {
   const reporter = createSinkReporter(options.sharedBuffer, 'cloudwatch');
   const api = createLogsApi(options);
-  const sender = new CloudWatchSender(api, options, reporter);
+  const spool = options.spool ? new SpoolShipper(options.spool, options.sharedBuffer, reporter) : undefined;
+  const sender = new CloudWatchSender(api, spool ? { ...options, ...spool.senderHooks() } : options, reporter);
   const transactionalOnly = options.scope === 'transactional';
+  /** Queues a line as an event; returns the seq it got. */
+  const queue = (time: number, line: string): number => {
+    // The queue copies the line's bytes out of the string (see record-ring.ts); a line that fits
+    // has its bytes counted once, here.
+    const bytes = utf8Bytes(line);
+    if (bytes <= options.maxEventBytes) sender.enqueue(time, line, false, bytes);
+    else {
+      const fitted = fitMessage(line, options.maxEventBytes);
+      if (fitted.truncated) reporter.add('truncated');
+      sender.enqueue(time, fitted.message);
+    }
+    return sender.queue.lastSeq;
+  };
+  // A dead process's spooled lines go first, with the times they were logged at.
+  spool?.recover((time, line) => queue(time ?? readCloudWatchLine(line, false).time, line));
 
   return {
     onLine(line) {
       let time: number;
       if (transactionalOnly) {
-        const facts = readLine(line, true);
+        const facts = readCloudWatchLine(line, true);
         if (!facts.transactional) return;
         time = facts.time;
-      } else time = readTime(line);
-      reporter.add('received');
-      // The queue copies the line's bytes out of the string (see record-ring.ts).
-      const bytes = utf8Bytes(line);
-      if (bytes <= options.maxEventBytes) {
-        sender.enqueue(time, line, false, bytes);
-        return;
+      } else {
+        // Every line in scope: only its time, read without an object per line.
+        const leading = readPrefixTime(line);
+        time = leading >= 0 ? leading : readCloudWatchLine(line, false).time;
       }
-      const fitted = fitMessage(line, options.maxEventBytes);
-      if (fitted.truncated) reporter.add('truncated');
-      sender.enqueue(time, fitted.message);
+      reporter.add('received');
+      const seq = queue(time, line);
+      spool?.noteOwnLine(seq, line);
     },
     onFlush: (flushId) => sender.markFlush(flushId),
-    close: () => sender.close(closeBudgetMs(reporter.exitDeadline(), options.exitTimeoutMs)),
+    close: async () => {
+      await sender.close(closeBudgetMs(reporter.exitDeadline(), options.exitTimeoutMs));
+      spool?.close();
+    },
     onError: (error) => reporter.error(`CloudWatch sink: ${(error as Error).message}`),
   };
 }

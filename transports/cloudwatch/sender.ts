@@ -18,6 +18,10 @@ export interface SenderOptions {
   retentionDays?: number;
   flushIntervalMs: number;
   maxQueueBytes: number;
+  /** Called before a batch is sent with the seq of its last event (the spool records how far a batch that may be stored reaches). */
+  onBatchSending?: (lastSeq: number) => void;
+  /** Called once a batch is settled (accepted, or refused or given up and counted) with the seq of its last event. */
+  onBatchSettled?: (lastSeq: number) => void;
 }
 
 /** After a failure no retry can fix, wait this long before trying the next batch. */
@@ -148,7 +152,10 @@ export class CloudWatchSender {
         if (!batch) break;
         this.#inFlight = batch;
         this.#publishPending();
-        this.#cutOffAtDeadline += await this.#deliver(batch, next?.put);
+        this.#options.onBatchSending?.(batch.lastSeq);
+        const unsettled = await this.#deliver(batch, next?.put);
+        this.#cutOffAtDeadline += unsettled;
+        if (unsettled === 0) this.#options.onBatchSettled?.(batch.lastSeq);
         this.#inFlight = undefined;
         this.#settleFlushes();
         this.#reportDrops();

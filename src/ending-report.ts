@@ -1,0 +1,47 @@
+import type { FlushResult } from './flush.js';
+
+// What an ending (exit, a signal, closeLogs) left undelivered, said on stderr by the app's
+// thread. The worker's own notices travel to the app's thread as messages and are lost when the
+// process ends first, so these lines are built from the shared counters instead, every time.
+
+/** Which ending, as the lines say it: `exit`, `SIGTERM`, `closeLogs()`. */
+export type Ending = string;
+
+/** The lines for `flush`, the last flush of an ending that waited at most `budgetMs`. */
+export function endingReport(flush: FlushResult, ending: Ending, budgetMs: number): string[] {
+  const lines: string[] = [];
+  const sinks = Object.entries(flush.sinks);
+  const duplicates = sinks.filter(([, sink]) => sink.possibleDuplicates > 0).map(([name, sink]) => `${name} ${sink.possibleDuplicates}`);
+  if (duplicates.length > 0) {
+    lines.push(
+      `logferry: possible duplicates (sent again after a request got no answer, so the endpoint may hold them twice): ${duplicates.join(', ')}`,
+    );
+  }
+  if (flush.timedOut) {
+    const waiting = sinks
+      .filter(([, sink]) => !sink.settled)
+      .map(([name, sink]) => `${name} (${sink.pending} pending, ${sink.dropped} dropped)`)
+      .join(', ');
+    const wait =
+      ending === 'closeLogs()'
+        ? `closeLogs() wait ran out after ${budgetMs} ms`
+        : `exit wait ran out after ${budgetMs} ms (LOG_EXIT_TIMEOUT_MS)${ending === 'exit' ? '' : ` on ${ending}`}`;
+    lines.push(`logferry: ${wait}; not delivered: ${waiting}`);
+  }
+  const lost = sinks
+    .filter(([, sink]) => sink.dropped + sink.rejected > 0)
+    .map(
+      ([name, sink]) =>
+        `${name} ${sink.dropped} dropped, ${sink.rejected} refused${sink.lastError ? ` (last error: ${sink.lastError})` : ''}`,
+    );
+  if (lost.length > 0) {
+    lines.push(`logferry: lines not delivered since start, counted in logStats() (at ${ending}): ${lost.join('; ')}`);
+  }
+  return lines;
+}
+
+/** Writes the ending's lines on stderr. */
+export function reportEnding(flush: FlushResult, ending: Ending, budgetMs: number): void {
+  const lines = endingReport(flush, ending, budgetMs);
+  if (lines.length > 0) process.stderr.write(`${lines.join('\n')}\n`);
+}

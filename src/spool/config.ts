@@ -1,0 +1,50 @@
+import type { SpoolOptions } from '../options.js';
+import { type Env, parseBoolean, parseOptionsObject, resolveSetting, text, type WholeNumberRange, wholeNumber } from '../parse-env.js';
+
+// The spool's settings, from configureLogging({ spool }) or the environment, on the same checked
+// path as every other setting: a value from code of the wrong type fails as one from the env does.
+
+/** The spool as the Config holds it. */
+export interface ResolvedSpool {
+  dir: string;
+  maxBytes: number;
+  fsync: boolean;
+  /** How often a running process looks for spools of processes that died after it started. Env: `LOG_SPOOL_RESCAN_MS`. */
+  rescanMs: number;
+  /** The setting the directory came from, named in errors about it. */
+  dirSetting: 'LOG_SPOOL_DIR' | 'spool.dir';
+}
+
+const MiB = 1024 * 1024;
+const MAX_BYTES_RANGE: WholeNumberRange = { min: MiB, max: 64 * 1024 * MiB, unit: 'bytes', minNote: '1 MiB', maxNote: '64 GiB' };
+const RESCAN_RANGE: WholeNumberRange = { min: 100, max: 3_600_000, unit: 'milliseconds', maxNote: '1 hour' };
+/** Twice the CloudWatch queue's default cap: the spool does not extend the queue (docs/spool.md). */
+const DEFAULT_MAX_BYTES = 64 * MiB;
+
+/** The spool's settings, or null when no directory is given (or `spool: false`). */
+export function resolveSpool(env: Env, raw: SpoolOptions | false | undefined): ResolvedSpool | null {
+  if (raw === false) return null;
+  parseOptionsObject('spool', raw);
+  const options = raw ?? {};
+  const dir = resolveSetting<string | undefined>(env, { option: 'spool.dir', env: 'LOG_SPOOL_DIR' }, options.dir, text(4096), undefined);
+  if (dir === undefined) return null;
+  return {
+    dir,
+    maxBytes: resolveSetting(
+      env,
+      { option: 'spool.maxBytes', env: 'LOG_SPOOL_MAX_BYTES' },
+      options.maxBytes,
+      wholeNumber(MAX_BYTES_RANGE),
+      DEFAULT_MAX_BYTES,
+    ),
+    fsync: resolveSetting(env, { option: 'spool.fsync', env: 'LOG_SPOOL_FSYNC' }, options.fsync, parseBoolean, false),
+    rescanMs: resolveSetting(
+      env,
+      { option: 'LOG_SPOOL_RESCAN_MS', env: 'LOG_SPOOL_RESCAN_MS' },
+      undefined,
+      wholeNumber(RESCAN_RANGE),
+      30_000,
+    ),
+    dirSetting: options.dir !== undefined ? 'spool.dir' : 'LOG_SPOOL_DIR',
+  };
+}

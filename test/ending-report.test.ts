@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { endingReport } from '../src/ending-report.js';
+import type { FlushResult, SinkFlushState } from '../src/flush.js';
+import { STAT_FIELDS } from '../src/wire.js';
+
+// The lines the app's thread prints at an ending, from a flush result. Pure: no I/O.
+function sink(settled: boolean, counters: Partial<SinkFlushState> = {}): SinkFlushState {
+  const stats = Object.fromEntries(STAT_FIELDS.map((field) => [field, 0])) as unknown as SinkFlushState;
+  return { ...stats, settled, flushed: settled, droppedSinceLastFlush: 0, ...counters };
+}
+
+function flush(sinks: FlushResult['sinks'], timedOut: boolean): FlushResult {
+  const settled = Object.values(sinks).every((state) => state?.settled);
+  return { delivered: settled, settled, dropped: 0, timedOut, closed: false, elapsedMs: 1, sinks };
+}
+
+describe('ending report', () => {
+  it('says nothing when everything was delivered', () => {
+    assert.deepEqual(endingReport(flush({ stdout: sink(true), bugsnag: sink(true, { delivered: 3 }) }, false), 'exit', 5000), []);
+  });
+
+  it('names the wait that ran out, the ending, and each sink still waiting', () => {
+    const result = flush({ stdout: sink(true), bugsnag: sink(false, { pending: 4, dropped: 1 }) }, true);
+    assert.deepEqual(endingReport(result, 'SIGTERM', 1500), [
+      'logferry: exit wait ran out after 1500 ms (LOG_EXIT_TIMEOUT_MS) on SIGTERM; not delivered: bugsnag (4 pending, 1 dropped)',
+      'logferry: lines not delivered since start, counted in logStats() (at SIGTERM): bugsnag 1 dropped, 0 refused',
+    ]);
+    assert.match(endingReport(result, 'exit', 1500)[0] ?? '', /^logferry: exit wait ran out after 1500 ms \(LOG_EXIT_TIMEOUT_MS\); /);
+    assert.match(endingReport(result, 'closeLogs()', 200)[0] ?? '', /^logferry: closeLogs\(\) wait ran out after 200 ms; /);
+  });
+
+  it('gives possible duplicates and losses since start with the last error, even when the flush settled', () => {
+    const result = flush(
+      {
+        cloudwatch: sink(true, { dropped: 2000, rejected: 3, lastError: 'ResourceNotFoundException' }),
+        bugsnag: sink(true, { possibleDuplicates: 2 }),
+      },
+      false,
+    );
+    assert.deepEqual(endingReport(result, 'exit', 5000), [
+      'logferry: possible duplicates (sent again after a request got no answer, so the endpoint may hold them twice): bugsnag 2',
+      'logferry: lines not delivered since start, counted in logStats() (at exit): cloudwatch 2000 dropped, 3 refused (last error: ResourceNotFoundException)',
+    ]);
+  });
+});

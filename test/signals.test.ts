@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { bugsnagEnv } from './support/bugsnag-env.js';
+import { LocalBugsnag } from './support/bugsnag-receiver.js';
+import { jsonLines, runFixture } from './support/run-fixture.js';
+
+// Signals in real child processes: several copies of logferry in one process must still let a
+// signal end it, and the signal path says what it could not deliver.
+const projectRoot = join(__dirname, '..', '..');
+let copiesRoot: string;
+
+describe('signals', { concurrency: true }, () => {
+  before(() => {
+    // Two copies of the compiled package in two directories, as two installed versions would be;
+    // both resolve pino and the SDKs from this project's node_modules.
+    copiesRoot = mkdtempSync(join(tmpdir(), 'logferry-copies-'));
+    symlinkSync(join(projectRoot, 'node_modules'), join(copiesRoot, 'node_modules'), 'dir');
+    for (const copy of ['a', 'b']) {
+      for (const part of ['src', 'transports']) {
+        cpSync(join(projectRoot, 'dist', part), join(copiesRoot, copy, 'dist', part), { recursive: true });
+      }
+    }
+  });
+  after(() => rmSync(copiesRoot, { recursive: true, force: true }));
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`two copies of logferry in one process: ${signal} flushes both, then ends the process`, async () => {
+      const run = await runFixture('two-copies', {
+        // A generous bound: a flush ends as soon as it is answered, and a loaded machine can take seconds to start the workers.
+        env: { NODE_ENV: 'production', LINES: '500', LOG_EXIT_TIMEOUT_MS: '30000' },
+        args: [join(copiesRoot, 'a'), join(copiesRoot, 'b')],
+        onStderr: { marker: 'fixture-ready', act: (child) => child.kill(signal) },
+        // Before the shared registry, each copy stepped aside for the other and the process never ended.
+        timeoutMs: 60_000,
+      });
+      assert.equal(run.signal, signal, `code=${run.code} signal=${run.signal} stderr=${run.stderr}`);
+      const lines = jsonLines(run.stdout);
+      for (const copy of ['a', 'b']) {
+        const seqs = new Set(lines.filter((line) => line.copy === copy).map((line) => line.seq));
+        assert.equal(seqs.size, 500, `copy ${copy}: ${seqs.size} of 500 lines; stderr: ${run.stderr}`);
+      }
+    });
+  }
+
+  it('SIGTERM while Bugsnag never answers: the wait that ran out is said on stderr, then the process ends by the signal', async () => {
+    const receiver = await new LocalBugsnag().start();
+    try {
+      receiver.leaveUnanswered(1_000_000);
+      const run = await runFixture('signal-wait', {
+        env: bugsnagEnv(receiver, { LOG_EXIT_TIMEOUT_MS: '1500' }),
+        onStderr: { marker: 'fixture-ready', act: (child) => child.kill('SIGTERM') },
+        timeoutMs: 60_000,
+      });
+      assert.equal(run.signal, 'SIGTERM', run.stderr);
+      assert.match(
+        run.stderr,
+        /^logferry: exit wait ran out after 1500 ms \(LOG_EXIT_TIMEOUT_MS\) on SIGTERM; not delivered: bugsnag \(1 pending, 0 dropped\)$/m,
+      );
+      assert.equal(receiver.unanswered, 1, 'the event was sent and held');
+    } finally {
+      await receiver.stop();
+    }
+  });
+});
