@@ -2,6 +2,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type BenchEnv, type Contender, createBenchLogger } from './contenders.js';
 import { logCpuError, logCpuLine, runCpu } from './cpu.js';
+import { runHttpScenario } from './http.js';
 
 const [contender, scenario] = process.argv.slice(2) as [Contender, string];
 const env: BenchEnv = {
@@ -32,6 +33,12 @@ const fiveFields = (i: number) => ({
 });
 
 async function main(): Promise<void> {
+  if (scenario === 'http') {
+    // The http scenario builds its own loggers around a server (bench/http.ts).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    report(await runHttpScenario(contender));
+    return;
+  }
   const log = await createBenchLogger(contender, env);
   // Every scenario starts 1 s after the logger is created, as a service logs after it has booted:
   // a worker still loading its modules (logferry's loads the AWS SDK and the Bugsnag notifier)

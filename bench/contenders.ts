@@ -11,6 +11,9 @@ export const CONTENDERS = [
   'logferry-stdout',
   'winston-cloudwatch',
   'pino-serdnam',
+  // The http scenario's own (bench/http.ts).
+  'node-http',
+  'pino-http',
 ] as const;
 export type Contender = (typeof CONTENDERS)[number];
 
@@ -83,6 +86,9 @@ export async function createBenchLogger(contender: Contender, env: BenchEnv): Pr
       const log = createLogger('bench', { service: 'api' });
       return fromPino(log, transactionalLogger);
     }
+    case 'node-http':
+    case 'pino-http':
+      throw new Error(`${contender} only runs in the http scenario`);
     case 'winston-cloudwatch': {
       const winston = (await import('winston')).default;
       const WinstonCloudWatch = (await import('winston-cloudwatch')).default;

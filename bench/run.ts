@@ -131,7 +131,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'cpu',
-    title: '6. CPU per line, all threads: 200,000 log.info lines, process CPU minus an idle run',
+    title: '7. CPU per line, all threads: 200,000 log.info lines, process CPU minus an idle run',
     child: 'cpu',
     cpuPerLine: {
       lines: 200_000,
@@ -146,11 +146,18 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'cpu-errors',
-    title: '6b. CPU per log.error(err), all threads, Bugsnag sink on: 1,000 distinct errors',
+    title: '7b. CPU per log.error(err), all threads, Bugsnag sink on: 1,000 distinct errors',
     child: 'cpu-errors',
     cpuPerLine: { lines: 1000, delivery: 'bugsnag', shipping: ['logferry'] },
     env: { LOG_EXIT_TIMEOUT_MS: '15000' },
     contenders: ['pino', 'logferry'],
+  },
+  {
+    // Per-request cost of request logging (bench/http.ts); logferry with its sinks on, and off.
+    name: 'http',
+    title: '6. Request logging: CPU per request, 20,000 requests, 16 at a time',
+    child: 'http',
+    contenders: ['node-http', 'pino-http', 'logferry', 'logferry-stdout'],
   },
 ];
 

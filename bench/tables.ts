@@ -60,6 +60,11 @@ const SHOWN: Record<string, Column[]> = {
     ['idleCpuMs', 'idle run CPU ms', 0],
     ['accepted', 'events at the receiver', 0],
   ],
+  http: [
+    ['appUsPerRequest', 'app thread µs/request', 1],
+    ['cpuUsPerRequest', 'process CPU µs/request', 1],
+    ['requestsPerSecond', 'requests/s', 0],
+  ],
 };
 
 /** Where only some columns are costs worth a ratio to raw pino (the rest: every column). */
@@ -75,6 +80,7 @@ const COMPARED: Record<string, string[]> = {
   'memory-3m': ['maxRssMiB', 'growthMiB'],
   cpu: ['cpuNsPerLine'],
   'cpu-errors': ['cpuNsPerLine'],
+  http: ['appUsPerRequest', 'cpuUsPerRequest'],
 };
 
 /**

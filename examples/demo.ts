@@ -100,6 +100,7 @@ async function main(): Promise<void> {
           ` · context ${event.context} · ${event.breadcrumbs?.length ?? 0} breadcrumbs\n`,
       );
     }
+    say(`Bugsnag received ${bugsnag.sessionsStarted} sessions (one per request) in ${bugsnag.sessions.length} payloads`);
     const leaked = bugsnag.payloads.some((payload) => payload.raw.includes('demo-token-that-must-not-leak'));
     say(`the bearer token sent to /billing/charge ${leaked ? 'LEAKED into a Bugsnag payload' : 'appears in no payload: it was redacted'}`);
     await cloudwatch.stop();

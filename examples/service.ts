@@ -1,12 +1,12 @@
 // A small GraphQL-ish HTTP service that logs the way a backend would: requests with
-// context, a transactional audit trail, a handled error, and one unhandled crash.
-import { randomUUID } from 'node:crypto';
+// context (logferry/http's middleware), a transactional audit trail, a handled error, and
+// one unhandled crash.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, transactionalLogger, withLogContext } from '../src/index.js';
+import { createLogger, transactionalLogger } from '../src/index.js';
+import { requestLogging } from '../src/integrations/http.js';
 
 const log = createLogger(__filename);
-const http = createLogger('http');
 const organizations = new Map<string, { name: string; ownerEmail: string }>();
 
 class PaymentProviderError extends Error {
@@ -61,20 +61,15 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   send(404, { error: 'no such route' });
 }
 
-const server = createServer((req, res) => {
-  const startedAt = process.hrtime.bigint();
-  const context = {
-    requestId: randomUUID(),
-    route: `${req.method} ${new URL(req.url ?? '/', 'http://localhost').pathname}`,
-    userId: 'u-42',
-  };
-  void withLogContext(context, async () => {
-    res.on('finish', () => {
-      http.info({ status: res.statusCode, durationMs: Number(process.hrtime.bigint() - startedAt) / 1e6 }, 'request completed');
-    });
-    await handle(req, res);
-  });
-});
+// Without a framework's router, the route template comes from the app: never the raw URL.
+function routeOf(req: IncomingMessage): string | undefined {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  return path.startsWith('/organizations/') ? '/organizations/:id' : path;
+}
+
+// Request id, method, route and user on every line of a request; one completion line each.
+const logRequests = requestLogging({ route: routeOf, getUser: () => ({ id: 'u-42' }), ignore: (req) => req.url === '/health' });
+const server = createServer((req, res) => logRequests(req, res, () => void handle(req, res)));
 
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;

@@ -9,6 +9,7 @@ import {
 } from './config-sinks.js';
 import { LogferryConfigError } from './errors.js';
 import { type LevelSpec, parseLevel, parseLevelSpec } from './levels.js';
+import type { LogSerializer } from './log-formatter.js';
 import type { LogferryOptions, LogLevel, Profile } from './options.js';
 import {
   type Env,
@@ -22,6 +23,7 @@ import {
   type WholeNumberRange,
   wholeNumber,
 } from './parse-env.js';
+import { resolvePassThrough } from './pass-through.js';
 import { DEFAULT_REDACT_KEYS, normalizeKey } from './redact-keys.js';
 import { type ResolvedSpool, resolveSpool } from './spool/config.js';
 
@@ -44,6 +46,9 @@ export interface Config {
   handleSignals: boolean;
   /** One line each for optional sinks that are off, printed once on stderr at start-up. */
   notices: string[];
+  /** pino's `base`; undefined keeps pino's default (`pid`, `hostname`). */
+  base: Record<string, unknown> | null | undefined;
+  serializers: Record<string, LogSerializer>;
 }
 
 function profileOf(nodeEnv: string | undefined): Profile {
@@ -98,6 +103,7 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
     captureUncaught: optional('captureUncaught', options.captureUncaught, parseBoolean) ?? profile === 'production',
     handleSignals: optional('handleSignals', options.handleSignals, parseBoolean) ?? true,
     notices,
+    ...resolvePassThrough(options),
   };
 }
 

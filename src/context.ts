@@ -18,3 +18,12 @@ export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T):
 export function currentLogContext(): Readonly<Record<string, unknown>> | undefined {
   return storage.getStore();
 }
+
+/**
+ * Runs `fn` with exactly `fields` as the context object, not a merged copy, so getters on it
+ * (request logging's route, known only once the framework has matched one) are read per line.
+ * Internal: request logging uses it; apps use withLogContext.
+ */
+export function runInLogContext<T>(fields: Readonly<Record<string, unknown>>, fn: () => T): T {
+  return storage.run(fields, fn);
+}

@@ -10,12 +10,12 @@ import { UNHANDLED_FIELD, type UnhandledOrigin } from './wire.js';
 // - 'exit' (natural end, process.exit(), uncaught exception, unhandled rejection): the
 //   listener cannot await, so it blocks on shared memory until the sinks have delivered,
 //   bounded by exitTimeoutMs; pino's own exit hook then ends the worker.
-// - SIGTERM/SIGINT with no handler of the app's: Node would die without 'exit', so
+// - SIGTERM/SIGINT/SIGHUP with no handler of the app's: Node would die without 'exit', so
 //   logferry flushes first, then re-raises the signal so the process ends as Node would.
 //   Every copy of logferry in the process shares one listener (src/signal-registry.ts).
 // Either way, what is left undelivered is said on stderr by the app's thread (ending-report.ts).
 
-const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 
 export function installExitHandling(root: RootState): void {
   // Prepended: pino's own exit hook (on-exit-leak-free) ends the worker, so logferry must

@@ -5,6 +5,7 @@ export { withLogContext } from './context.js';
 export { LogferryConfigError } from './errors.js';
 export type { FlushResult, SinkFlushState, SinkStats } from './flush.js';
 export { closeLogs, flushLogs, logStats } from './lifecycle.js';
+export { setLogLevel } from './logger-levels.js';
 export { createLogger, transactionalLogger } from './loggers.js';
 export type {
   BugsnagOptions,

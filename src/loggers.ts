@@ -18,7 +18,7 @@ export function createLogger(module: string, bindings: Record<string, unknown> =
   const transactional = rest[CHANNEL_FIELD] === TRANSACTIONAL_CHANNEL;
   // channel first: the CloudWatch sink recognises transactional lines by their prefix without parsing them.
   const ordered = transactional ? { [CHANNEL_FIELD]: TRANSACTIONAL_CHANNEL, module: name, ...rest } : { module: name, ...rest };
-  return root.logger.child(ordered, { level: moduleLevel(root, name, transactional) });
+  return tracked(root.logger.child(ordered, { level: moduleLevel(root, name, transactional) }), name, transactional);
 }
 
 /**
@@ -33,14 +33,45 @@ export function auditLevel(levels: LevelSpec & { root: LogLevel }, module: strin
   return levels.root === 'silent' && moduleLevel === 'silent' ? 'silent' : lowerLevel(moduleLevel, 'info');
 }
 
-function moduleLevel(root: RootState, module: string, transactional: boolean): LogLevel {
+/** The level a logger of `module` (or of the transactional channel) gets from the root's levels. */
+export function moduleLevel(root: RootState, module: string, transactional: boolean): LogLevel {
   const levels = root.config.levels;
   return transactional ? auditLevel(levels, module) : levelForModule(levels, module, levels.root);
 }
 
 function createTransactionalLogger(): Logger {
   const root = rootState();
-  return root.logger.child({ [CHANNEL_FIELD]: TRANSACTIONAL_CHANNEL }, { level: moduleLevel(root, TRANSACTIONAL_CHANNEL, true) });
+  return tracked(
+    root.logger.child({ [CHANNEL_FIELD]: TRANSACTIONAL_CHANNEL }, { level: moduleLevel(root, TRANSACTIONAL_CHANNEL, true) }),
+    TRANSACTIONAL_CHANNEL,
+    true,
+  );
+}
+
+/** A logger setLogLevel can change later, remembered weakly. */
+export interface TrackedLogger {
+  ref: WeakRef<Logger>;
+  module: string;
+  transactional: boolean;
+}
+
+// Weak: an app that creates loggers per request does not keep them alive. Dead entries are
+// pruned whenever the list has doubled since the last pruning.
+let trackedLoggers: TrackedLogger[] = [];
+let pruneAt = 64;
+
+function tracked(logger: Logger, module: string, transactional: boolean): Logger {
+  trackedLoggers.push({ ref: new WeakRef(logger), module, transactional });
+  if (trackedLoggers.length >= pruneAt) {
+    trackedLoggers = trackedLoggers.filter((entry) => entry.ref.deref() !== undefined);
+    pruneAt = Math.max(64, trackedLoggers.length * 2);
+  }
+  return logger;
+}
+
+/** Every logger created so far that is still alive (for setLogLevel). */
+export function liveLoggers(): readonly TrackedLogger[] {
+  return trackedLoggers;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { LogSerializer } from './log-formatter.js';
 import type { LevelName } from './wire.js';
 
 /** A level name, or `silent` to log nothing. */
@@ -135,4 +136,11 @@ export interface LogferryOptions {
   captureUncaught?: boolean;
   /** Flush on SIGTERM/SIGINT when the app has no handler of its own. Default: true. */
   handleSignals?: boolean;
+  /**
+   * Fields on every line (`{ service: 'api', version }`), as pino's `base`: they replace pino's
+   * default `pid` and `hostname` (include them to keep them); `null` leaves all of them out.
+   */
+  base?: Record<string, unknown> | null;
+  /** pino-style serializers by field name (`(value) => what to log`), applied on the app's thread before redaction. */
+  serializers?: Record<string, LogSerializer>;
 }

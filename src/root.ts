@@ -1,16 +1,18 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { boundAppBacklog } from './app-backlog.js';
+import { appThreadStdout } from './app-thread-stdout.js';
 import { type Config, loadConfig } from './config.js';
-import { currentLogContext } from './context.js';
 import { installExitHandling } from './exit.js';
 import { levelValue, lowerLevel } from './levels.js';
+import { lineEnrichment, lineOptions } from './log-formatter.js';
 import type { LogferryOptions, LogLevel } from './options.js';
 import { createKeyMatcher } from './redact-keys.js';
 import { createSanitizer, type Sanitizer } from './sanitize.js';
 import { isErrorLike } from './serialize-error.js';
-import { planSinks, routerPath } from './sink-routes.js';
+import { planSinks } from './sink-routes.js';
 import { openSpool } from './spool/open.js';
 import { type SharedState, type SinkName, sharedBufferBytes, viewSharedState } from './wire.js';
+import { locateWorker, withThreadStreamWorker } from './worker-file.js';
 
 // The one root logger of the process and the one worker thread behind it, built lazily
 // from the Config on first use. Every createLogger() is a child of this root.
@@ -74,20 +76,17 @@ export function existingRootState(): RootState | undefined {
  * pino merges (Object.assign by default, calling a throwing getter) and makes two calls per line.
  */
 export function logFormatters(sanitize: Sanitizer): NonNullable<LoggerOptions['formatters']> {
-  return {
-    bindings: sanitize,
-    log: (fields) => {
-      const context = currentLogContext();
-      return context === undefined ? sanitize(fields) : { ...sanitize(context), ...sanitize(fields) };
-    },
-  };
+  return lineOptions(sanitize).formatters ?? {};
 }
 
 function buildRoot(config: Config): RootState {
-  const sanitize = createSanitizer(createKeyMatcher(config.redactKeys));
+  const isSecretKey = createKeyMatcher(config.redactKeys);
+  const sanitize = createSanitizer(isSecretKey);
   const options: LoggerOptions = {
     level: lowestLevel(config),
-    formatters: logFormatters(sanitize),
+    // Serializers, context, trace ids and the request tab: see log-formatter.ts.
+    ...lineOptions(sanitize, lineEnrichment(config, sanitize, isSecretKey)),
+    ...(config.base !== undefined ? { base: config.base } : {}),
     serializers: { err: (value: unknown) => (isErrorLike(value) ? sanitize({ err: value }).err : value) },
   };
   for (const notice of config.notices) process.stderr.write(`${notice}\n`);
@@ -113,14 +112,27 @@ function buildRoot(config: Config): RootState {
   };
   if (routes.length === 0) return root;
 
+  const workerFiles = locateWorker();
+  if ('missing' in workerFiles) {
+    // A transport started from a missing file never answers: flushes and the exit would wait
+    // out their bounds. Nothing is waited for; lines go to stdout, written by this thread.
+    process.stderr.write(`${workerFiles.missing}\n`);
+    const withoutWorker: RootState = { ...root, shared: undefined, sinks: [] };
+    installExitHandling(withoutWorker);
+    withoutWorker.logger = pino(options, appThreadStdout(levelValue(config.console?.level ?? 'trace')));
+    return withoutWorker;
+  }
+
   // Exit handling is installed before pino.transport(), so logferry's 'exit' listener runs
   // before pino's own and can wait for deliveries while the worker is still up.
   installExitHandling(root);
-  const worker = pino.transport({
-    target: routerPath(),
-    options: { routes },
-    worker: { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } },
-  }) as unknown as TransportStream;
+  const worker = withThreadStreamWorker(workerFiles.threadStreamWorker, () =>
+    pino.transport({
+      target: workerFiles.target,
+      options: { routes },
+      worker: { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } },
+    }),
+  ) as unknown as TransportStream;
   // Flush markers and the exit hand-over go through the same stream as pino's lines, so they stay in order.
   const bounded = boundAppBacklog(worker, config.maxAppBacklogBytes);
   // With a spool, a line CloudWatch ships is on disk before it is handed over (docs/spool.md).
@@ -132,7 +144,7 @@ function buildRoot(config: Config): RootState {
 }
 
 /** The logger must let through the most verbose level any module or channel asks for. */
-function lowestLevel(config: Config): LogLevel {
+export function lowestLevel(config: Pick<Config, 'levels'>): LogLevel {
   let level = config.levels.root;
   for (const entry of config.levels.modules) level = lowerLevel(level, entry.level);
   return level;

@@ -1,20 +1,15 @@
-import { join } from 'node:path';
 import type { Config } from './config.js';
 import { levelValue } from './levels.js';
 import { redactKeyPatterns } from './redact-keys.js';
+import { sessionCounterBuffer } from './sessions.js';
 import type { SpoolWire } from './spool/writer.js';
 import { LEVELS, type SinkName, type SinkRoute, type SinkWireOptions } from './wire.js';
 
 // Which worker-thread sinks a Config asks for. They all run behind one pino.transport()
 // target, the router, which reads each line's level from its first bytes and hands it to
-// every sink at or below that level. (pino's own `targets` would JSON.parse every line in
-// the worker and split the stream once more per target: see
+// every sink at or below that level; src/worker-file.ts finds its code. (pino's own `targets`
+// would JSON.parse every line in the worker and split the stream once more per target: see
 // docs/benchmarks.md#one-router-instead-of-pinos-targets.)
-
-/** The compiled router sits beside this file's compiled directory, in the package and in tests alike. */
-export function routerPath(): string {
-  return join(__dirname, '..', 'transports', 'router', 'index.js');
-}
 
 export interface PlannedSinks {
   routes: SinkRoute[];
@@ -42,7 +37,12 @@ export function planSinks(config: Config, wire: SinkWireOptions, spool?: SpoolWi
     routes.push({
       sink: 'bugsnag',
       minLevel: LEVELS.trace,
-      options: { ...wire, ...config.bugsnag, redactKeyPatterns: redactKeyPatterns(config.redactKeys) },
+      options: {
+        ...wire,
+        ...config.bugsnag,
+        redactKeyPatterns: redactKeyPatterns(config.redactKeys),
+        sessionCounter: sessionCounterBuffer(),
+      },
     });
   }
   return { routes, sinks: routes.map((route) => route.sink) };

@@ -28,7 +28,7 @@ describe('what the Bugsnag sink relies on', () => {
     }
   });
 
-  it('the installed @bugsnag/js still has client._notify, client._delivery.sendEvent, Event.create and Breadcrumb', () => {
+  it('the installed @bugsnag/js still has client._notify, client._delivery.sendEvent and sendSession, Event.create and Breadcrumb', () => {
     const client = Bugsnag.createClient({
       apiKey: '0123456789abcdef0123456789abcdef',
       autoDetectErrors: false,
@@ -44,7 +44,13 @@ describe('what the Bugsnag sink relies on', () => {
   });
 
   it('missingInternals names what a client without them lacks', () => {
-    assert.deepEqual(missingInternals({}, {}), ['client._notify', 'client._delivery.sendEvent', 'Event.create', 'Breadcrumb']);
+    assert.deepEqual(missingInternals({}, {}), [
+      'client._notify',
+      'client._delivery.sendEvent',
+      'client._delivery.sendSession',
+      'Event.create',
+      'Breadcrumb',
+    ]);
   });
 
   it("Node's http client hands each request to the agent's addRequest() while it is built, so an attempt can be aborted", () => {

@@ -61,15 +61,67 @@ describe('the packed package in a fresh project', () => {
     assert.equal(sh('node', ['both.mjs'], consumer).trim(), 'function function true');
   });
 
+  it('logferry/lambda and logferry/esbuild load by import and by require, with the same exports', () => {
+    writeFileSync(
+      join(consumer, 'platform-entries.mjs'),
+      `import { createRequire } from 'node:module';
+       import * as lambda from 'logferry/lambda';
+       import * as esbuild from 'logferry/esbuild';
+       const require = createRequire(import.meta.url);
+       // Node 23+ also names the whole module.exports of a CommonJS module in its namespace.
+       const names = (entry) => Object.keys(entry).filter((name) => !['default', '__esModule', 'module.exports'].includes(name)).sort().join(',');
+       console.log(names(lambda), names(require('logferry/lambda')), names(esbuild), names(require('logferry/esbuild')));
+       console.log(typeof lambda.withLambdaLogging, typeof esbuild.logferryPlugin().setup);`,
+    );
+    assert.deepEqual(sh('node', ['platform-entries.mjs'], consumer).trim().split('\n'), [
+      'withLambdaLogging withLambdaLogging logferryPlugin logferryPlugin',
+      'function function',
+    ]);
+  });
+
+  it('logferry/http and logferry/fastify load by import and require, without either framework installed, and only when asked for', () => {
+    writeFileSync(
+      join(consumer, 'entries.mjs'),
+      `import { createRequire } from 'node:module';
+       import { requestLogging, errorLogging } from 'logferry/http';
+       import logferryFastify from 'logferry/fastify';
+       const require = createRequire(import.meta.url);
+       const http = require('logferry/http');
+       const fastify = require('logferry/fastify');
+       console.log(typeof requestLogging, typeof errorLogging, typeof logferryFastify, http.requestLogging === requestLogging,
+         fastify.default === logferryFastify, logferryFastify[Symbol.for('skip-override')], logferryFastify[Symbol.for('fastify.display-name')]);`,
+    );
+    assert.equal(sh('node', ['entries.mjs'], consumer).trim(), 'function function function true true true logferry');
+    writeFileSync(
+      join(consumer, 'core-only.cjs'),
+      `const { createLogger } = require('logferry');
+       createLogger('core').info('hello');
+       const loaded = Object.keys(require.cache);
+       console.log(loaded.some((file) => file.includes('integrations')), loaded.some((file) => file.includes('@opentelemetry')));`,
+    );
+    assert.equal(sh('node', ['core-only.cjs'], consumer, { ...process.env, NODE_ENV: 'test' }).trim(), 'false false');
+  });
+
   it('a TypeScript consumer type-checks against the published declarations (ESM and CommonJS)', () => {
-    const source = `import { createLogger, transactionalLogger, flushLogs, type FlushResult, type LogferryOptions, configureLogging } from 'logferry';
+    const source = `import { createLogger, transactionalLogger, flushLogs, setLogLevel, type FlushResult, type LogferryOptions, configureLogging } from 'logferry';
+      import { requestLogging, errorLogging } from 'logferry/http';
+      import logferryFastify from 'logferry/fastify';
       const options: LogferryOptions = { level: 'info', cloudwatch: { logGroupName: '/app/audit', scope: 'transactional' } };
       configureLogging(options);
       const log = createLogger(import.meta.url, { service: 'api' });
       log.info({ organizationId: 'o' }, 'hello');
       transactionalLogger.info({ userEmail: 'a@b.c' }, 'audit');
       const done: Promise<FlushResult> = flushLogs(1000);
-      void done;`;
+      void done;
+      import { withLambdaLogging, type LambdaContext } from 'logferry/lambda';
+      export const handler = withLambdaLogging(async (event: { id: string }, context: LambdaContext) => ({ id: event.id, by: context.functionName }), { flushMarginMs: 300 });
+      const answer: Promise<{ id: string; by: string }> = handler({ id: 'x' }, { awsRequestId: 'r', functionName: 'f', functionVersion: '1', getRemainingTimeInMillis: () => 1000 });
+      void answer;
+      const previous: string = setLogLevel('info,db=debug');
+      void previous;
+      const middleware = requestLogging({ getUser: (req) => String(req.headers['x-user']), ignore: (req) => req.url === '/health', levels: { aborted: 'warn' } });
+      const onError = errorLogging();
+      void middleware; void onError; void logferryFastify;`;
     writeFileSync(join(consumer, 'consumer.mts'), source);
     writeFileSync(join(consumer, 'consumer.cts'), source.replace('import.meta.url', '__filename'));
     writeFileSync(

@@ -22,6 +22,16 @@ export interface ReceivedEvent {
   metaData?: Record<string, Record<string, unknown>>;
   breadcrumbs?: Array<{ name: string; type: string; timestamp: string; metaData?: Record<string, unknown> }>;
   app?: { releaseStage?: string; version?: string };
+  request?: { url?: string; httpMethod?: string; headers?: Record<string, unknown>; clientIp?: string; referer?: string };
+  session?: { id: string; startedAt: string; events: { handled: number; unhandled: number } };
+  correlation?: { traceId: string; spanId?: string };
+}
+
+/** A sessions payload (Session Tracking API, payload version 1) with aggregated counts. */
+export interface ReceivedSessions {
+  notifier: { name: string; version: string };
+  app: { releaseStage?: string; version?: string };
+  sessionCounts: Array<{ startedAt: string; sessionsStarted: number }>;
 }
 
 export interface ReceivedPayload {
@@ -34,7 +44,7 @@ const SEVERITIES = new Set(['error', 'warning', 'info']);
 
 export class LocalBugsnag {
   readonly payloads: ReceivedPayload[] = [];
-  readonly sessions: unknown[] = [];
+  readonly sessions: ReceivedSessions[] = [];
   /** What a payload got wrong against the documented API: a correct notifier causes none. */
   readonly problems: string[] = [];
   delayMs = 0;
@@ -59,6 +69,11 @@ export class LocalBugsnag {
 
   get events(): ReceivedEvent[] {
     return this.payloads.flatMap((payload) => payload.events);
+  }
+
+  /** Sessions counted in every accepted sessions payload. */
+  get sessionsStarted(): number {
+    return this.sessions.reduce((sum, payload) => sum + payload.sessionCounts.reduce((n, count) => n + count.sessionsStarted, 0), 0);
   }
 
   async start(): Promise<this> {
@@ -114,14 +129,15 @@ export class LocalBugsnag {
     const raw = Buffer.concat(chunks).toString('utf8');
     const path = new URL(req.url ?? '/', this.#url).pathname;
     const problems = this.#checkHeaders(req, path === '/sessions' ? '1' : '4');
-    let body: { events?: ReceivedEvent[]; apiKey?: string } = {};
+    let body: { events?: ReceivedEvent[]; apiKey?: string } & Partial<ReceivedSessions> = {};
     try {
       body = JSON.parse(raw);
     } catch {
       problems.push('body is not JSON');
     }
     if (path === '/sessions') {
-      this.sessions.push(body);
+      problems.push(...this.#checkSessions(body));
+      if (problems.length === 0) this.sessions.push(body as ReceivedSessions);
     } else if (path === '/notify') {
       problems.push(...this.#checkEvents(body.events));
       if (problems.length === 0) this.payloads.push({ apiKey: String(req.headers['bugsnag-api-key']), raw, events: body.events ?? [] });
@@ -156,6 +172,34 @@ export class LocalBugsnag {
     return problems;
   }
 
+  /** The documented sessions payload: notifier, app, and per-minute sessionCounts. */
+  #checkSessions(body: Partial<ReceivedSessions>): string[] {
+    const problems: string[] = [];
+    if (typeof body.notifier?.name !== 'string' || typeof body.notifier.version !== 'string')
+      problems.push('sessions: notifier name/version missing');
+    if (typeof body.app !== 'object' || body.app === null) problems.push('sessions: app missing');
+    if (!Array.isArray(body.sessionCounts) || body.sessionCounts.length === 0)
+      return [...problems, 'sessions: sessionCounts missing or empty'];
+    for (const count of body.sessionCounts) {
+      const startedAt = Date.parse(count.startedAt);
+      if (Number.isNaN(startedAt) || !count.startedAt.includes('T')) problems.push('sessions: startedAt is not an ISO 8601 time');
+      else if (startedAt % 60_000 !== 0) problems.push('sessions: startedAt is not a whole minute');
+      if (!Number.isInteger(count.sessionsStarted) || count.sessionsStarted < 1)
+        problems.push('sessions: sessionsStarted is not a positive integer');
+    }
+    return problems;
+  }
+
+  #checkEventSession(session: NonNullable<ReceivedEvent['session']>): string[] {
+    const problems: string[] = [];
+    if (typeof session.id !== 'string' || session.id === '') problems.push('event session without id');
+    if (Number.isNaN(Date.parse(session.startedAt))) problems.push('event session startedAt is not a time');
+    const { handled, unhandled } = session.events ?? {};
+    if (!Number.isInteger(handled) || !Number.isInteger(unhandled) || (handled as number) + (unhandled as number) < 1)
+      problems.push('event session counts must be integers that include the event itself');
+    return problems;
+  }
+
   #checkEvents(events: ReceivedEvent[] | undefined): string[] {
     if (!Array.isArray(events) || events.length === 0) return ['events is missing or empty'];
     const problems: string[] = [];
@@ -170,6 +214,7 @@ export class LocalBugsnag {
       if (typeof event.severityReason?.type !== 'string') problems.push('severityReason.type missing');
       if (typeof event.unhandled !== 'boolean') problems.push('unhandled is not a boolean');
       if (typeof event.app?.releaseStage !== 'string') problems.push('app.releaseStage missing');
+      if (event.session !== undefined) problems.push(...this.#checkEventSession(event.session));
       for (const crumb of event.breadcrumbs ?? []) {
         if (typeof crumb.name !== 'string' || typeof crumb.type !== 'string' || Number.isNaN(Date.parse(crumb.timestamp)))
           problems.push('malformed breadcrumb');

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 /** Compiled fixture scripts live beside the compiled tests. */
 export function fixturePath(name: string): string {
@@ -22,14 +22,18 @@ export interface FixtureOptions {
   onStderr?: { marker: string; act: (child: ChildProcess) => void };
   /** Kill the child after this long; a fixture never hangs the suite. */
   timeoutMs?: number;
+  /** The child's working directory (default: the runner's). */
+  cwd?: string;
 }
 
-/** Runs a fixture in its own node process, with a clean logging environment plus `env`. */
+/** Runs a fixture (a name in test/fixtures, or an absolute path) in its own node process, with a clean logging environment plus `env`. */
 export function runFixture(name: string, options: FixtureOptions = {}): Promise<FixtureRun> {
   const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), fixturePath(name), ...(options.args ?? [])], {
+  const script = isAbsolute(name) ? name : fixturePath(name);
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
     env,
+    cwd: options.cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const stdout: Buffer[] = [];

@@ -1,3 +1,4 @@
+import { ERROR_MIDDLEWARE_ORIGIN, REQUEST_FIELD, type RequestWire } from '../../src/request-wire.js';
 import type { SerializedError } from '../../src/serialize-error.js';
 import { levelName, UNHANDLED_FIELD } from '../../src/wire.js';
 import { capUtf8 } from '../shared/utf8.js';
@@ -23,7 +24,16 @@ export interface EventSpec {
   groupingHash: string | undefined;
   /** Class and message: what rate limiting counts as "the same error". */
   groupKey: string;
+  /** The request tab, for an event logged inside a request. */
+  request?: BugsnagRequest;
+  /** The request's session; `events` (this one included) is filled in when the event is queued. */
+  session?: { id: string; startedAt: string; events?: { handled: number; unhandled: number } };
+  /** The active OpenTelemetry span, for the event's trace correlation. */
+  correlation?: { traceId: string; spanId?: string };
 }
+
+/** The event's `request`, as @bugsnag/plugin-express fills it. */
+export type BugsnagRequest = Pick<RequestWire, 'url' | 'httpMethod' | 'headers' | 'clientIp' | 'referer'>;
 
 /**
  * Bugsnag refuses events over 1 MB: long values are cut (with the marker and their size) so
@@ -51,7 +61,7 @@ function capStrings(value: unknown, budget: { left: number }): unknown {
 }
 
 /** Fields that describe the line itself rather than what happened. */
-const LINE_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'err', UNHANDLED_FIELD]);
+const LINE_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'err', UNHANDLED_FIELD, REQUEST_FIELD]);
 const LOG_CLASS: Record<string, string> = { warn: 'LogWarning', error: 'LogError', fatal: 'LogFatal' };
 
 export type LogLine = Record<string, unknown> & { level: number; time?: number; msg?: unknown; err?: unknown };
@@ -65,12 +75,13 @@ export function buildEvent(line: LogLine): EventSpec {
   const message = typeof line.msg === 'string' ? line.msg : '';
   const module = typeof line.module === 'string' ? line.module : undefined;
   const origin = line[UNHANDLED_FIELD];
-  const unhandled = origin === 'uncaughtException' || origin === 'unhandledRejection';
+  const request = requestOf(line[REQUEST_FIELD]);
+  const unhandled = origin === 'uncaughtException' || origin === 'unhandledRejection' || origin === ERROR_MIDDLEWARE_ORIGIN;
   const logged = isSerializedError(line.err) ? line.err : undefined;
   const errors = logged ?? logLineError(level, module, message, line.err);
   const severity: Severity = level === 'warn' ? 'warning' : 'error';
   const severityReason: SeverityReason = unhandled
-    ? { type: origin === 'unhandledRejection' ? 'unhandledPromiseRejection' : 'unhandledException' }
+    ? unhandledReason(origin, request?.framework)
     : logged
       ? { type: 'handledException' }
       : { type: 'log', attributes: { level } };
@@ -84,7 +95,7 @@ export function buildEvent(line: LogLine): EventSpec {
   const errorDetails = errorProperties(errors);
   if (errorDetails) tabs.error = errorDetails;
 
-  return {
+  const spec: EventSpec = {
     errors,
     severity,
     unhandled,
@@ -96,6 +107,29 @@ export function buildEvent(line: LogLine): EventSpec {
     groupingHash: undefined,
     groupKey: `${errors.type}\u0000${errors.message}`,
   };
+  if (request) {
+    const { session, framework: _framework, ...tab } = request;
+    spec.request = capStrings(tab, { left: MAX_VALUES }) as BugsnagRequest;
+    if (session) spec.session = session;
+  }
+  if (typeof line.trace_id === 'string') {
+    spec.correlation = { traceId: line.trace_id, ...(typeof line.span_id === 'string' ? { spanId: line.span_id } : {}) };
+  }
+  return spec;
+}
+
+function unhandledReason(origin: unknown, framework: string | undefined): SeverityReason {
+  if (origin === ERROR_MIDDLEWARE_ORIGIN)
+    return { type: 'unhandledErrorMiddleware', attributes: { framework: framework ?? 'Express/Connect' } };
+  return { type: origin === 'unhandledRejection' ? 'unhandledPromiseRejection' : 'unhandledException' };
+}
+
+/** The reserved request field as the app's thread wrote it; anything else in its place is ignored. */
+function requestOf(value: unknown): RequestWire | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const wire = value as Partial<RequestWire>;
+  if (typeof wire.url !== 'string' || typeof wire.httpMethod !== 'string') return undefined;
+  return wire as RequestWire;
 }
 
 const ERROR_SHAPE = new Set(['type', 'message', 'stack', 'cause', 'errors']);

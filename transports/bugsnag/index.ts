@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { ResolvedBugsnag } from '../../src/config-sinks.js';
+import { COMPLETION_FIELD } from '../../src/request-wire.js';
 import { LEVELS, readLinePrefix, type SinkWireOptions } from '../../src/wire.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
 import { ownCopy } from '../shared/own-copy.js';
@@ -10,9 +11,15 @@ import { buildEvent, type LogLine } from './event.js';
 import { createNotifier, type OnErrorHook } from './notifier.js';
 import { GroupRateLimiter } from './rate-limit.js';
 import { applyRules, compileRules } from './rules.js';
+import { SessionTracker } from './sessions.js';
 
 /** Options the app's thread sends this sink. */
-export type BugsnagSinkOptions = ResolvedBugsnag & SinkWireOptions & { redactKeyPatterns: string[] };
+export type BugsnagSinkOptions = ResolvedBugsnag &
+  SinkWireOptions & {
+    redactKeyPatterns: string[];
+    /** The app's count of started sessions (src/sessions.ts). */
+    sessionCounter: SharedArrayBuffer;
+  };
 
 /** The Bugsnag sink, run in the log worker thread behind the router. */
 export function createBugsnagSink(options: BugsnagSinkOptions): LineHandlers {
@@ -33,6 +40,7 @@ export function createBugsnagSink(options: BugsnagSinkOptions): LineHandlers {
     { maxQueuedEvents: options.maxQueuedEvents, concurrency: 4, requestTimeoutMs: options.requestTimeoutMs },
     hookLoaded,
   );
+  const sessions = new SessionTracker(options.sessionCounter, notifier.sendSessions, reporter, 10_000);
 
   return {
     onLine(line) {
@@ -42,7 +50,14 @@ export function createBugsnagSink(options: BugsnagSinkOptions): LineHandlers {
         return;
       }
       reporter.add('received');
-      const event = applyRules(rules, buildEvent(parseLine(line, level)));
+      const parsed = parseLine(line, level);
+      // A completion line is the request's access log: its error, if any, is reported by itself.
+      if (parsed[COMPLETION_FIELD] === true) {
+        breadcrumbs.add(ownCopy(line));
+        reporter.add('suppressed');
+        return;
+      }
+      const event = applyRules(rules, buildEvent(parsed));
       if (!event) {
         reporter.add('suppressed');
         return;
@@ -54,10 +69,15 @@ export function createBugsnagSink(options: BugsnagSinkOptions): LineHandlers {
       }
       if (admission.suppressedBefore > 0)
         (event.metadata.log as Record<string, unknown>).suppressedSimilarEvents = admission.suppressedBefore;
+      if (event.session) event.session.events = sessions.countEvent(event.session.id, event.unhandled);
       delivery.enqueue(event, breadcrumbs.snapshot());
     },
-    onFlush: (flushId) => delivery.markFlush(flushId),
-    close: () => delivery.close(closeBudgetMs(reporter.exitDeadline(), options.exitTimeoutMs)),
+    // Sessions started before the marker are sent first, so a flush (and exit) covers them too.
+    onFlush: (flushId) => void sessions.flush().then(() => delivery.markFlush(flushId)),
+    close: async () => {
+      const budgetMs = closeBudgetMs(reporter.exitDeadline(), options.exitTimeoutMs);
+      await Promise.all([sessions.close(budgetMs), delivery.close(budgetMs)]);
+    },
     onError: (error) => reporter.error(`Bugsnag sink: ${(error as Error).message}`),
   };
 }

@@ -4,6 +4,7 @@ import { mayHaveArrived } from '../shared/unanswered.js';
 import { createAttemptAgent, requestLeft } from './attempt-agent.js';
 import type { BreadcrumbSpec } from './breadcrumbs.js';
 import { type EventSpec, stripFileUrls } from './event.js';
+import type { SessionCount } from './sessions.js';
 
 // The only file that imports @bugsnag/js. The client runs here, in the log worker, with
 // everything that would act on the worker itself turned off: its own process hooks would
@@ -35,7 +36,12 @@ export type OnErrorHook = (event: BugsnagEvent) => boolean | undefined;
 /** The parts of the client that are not in its public types: building an event with an accurate severity reason, and its delivery. */
 interface ClientInternals {
   _notify(event: BugsnagEvent, onError: (event: BugsnagEvent) => boolean | undefined, done: (error: unknown) => void): void;
-  _delivery: { sendEvent(payload: unknown, done: (error: unknown) => void): void };
+  _delivery: {
+    sendEvent(payload: unknown, done: (error: unknown) => void): void;
+    sendSession(payload: unknown, done: (error: unknown) => void): void;
+  };
+  _notifier: unknown;
+  _config: { releaseStage: string; appVersion?: string; appType?: string };
 }
 interface EventStatics {
   Event: { create(error: Error, tolerateNonErrors: boolean, handledState: unknown, component: string, framesToSkip: number): BugsnagEvent };
@@ -74,6 +80,7 @@ export function createNotifier(options: NotifierOptions, onErrorHook: () => OnEr
   const realDelivery = client._delivery;
   const captures = new WeakMap<object, (payload: unknown) => void>();
   client._delivery = {
+    sendSession: (payload, done) => realDelivery.sendSession(payload, done),
     sendEvent(payload, done) {
       const event = (payload as { events?: object[] }).events?.[0];
       const capture = event ? captures.get(event) : undefined;
@@ -96,6 +103,11 @@ export function createNotifier(options: NotifierOptions, onErrorHook: () => OnEr
     if (spec.groupingHash) event.groupingHash = spec.groupingHash;
     event.setUser(spec.user.id, spec.user.email, spec.user.name);
     for (const [section, values] of Object.entries(spec.metadata)) event.addMetadata(section, values as Record<string, unknown>);
+    if (spec.request) event.request = { ...event.request, ...spec.request } as BugsnagEvent['request'];
+    if (spec.correlation) event.setTraceCorrelation(spec.correlation.traceId, spec.correlation.spanId);
+    // The client has no session of its own (sessions are the app's requests): the event
+    // carries its request's, with that session's counts, as a session-tracking client's would.
+    if (spec.session?.events) (event as unknown as { _session: unknown })._session = spec.session;
     const onError = (built: BugsnagEvent): boolean | undefined => {
       built.breadcrumbs = breadcrumbs.map(
         (crumb) => new statics.Breadcrumb(crumb.message, crumb.metadata, 'log', crumb.timestamp),
@@ -115,6 +127,22 @@ export function createNotifier(options: NotifierOptions, onErrorHook: () => OnEr
   }
 
   function sendPayload(payload: unknown, timeoutMs: number): Promise<SendOutcome> {
+    return attempt((done) => realDelivery.sendEvent(payload, done), timeoutMs);
+  }
+
+  /** Sends session counts as @bugsnag/js's session tracker builds its payload, through its own delivery. */
+  function sendSessions(sessionCounts: SessionCount[], timeoutMs: number): Promise<SendOutcome> {
+    const payload = {
+      notifier: client._notifier,
+      device: {},
+      app: { releaseStage: client._config.releaseStage, version: client._config.appVersion, type: client._config.appType },
+      sessionCounts,
+    };
+    return attempt((done) => realDelivery.sendSession(payload, done), timeoutMs);
+  }
+
+  /** One delivery attempt of the notifier's (`send` starts exactly one request), as an outcome. */
+  function attempt(send: (done: (error: unknown) => void) => void, timeoutMs: number): Promise<SendOutcome> {
     return new Promise((resolve) => {
       let finished = false;
       const finish = (outcome: SendOutcome): void => {
@@ -133,7 +161,7 @@ export function createNotifier(options: NotifierOptions, onErrorHook: () => OnEr
       const timer = setTimeout(abort, timeoutMs);
       running.add(abort);
       const request = attempts.capture(() =>
-        realDelivery.sendEvent(payload, (error) => {
+        send((error) => {
           if (!error) return finish({ ok: true });
           const status = answeredStatus(error);
           finish({ ok: false, retryable: isRetryable(status), reason: describe(error), unanswered: mayHaveArrived(error, status) });
@@ -147,7 +175,7 @@ export function createNotifier(options: NotifierOptions, onErrorHook: () => OnEr
     for (const abort of [...running]) abort();
   }
 
-  return { prepare, abortAll };
+  return { prepare, abortAll, sendSessions };
 }
 
 export type Notifier = ReturnType<typeof createNotifier>;
@@ -163,6 +191,7 @@ export function missingInternals(client: unknown, module: unknown = Bugsnag): st
   const missing: string[] = [];
   if (typeof internals?._notify !== 'function') missing.push('client._notify');
   if (typeof internals?._delivery?.sendEvent !== 'function') missing.push('client._delivery.sendEvent');
+  if (typeof internals?._delivery?.sendSession !== 'function') missing.push('client._delivery.sendSession');
   if (typeof statics?.Event?.create !== 'function') missing.push('Event.create');
   if (typeof statics?.Breadcrumb !== 'function') missing.push('Breadcrumb');
   return missing;

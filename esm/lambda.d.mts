@@ -1,0 +1,1 @@
+export * from '../dist/src/integrations/lambda.js';

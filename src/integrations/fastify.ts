@@ -1,0 +1,93 @@
+import { AsyncResource } from 'node:async_hooks';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { createRequestTracker, type RequestLoggingOptions } from '../request-lifecycle.js';
+
+// logferry/fastify: request logging as a Fastify 5 plugin. The request logic lives in
+// src/request-lifecycle.ts; this file only wires Fastify's hooks to it. Fastify is not
+// imported: the plugin is typed by the few parts of Fastify it uses, so an app that does
+// not use Fastify never loads it, and logferry does not depend on it.
+
+/** The parts of a Fastify request the plugin reads. */
+export interface FastifyRequestLike {
+  raw: IncomingMessage;
+  url: string;
+  method: string;
+  headers: IncomingHttpHeaders;
+  ip?: string;
+  routeOptions?: { url?: string };
+}
+
+/** The parts of a Fastify reply the plugin reads. */
+export interface FastifyReplyLike {
+  raw: ServerResponse;
+}
+
+type HookDone = (error?: Error) => void;
+
+/** The parts of a Fastify instance the plugin uses. */
+export interface FastifyInstanceLike {
+  addHook(
+    name: 'onRequest' | 'preValidation',
+    hook: (request: FastifyRequestLike, reply: FastifyReplyLike, done: HookDone) => void,
+  ): unknown;
+  addHook(name: 'onError', hook: (request: FastifyRequestLike, reply: FastifyReplyLike, error: Error, done: HookDone) => void): unknown;
+}
+
+/** Options of the Fastify plugin: `app.register(logferry, options)`. */
+export type FastifyRequestLoggingOptions = RequestLoggingOptions<FastifyRequestLike>;
+
+/** A Fastify plugin function, with fastify-plugin's markers set on it. */
+export type LogferryFastifyPlugin = (
+  instance: FastifyInstanceLike,
+  options: FastifyRequestLoggingOptions,
+  done: (error?: Error) => void,
+) => void;
+
+const contexts = new WeakMap<object, AsyncResource>();
+
+/**
+ * Request logging for Fastify 5: the same request id, context, completion line, Bugsnag
+ * request tab and session as `logferry/http`, and errors from handlers (Fastify's onError)
+ * reported once as unhandled. Registered for the whole app, not only its own scope.
+ */
+const logferryFastify: LogferryFastifyPlugin = (instance, options, done) => {
+  const tracker = createRequestTracker<FastifyRequestLike>(options);
+  instance.addHook('onRequest', (request, reply, next) => {
+    tracker.start(
+      {
+        request,
+        raw: request.raw,
+        res: reply.raw,
+        framework: 'Fastify',
+        route: request.routeOptions?.url,
+        clientIp: () => request.ip ?? request.raw.socket?.remoteAddress,
+      },
+      () => {
+        // The body is read on socket events, outside this context: preValidation re-enters it.
+        contexts.set(request, new AsyncResource('logferry-request'));
+        next();
+      },
+    );
+  });
+  instance.addHook('preValidation', (request, _reply, next) => {
+    const context = contexts.get(request);
+    if (context) context.runInAsyncScope(next);
+    else next();
+  });
+  instance.addHook('onError', (request, _reply, error, next) => {
+    tracker.reportHandlerError(error, request.raw);
+    next();
+  });
+  done();
+};
+
+// fastify-plugin's conventions without depending on it: hooks apply to the whole app
+// (no encapsulation), and Fastify names the plugin and checks its version.
+Object.assign(logferryFastify, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: 'logferry',
+  [Symbol.for('plugin-meta')]: { name: 'logferry', fastify: '5.x' },
+});
+
+export default logferryFastify;
+export { logferryFastify };

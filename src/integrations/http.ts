@@ -1,0 +1,95 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequestTracker, type RequestLoggingOptions } from '../request-lifecycle.js';
+
+// logferry/http: request logging for Express and plain node:http, as Connect-style middleware.
+// The request logic lives in src/request-lifecycle.ts; this file only reads Express's request.
+
+/**
+ * Options of `requestLogging()`. `Req` is the request type your callbacks see:
+ * `requestLogging<express.Request>({ getUser: (req) => req.user })`.
+ */
+export interface HttpRequestLoggingOptions<Req extends IncomingMessage = IncomingMessage> extends RequestLoggingOptions<Req> {
+  /**
+   * The route template of a request, for servers without Express's router (plain node:http).
+   * Default: Express's `req.baseUrl` + `req.route.path` once a route matched; none otherwise.
+   */
+  route?: (req: Req) => string | undefined;
+}
+
+/** A Connect-style middleware: Express, Connect, or `(req, res) => middleware(req, res, () => handle(req, res))`. */
+export type RequestLoggingMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+/** Express's error middleware signature. */
+export type ErrorLoggingMiddleware = (error: unknown, req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+interface ExpressLikeRequest extends IncomingMessage {
+  baseUrl?: string;
+  route?: { path?: unknown };
+  ip?: string;
+}
+
+// errorLogging() finds the request's tracker through the request: it is a separate middleware.
+type Tracker = ReturnType<typeof createRequestTracker<IncomingMessage>>;
+const trackers = new WeakMap<IncomingMessage, Tracker>();
+let fallbackTracker: Tracker | undefined;
+
+/**
+ * Request logging middleware. Every line logged while a request is handled carries its
+ * `requestId` (the incoming `x-request-id` when well-formed, else a new one, echoed in the
+ * response), `method`, `route` and user; one completion line follows each request.
+ * Put it first: `app.use(requestLogging())`.
+ */
+export function requestLogging<Req extends IncomingMessage = IncomingMessage>(
+  options: HttpRequestLoggingOptions<Req> = {},
+): RequestLoggingMiddleware {
+  const tracker = createRequestTracker<Req>(options);
+  return (req, res, next) => {
+    trackers.set(req, tracker as unknown as Tracker);
+    const route = options.route;
+    tracker.start(
+      {
+        request: req as Req,
+        raw: req,
+        res,
+        framework: 'Express/Connect',
+        route: route?.(req as Req),
+        ...(route ? {} : { watchRoute: (matched: (route: string) => void) => watchExpressRoute(req, matched) }),
+        clientIp: () => (req as ExpressLikeRequest).ip ?? req.socket?.remoteAddress,
+      },
+      () => next(),
+    );
+  };
+}
+
+/**
+ * Express error middleware: reports the error a handler threw or passed to `next(err)` once,
+ * as unhandled (severity reason `unhandledErrorMiddleware`), with the request, then passes it
+ * on. Errors with a 4xx `status`/`statusCode` are passed on without a report.
+ * Put it after the routes: `app.use(errorLogging())`.
+ */
+export function errorLogging(): ErrorLoggingMiddleware {
+  return (error, req, _res, next) => {
+    fallbackTracker ??= createRequestTracker<IncomingMessage>();
+    (trackers.get(req) ?? fallbackTracker).reportHandlerError(error, req);
+    next(error);
+  };
+}
+
+/**
+ * Express: the mount path and the matched route's path (`/api` + `/orders/:id`), taken when
+ * the router sets `req.route`: Express resets `req.baseUrl` on the way out of a mounted
+ * router, so by the time an error or the response is logged it may no longer say `/api`.
+ * No route until one matched (a 404, or a request without Express).
+ */
+function watchExpressRoute(req: IncomingMessage, matched: (route: string) => void): void {
+  let current: unknown;
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => current,
+    set: (route: ExpressLikeRequest['route']) => {
+      current = route;
+      if (route?.path !== undefined) matched(`${(req as ExpressLikeRequest).baseUrl ?? ''}${String(route.path)}`);
+    },
+  });
+}

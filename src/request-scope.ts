@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { currentLogContext } from './context.js';
+import { type KeyMatcher, REDACTED } from './redact-keys.js';
+import type { RequestWire } from './request-wire.js';
+import type { Sanitizer } from './sanitize.js';
+
+// The request a line is logged in, for what only some lines need: the Bugsnag request tab
+// (built once per request, on the first line at the Bugsnag sink's level) and the request's
+// Bugsnag session. It rides in the log context under a symbol: one AsyncLocalStorage, not two
+// (on Node 20 each one is paid for on every async resource), copied into nested contexts by
+// their spread, and never serialized (JSON and the sanitizer skip symbol keys).
+
+/** One tracked request. */
+export interface RequestScope {
+  readonly req: IncomingMessage;
+  /** Epoch ms. */
+  readonly startedAt: number;
+  /** `Express/Connect` or `Fastify`: the severity reason's framework for unhandled errors. */
+  readonly framework: string;
+  readonly clientIp: () => string | undefined;
+  /** Whether a Bugsnag session was started for this request. */
+  readonly inSession: boolean;
+  tab: RequestWire | undefined;
+}
+
+/** The context key of the request scope. */
+export const REQUEST_SCOPE: unique symbol = Symbol('logferry.requestScope');
+
+export function currentRequestScope(): RequestScope | undefined {
+  return currentLogContext()?.[REQUEST_SCOPE as unknown as string] as RequestScope | undefined;
+}
+
+/** Reads the current request's tab, building it on first use with the root's redaction rules. */
+export function requestTabReader(sanitize: Sanitizer, isSecretKey: KeyMatcher): () => RequestWire | undefined {
+  return () => {
+    const scope = currentRequestScope();
+    if (scope === undefined) return undefined;
+    scope.tab ??= buildRequestTab(scope, sanitize, isSecretKey);
+    return scope.tab;
+  };
+}
+
+/** The request tab as @bugsnag/plugin-express fills it: url, httpMethod, headers, clientIp, referer. */
+export function buildRequestTab(scope: RequestScope, sanitize: Sanitizer, isSecretKey: KeyMatcher): RequestWire {
+  const { req } = scope;
+  const headers = sanitize({ ...req.headers });
+  const referer = req.headers.referer ?? req.headers.referrer;
+  const tab: RequestWire = {
+    url: censorQuery(fullUrl(req), isSecretKey),
+    httpMethod: req.method ?? 'GET',
+    headers: { ...headers, ...(typeof headers.referer === 'string' ? { referer: censorQuery(headers.referer, isSecretKey) } : {}) },
+    framework: scope.framework,
+  };
+  const clientIp = scope.clientIp();
+  if (clientIp !== undefined) tab.clientIp = clientIp;
+  if (typeof referer === 'string') tab.referer = censorQuery(referer, isSecretKey);
+  if (scope.inSession) tab.session = { id: randomUUID(), startedAt: new Date(scope.startedAt).toISOString() };
+  return tab;
+}
+
+/** The path and query as the client sent them (Express rewrites `req.url` inside mounted routers). */
+export function requestPath(req: IncomingMessage): string {
+  const original = (req as { originalUrl?: unknown }).originalUrl;
+  return typeof original === 'string' ? original : (req.url ?? '/');
+}
+
+function fullUrl(req: IncomingMessage): string {
+  const protocol = (req.socket as TLSSocket | undefined)?.encrypted ? 'https' : 'http';
+  const host = req.headers.host ?? 'localhost';
+  return `${protocol}://${host}${requestPath(req)}`;
+}
+
+/**
+ * The URL with the values of secret query parameters censored, by the same key rules as
+ * fields (`?token=`, `?api_key=`, `?user[password]=`). Everything else is kept as sent.
+ */
+export function censorQuery(url: string, isSecretKey: KeyMatcher): string {
+  const queryAt = url.indexOf('?');
+  if (queryAt < 0) return url;
+  const hashAt = url.indexOf('#', queryAt);
+  const query = url.slice(queryAt + 1, hashAt < 0 ? undefined : hashAt);
+  let changed = false;
+  const parts = query.split('&').map((part) => {
+    const eq = part.indexOf('=');
+    if (eq < 0) return part;
+    const rawKey = part.slice(0, eq);
+    if (!isSecretKey(queryKeyName(rawKey))) return part;
+    changed = true;
+    return `${rawKey}=${REDACTED}`;
+  });
+  if (!changed) return url;
+  return `${url.slice(0, queryAt + 1)}${parts.join('&')}${hashAt < 0 ? '' : url.slice(hashAt)}`;
+}
+
+/** `user%5Bpassword%5D` and `user[password]` name `password`: the last bracketed part decides. */
+function queryKeyName(rawKey: string): string {
+  let key = rawKey;
+  try {
+    key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
+  } catch {
+    // Malformed escapes: judge the key as written.
+  }
+  const bracket = /\[([^[\]]*)\]$/.exec(key);
+  return bracket?.[1] ? bracket[1] : key;
+}
