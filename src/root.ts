@@ -40,15 +40,6 @@ export interface RootState {
   closed: boolean;
 }
 
-/**
- * The log worker's young generation. V8 sizes it for throughput, so a worker reading lines flat
- * out held tens of MiB of lines already handled before each scavenge; every line the worker makes
- * dies young, so a small one is collected more often at no measurable CPU cost
- * (docs/performance.md#memory). Only the young generation: an old-generation limit would kill
- * the worker, and every sink with it, when reached.
- */
-const WORKER_YOUNG_GENERATION_MB = 8;
-
 let pendingOptions: LogferryOptions | undefined;
 let state: RootState | undefined;
 
@@ -127,11 +118,7 @@ function buildRoot(config: Config): RootState {
   // before pino's own and can wait for deliveries while the worker is still up.
   installExitHandling(root);
   const worker = withThreadStreamWorker(workerFiles.threadStreamWorker, () =>
-    pino.transport({
-      target: workerFiles.target,
-      options: { routes },
-      worker: { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } },
-    }),
+    pino.transport({ target: workerFiles.target, options: { routes } }),
   ) as unknown as TransportStream;
   // Flush markers and the exit hand-over go through the same stream as pino's lines, so they stay in order.
   const bounded = boundAppBacklog(worker, config.maxAppBacklogBytes);
