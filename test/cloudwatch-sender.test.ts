@@ -43,9 +43,8 @@ function fakeApi(): { api: LogsApi; puts: FakePut[]; sent: () => FakePut[] } {
         },
       };
     },
-    createLogGroup: async () => undefined,
-    createLogStream: async () => undefined,
-    putRetentionPolicy: async () => undefined,
+    ensureStream: async () => undefined,
+    streamLost: () => undefined,
     destroy: () => undefined,
   };
   return { api, puts, sent: () => puts.filter((put) => put.state === 'sent') };
@@ -175,5 +174,35 @@ describe('CloudWatch sender: the next batch is prepared while one is in flight',
     }
     assert.equal(puts[1]?.state, 'discarded');
     assert.equal(reporter.counts.get('dropped'), 20_000);
+  });
+});
+
+describe('CloudWatch sender: close is bounded in every state', () => {
+  const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+
+  it('a backoff sleep under way is cut short at close, and what is left is counted', async () => {
+    const { api, sent } = fakeApi();
+    const reporter = countingReporter();
+    const sender = new CloudWatchSender(api, { ...OPTIONS, flushIntervalMs: 1 }, reporter);
+    enqueueNumbered(sender, 100);
+    // Four refusals: the sleep under way is the fourth backoff, 800 to 1,600 ms.
+    for (let failures = 1; failures <= 4; failures++) {
+      await waitFor(`attempt ${failures}`, () => sent().length === failures);
+      sent()[failures - 1]?.fail(throttled());
+    }
+    await waitFor('the fourth backoff under way', () => reporter.counts.get('retries') === 4);
+    const stderrWrite = process.stderr.write;
+    process.stderr.write = () => true; // the loss line is expected here
+    const startedAt = Date.now();
+    try {
+      const closing = sender.close(100);
+      // Woken at close, the sender tries once more at once; that attempt never answers.
+      await waitFor('one more attempt at close', () => sent().length === 5, 2000);
+      await closing;
+    } finally {
+      process.stderr.write = stderrWrite;
+    }
+    assert.ok(Date.now() - startedAt < 700, `close took ${Date.now() - startedAt} ms`);
+    assert.deepEqual([reporter.counts.get('dropped'), reporter.counts.get('pending')], [100, 0]);
   });
 });

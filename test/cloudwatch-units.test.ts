@@ -129,13 +129,13 @@ describe('truncation', () => {
 });
 
 describe('retry policy', () => {
-  it('retries throttling, 5xx and network errors; creates on ResourceNotFound; splits on validation; stops on access errors', () => {
+  it('retries throttling, 5xx and network errors; creates on ResourceNotFound; splits on validation; stops on a denied creation', () => {
     assert.equal(classifyFailure({ name: 'ThrottlingException' }), 'retry');
     assert.equal(classifyFailure({ name: 'Whatever', $metadata: { httpStatusCode: 503 } }), 'retry');
     assert.equal(classifyFailure({ name: 'TimeoutError', code: 'ECONNRESET', message: 'socket hang up' }), 'retry');
     assert.equal(classifyFailure({ name: 'ResourceNotFoundException' }), 'missing-resource');
     assert.equal(classifyFailure({ name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } }), 'invalid-batch');
-    assert.equal(classifyFailure({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }), 'fatal');
+    assert.equal(classifyFailure({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }, true), 'fatal');
     assert.equal(classifyFailure(new Error('Region is missing')), 'fatal');
   });
 

@@ -26,11 +26,18 @@ export interface PutRecord {
  * `drop`: the connection is closed before the request is processed. `lose-answer`: the request
  * is processed (a batch stored), then the connection is closed without an answer, as when an
  * answer is lost on the way back. `late-answer`: processed, answered LATE_ANSWER_MS later.
+ * `slow-body`: processed, answered 200 at once, the body then sent one byte every
+ * SLOW_BODY_BYTE_MS. `cut-body`: processed, answered 200, the connection closed mid-body.
+ * `413`: not processed; a proxy's HTML "413 Payload Too Large" page. `refuse`: not processed;
+ * 400 InvalidParameterException. `denied`: not processed; 400 AccessDeniedException.
  */
-export type Fault = 'throttle' | '500' | 'drop' | 'lose-answer' | 'late-answer';
+export type Fault = 'throttle' | '500' | 'drop' | 'lose-answer' | 'late-answer' | 'slow-body' | 'cut-body' | '413' | 'refuse' | 'denied';
 
 /** Longer than any request timeout a test sets: the client gives up before this answer comes. */
 const LATE_ANSWER_MS = 5000;
+/** A slow body trickles at this pace, padded so that it would take over a minute in all. */
+const SLOW_BODY_BYTE_MS = 250;
+const SLOW_BODY_BYTES = 300;
 
 interface Group {
   retentionInDays?: number;
@@ -70,10 +77,14 @@ export class LocalCloudWatchLogs {
   readonly calls: string[] = [];
   delayMs = 0;
   denyCreateGroup = false;
+  /** Set, a proxy in front: bodies over this many bytes are answered 413 without reaching the service. */
+  maxBodyBytes: number | undefined;
+  /** Slow bodies whose client hung up before the body was done (the client's attempt bound released the socket). */
+  slowBodiesAbandoned = 0;
   /** Called after each accepted PutLogEvents with the count so far (e.g. to delete the stream mid-run). */
   onAccepted: ((acceptedPuts: number) => void) | undefined;
   readonly #maxEventSize: number;
-  #faults: Array<{ kind: Fault; remaining: number; until: number }> = [];
+  #faults: Array<{ kind: Fault; remaining: number; until: number; operation: string | undefined }> = [];
   #server: Server | undefined;
   #url = '';
 
@@ -87,7 +98,9 @@ export class LocalCloudWatchLogs {
 
   async start(): Promise<this> {
     this.#server = createServer((req, res) => void this.#handle(req, res));
-    this.#server.keepAliveTimeout = 5000;
+    // Longer than the longest backoff: a client that reuses a socket the server is just closing
+    // gets ECONNRESET, a race real endpoints avoid with long idle timeouts.
+    this.#server.keepAliveTimeout = 60_000;
     this.#url = await listenOnLoopback(this.#server);
     return this;
   }
@@ -96,14 +109,19 @@ export class LocalCloudWatchLogs {
     return closeServer(this.#server);
   }
 
-  /** Answer the next `count` calls with this fault. */
-  failNext(kind: Fault, count: number): void {
-    this.#faults.push({ kind, remaining: count, until: Number.POSITIVE_INFINITY });
+  /** Answer the next `count` calls (of `operation` only, when named) with this fault. */
+  failNext(kind: Fault, count: number, operation?: string): void {
+    this.#faults.push({ kind, remaining: count, until: Number.POSITIVE_INFINITY, operation });
   }
 
-  /** Answer every call with this fault for `ms`. */
-  failFor(kind: Fault, ms: number): void {
-    this.#faults.push({ kind, remaining: Number.POSITIVE_INFINITY, until: Date.now() + ms });
+  /** Answer every call (of `operation` only, when named) with this fault for `ms`. */
+  failFor(kind: Fault, ms: number, operation?: string): void {
+    this.#faults.push({ kind, remaining: Number.POSITIVE_INFINITY, until: Date.now() + ms, operation });
+  }
+
+  /** How many calls of `operation` came, answered or not. */
+  callCount(operation: string): number {
+    return this.calls.filter((call) => call === operation).length;
   }
 
   clearFaults(): void {
@@ -151,12 +169,29 @@ export class LocalCloudWatchLogs {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('Logs_20140328.') ? target.slice('Logs_20140328.'.length) : '';
     this.calls.push(operation);
-    const fault = this.#takeFault();
+    // A proxy in front answers before the service (and its faults) see the request.
+    const bodyBytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    if (this.maxBodyBytes !== undefined && bodyBytes > this.maxBodyBytes) {
+      this.#replyProxyPage(res, 413, 'Payload Too Large');
+      return;
+    }
+    const fault = this.#takeFault(operation);
+    if (fault === '413') {
+      this.#replyProxyPage(res, 413, 'Payload Too Large');
+      return;
+    }
     let answer: { status: number; body: unknown; errorType?: string } | undefined;
     if (fault !== 'drop') {
       try {
         if (fault === 'throttle') throw new ServiceError('ThrottlingException', 'Rate exceeded');
         if (fault === '500') throw new ServiceError('ServiceUnavailableException', 'The service is unavailable', 503);
+        if (fault === 'refuse') throw new ServiceError('InvalidParameterException', '1 validation error detected: logEvents refused');
+        if (fault === 'denied') {
+          throw new ServiceError(
+            'AccessDeniedException',
+            `User: arn:aws:sts::000000000000:assumed-role/app is not authorized to perform: logs:${operation}`,
+          );
+        }
         if (req.method !== 'POST' || !operation) throw new ServiceError('UnknownOperationException', `unknown target ${target}`);
         if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256')) {
           throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
@@ -170,17 +205,51 @@ export class LocalCloudWatchLogs {
     }
     const wait = answerAt + (fault === 'late-answer' ? LATE_ANSWER_MS : 0) - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    if (answer && fault !== 'lose-answer') this.#reply(res, answer.status, answer.body, answer.errorType);
-    else req.socket.destroy();
+    if (!answer || fault === 'lose-answer') req.socket.destroy();
+    else if (fault === 'slow-body') this.#replySlowly(res, answer.status, answer.body);
+    else if (fault === 'cut-body') this.#replyCut(res, answer.status, answer.body);
+    else this.#reply(res, answer.status, answer.body, answer.errorType);
   }
 
-  #takeFault(): Fault | undefined {
+  #takeFault(operation: string): Fault | undefined {
     const now = Date.now();
     this.#faults = this.#faults.filter((fault) => fault.remaining > 0 && fault.until > now);
-    const fault = this.#faults[0];
+    const fault = this.#faults.find((candidate) => candidate.operation === undefined || candidate.operation === operation);
     if (!fault) return undefined;
     fault.remaining--;
     return fault.kind;
+  }
+
+  /** The whole answer is promised by content-length, then sent one byte at a time. */
+  #replySlowly(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body).padEnd(SLOW_BODY_BYTES, ' ');
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': text.length });
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (sent < text.length) res.write(text[sent++]);
+      else {
+        clearInterval(timer);
+        res.end();
+      }
+    }, SLOW_BODY_BYTE_MS);
+    res.on('close', () => {
+      clearInterval(timer);
+      if (sent < text.length) this.slowBodiesAbandoned++;
+    });
+  }
+
+  /** A 200 whose connection closes after the first bytes of its body. */
+  #replyCut(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body).padEnd(64, ' ');
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': text.length });
+    res.write(text.slice(0, 1), () => res.socket?.destroy());
+  }
+
+  /** What a proxy in front of the service answers: HTML, no AWS error type. */
+  #replyProxyPage(res: ServerResponse, status: number, reason: string): void {
+    const page = `<html><head><title>${status} ${reason}</title></head><body><h1>${status} ${reason}</h1></body></html>`;
+    res.writeHead(status, reason, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(page), connection: 'close' });
+    res.end(page);
   }
 
   #reply(res: ServerResponse, status: number, body: unknown, errorType?: string): void {

@@ -6,17 +6,19 @@ import {
   PutRetentionPolicyCommand,
   type RejectedLogEventsInfo,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { BoundedAttempt } from '../shared/bounded-attempt.js';
 import { putLogEventsBody } from './put-body.js';
+import { type CreationOptions, createStream } from './resources.js';
 
 // The only file that talks to the AWS SDK. Region, endpoint and credentials come from the
 // SDK's own default chain (AWS_REGION, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, profiles, roles)
-// unless the options name them.
+// unless the options name them. Every call is one bounded attempt (shared/bounded-attempt.ts).
 
-export interface LogsApiOptions {
-  logGroupName: string;
+export interface LogsApiOptions extends CreationOptions {
   logStreamName: string;
   region?: string;
   endpoint?: string;
+  /** The bound on one attempt as a whole: connecting, headers and body. */
   requestTimeoutMs: number;
 }
 
@@ -38,10 +40,12 @@ export interface PreparedPut {
 export type LogEvents = Array<{ timestamp: number; message: string }>;
 
 export interface LogsApi {
-  preparePutLogEvents(events: LogEvents, signal: AbortSignal): PreparedPut;
-  createLogGroup(signal: AbortSignal): Promise<void>;
-  createLogStream(signal: AbortSignal): Promise<void>;
-  putRetentionPolicy(days: number, signal: AbortSignal): Promise<void>;
+  /** `cutOff` aborts the request at the exit deadline, whether it is held, in flight or being read. */
+  preparePutLogEvents(events: LogEvents, cutOff: AbortSignal): PreparedPut;
+  /** Makes the stream (and the group, when allowed) exist; at once when it is known to. One creation at a time. */
+  ensureStream(cutOff: AbortSignal): Promise<void>;
+  /** The stream was found missing: the next ensureStream creates it again. */
+  streamLost(): void;
   destroy(): void;
 }
 
@@ -53,16 +57,27 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
     maxAttempts: 1,
     requestHandler: {
       requestTimeout: options.requestTimeoutMs,
-      // Without it the SDK's HTTP handler only prints a warning when requestTimeout passes and
-      // keeps waiting, so a hung endpoint would hold the one request in flight indefinitely.
+      // Without it the SDK's HTTP handler only prints a warning when requestTimeout passes;
+      // the attempt's own bound covers the body too, this one ends a silent wait for headers.
       throwOnRequestTimeout: true,
       connectionTimeout: Math.min(options.requestTimeoutMs, 5000),
     },
   });
   const group = { logGroupName: options.logGroupName };
   const stream = { ...group, logStreamName: options.logStreamName };
+  const timeoutMs = options.requestTimeoutMs;
+  const SETTING = 'requestTimeoutMs';
+  let streamReady = false;
+  let creating: Promise<void> | undefined;
+
+  /** One call as one bounded attempt. */
+  async function call(send: (abortSignal: AbortSignal) => Promise<unknown>, cutOff: AbortSignal): Promise<void> {
+    const attempt = new BoundedAttempt(cutOff);
+    await attempt.run(send(attempt.signal), timeoutMs, SETTING);
+  }
+
   return {
-    preparePutLogEvents(events, signal) {
+    preparePutLogEvents(events, cutOff) {
       let release: (go: boolean) => void = () => undefined;
       const released = new Promise<boolean>((resolve) => {
         release = resolve;
@@ -87,27 +102,42 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
         },
         { step: 'finalizeRequest', priority: 'low', name: 'logferryHoldUntilSent' },
       );
-      const output = client.send(command, { abortSignal: signal });
+      const attempt = new BoundedAttempt(cutOff);
+      const output = client.send(command, { abortSignal: attempt.signal });
       output.catch(() => undefined); // a discarded request fails unobserved
       return {
         async send() {
           release(true);
-          const { rejectedLogEventsInfo } = await output;
+          const { rejectedLogEventsInfo } = await attempt.run(output, timeoutMs, SETTING);
           return rejectedLogEventsInfo ? { rejected: rejectedLogEventsInfo } : {};
         },
         discard() {
+          attempt.release();
           release(false);
         },
       };
     },
-    async createLogGroup(signal) {
-      await client.send(new CreateLogGroupCommand(group), { abortSignal: signal });
+    ensureStream(cutOff) {
+      if (streamReady) return Promise.resolve();
+      creating ??= createStream(
+        {
+          createLogGroup: () => call((abortSignal) => client.send(new CreateLogGroupCommand(group), { abortSignal }), cutOff),
+          createLogStream: () => call((abortSignal) => client.send(new CreateLogStreamCommand(stream), { abortSignal }), cutOff),
+          putRetentionPolicy: (days) =>
+            call((abortSignal) => client.send(new PutRetentionPolicyCommand({ ...group, retentionInDays: days }), { abortSignal }), cutOff),
+        },
+        options,
+      )
+        .then(() => {
+          streamReady = true;
+        })
+        .finally(() => {
+          creating = undefined;
+        });
+      return creating;
     },
-    async createLogStream(signal) {
-      await client.send(new CreateLogStreamCommand(stream), { abortSignal: signal });
-    },
-    async putRetentionPolicy(days, signal) {
-      await client.send(new PutRetentionPolicyCommand({ ...group, retentionInDays: days }), { abortSignal: signal });
+    streamLost() {
+      streamReady = false;
     },
     destroy() {
       client.destroy();

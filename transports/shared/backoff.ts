@@ -9,3 +9,32 @@ export function backoffMs(attempt: number, random: () => number = Math.random, b
   const step = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 20));
   return Math.round(step / 2 + random() * (step / 2));
 }
+
+/**
+ * A sink's backoff sleeps, which its close can cut short. A sleep that began before close would
+ * otherwise run its full length past the exit deadline.
+ */
+export class Sleeper {
+  #deadline: number | undefined;
+  #wake: (() => void) | undefined;
+
+  /** Waits `ms`, never past the deadline once one is set. */
+  sleep(ms: number): Promise<void> {
+    const wait = this.#deadline === undefined ? ms : Math.min(ms, Math.max(0, this.#deadline - Date.now()));
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.#wake === done) this.#wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, wait);
+      this.#wake = done;
+    });
+  }
+
+  /** Ends the sleep under way now; later sleeps end by `deadline` (epoch ms). */
+  cutShort(deadline: number): void {
+    this.#deadline = Math.min(this.#deadline ?? Number.POSITIVE_INFINITY, deadline);
+    this.#wake?.();
+  }
+}

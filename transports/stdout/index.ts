@@ -3,6 +3,7 @@ import { prettyFactory } from 'pino-pretty';
 import type { SinkWireOptions } from '../../src/wire.js';
 import type { LineHandlers } from '../shared/line-source.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /** Options the app's thread sends this sink. */
 export interface StdoutSinkOptions extends SinkWireOptions {
@@ -62,7 +63,7 @@ export function createStdoutSink(options: StdoutSinkOptions): LineHandlers {
 
   return {
     onLine(line, span) {
-      if (format) pending += format(line);
+      if (format) pending += format(terminalSafe(line));
       else if (span !== undefined && span.chunk === runChunk && span.start === runEnd) runEnd = span.end + 1;
       else {
         closeRun();

@@ -1,0 +1,76 @@
+// One request attempt, bounded as a whole. An HTTP client's own timeouts watch the socket: a
+// server that sends its headers, then its body one byte at a time, never trips them. This bound
+// counts from the moment the request goes until its answer is read, and aborts the request
+// (its signal goes to the client, which destroys the socket) when time runs out.
+
+/** Thrown when an attempt ran out of time: the request left, so the endpoint may have stored it. */
+export class AttemptTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  readonly code = 'ETIMEDOUT';
+
+  constructor(timeoutMs: number, setting: string) {
+    super(`no complete answer within ${setting} (${timeoutMs} ms); the attempt was aborted`);
+  }
+}
+
+/** Thrown when the caller's signal (the exit deadline) ended the attempt. */
+export class AttemptCutOffError extends Error {
+  override readonly name = 'AbortError';
+
+  constructor() {
+    super('cut off at the exit deadline');
+  }
+}
+
+export class BoundedAttempt {
+  readonly #controller = new AbortController();
+  readonly #outer: AbortSignal;
+  readonly #onOuterAbort = (): void => this.#abort(new AttemptCutOffError());
+  #timer: NodeJS.Timeout | undefined;
+  #failure: Error | undefined;
+  #fail: (error: Error) => void = () => undefined;
+
+  /** `outer` aborts every attempt at once (at the exit deadline). */
+  constructor(outer: AbortSignal) {
+    this.#outer = outer;
+    if (outer.aborted) this.#abort(new AttemptCutOffError());
+    else outer.addEventListener('abort', this.#onOuterAbort, { once: true });
+  }
+
+  /** The signal to hand the client: aborted at the time limit or by the outer signal. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /**
+   * Starts the clock (a request prepared ahead waits unclocked until it goes) and settles with
+   * `request`'s outcome, or rejects as soon as the attempt is aborted, whether or not the
+   * client noticed (it may be resolving credentials, or reading a body).
+   */
+  async run<T>(request: Promise<T>, timeoutMs: number, setting: string): Promise<T> {
+    request.catch(() => undefined); // its own rejection after an abort is expected and unobserved
+    const aborted = new Promise<never>((_, reject) => {
+      if (this.#failure) reject(this.#failure);
+      this.#fail = reject;
+    });
+    if (timeoutMs > 0) this.#timer = setTimeout(() => this.#abort(new AttemptTimeoutError(timeoutMs, setting)), timeoutMs);
+    try {
+      return await Promise.race([request, aborted]);
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Stops watching: the timer and the outer signal. Safe to call twice. */
+  release(): void {
+    clearTimeout(this.#timer);
+    this.#outer.removeEventListener('abort', this.#onOuterAbort);
+  }
+
+  #abort(error: Error): void {
+    if (this.#failure) return;
+    this.#failure = error;
+    this.#controller.abort(error);
+    this.#fail(error);
+  }
+}
