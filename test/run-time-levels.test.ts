@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { jsonLines, runFixture } from './support/run-fixture.js';
+
+// setLogLevel on loggers that already logged, and configureLogging's errors, in child processes
+// (the root logger is per process).
+
+const env = { NODE_ENV: 'production', LOG_LEVEL: 'info' };
+const messages = async (scenario: string) => {
+  const run = await runFixture('run-time-levels', { env, args: [scenario] });
+  assert.equal(run.code, 0, run.stderr);
+  return { messages: jsonLines(run.stdout).map((line) => line.msg), stderr: run.stderr };
+};
+
+describe('setLogLevel at run time', () => {
+  it('transactionalLogger follows setLogLevel after it has logged, both quieter and louder', async () => {
+    const run = await messages('transactional');
+    assert.deepEqual(run.messages, [
+      'audit before',
+      'audit warn while transactional=warn',
+      'audit info after debug',
+      'audit debug after debug',
+    ]);
+  });
+
+});
