@@ -23,4 +23,10 @@ describe('setLogLevel at run time', () => {
     ]);
   });
 
+  it('pino .child() loggers follow setLogLevel; a child given its own level keeps it', async () => {
+    const run = await messages('children');
+    assert.deepEqual(run.messages, ['child debug after debug', 'pinned warn after error']);
+  });
+});
+
 });
