@@ -29,4 +29,19 @@ describe('setLogLevel at run time', () => {
   });
 });
 
+describe('configureLogging errors', () => {
+  it('a serializer that is not a function throws LogferryConfigError at configureLogging, and the environment still applies', async () => {
+    const run = await messages('bad-serializer');
+    assert.match(run.stderr, /^configure=LogferryConfigError: logferry: serializers\.user="string" is not valid: give a function/m);
+    assert.match(run.stderr, /^first-logger=ok$/m);
+    assert.deepEqual(run.messages, ['logged with the environment only']);
+  });
+
+  it('configureLogging after setLogLevel built the root throws a LogferryConfigError that says so', async () => {
+    const run = await messages('configure-after-set-level');
+    assert.match(
+      run.stderr,
+      /^configure=LogferryConfigError: logferry: configureLogging\(\) was called after setLogLevel\(\) built the root logger.*call configureLogging\(\) once at start-up, before setLogLevel\(\)/m,
+    );
+  });
 });
