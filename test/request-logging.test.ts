@@ -15,6 +15,9 @@ type Line = Record<string, unknown>;
 const SECRET = 'tok-3f9a1c77e2';
 const XRAY_ROOT = '1-5759e988-bd862e3fe1be46a994272793';
 const LOG_GROUP = '/test/request-logging';
+// Array and index forms of secret keys, as qs and PHP-style forms send them.
+const ARRAY_KEYS = `&password[]=${SECRET}&user[password][]=${SECRET}&api_key[0]=${SECRET}&token[]=${SECRET}`;
+const ARRAY_KEYS_CENSORED = '&password[]=[Redacted]&user[password][]=[Redacted]&api_key[0]=[Redacted]&token[]=[Redacted]';
 
 async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; requestId: string | null; body: string }> {
   const response = await fetch(url, { headers });
@@ -61,9 +64,9 @@ for (const kind of ['express', 'fastify']) {
         );
         const boom = await get(`${service.url}/api/boom/7`, {
           authorization: 'Bearer hunter2',
-          referer: `http://app.test/p?token=${SECRET}`,
+          referer: `http://app.test/p?token=${SECRET}&token[]=${SECRET}&page=1`,
         });
-        const secret = await get(`${service.url}/api/secret?token=${SECRET}&api_key=${SECRET}&page=2`);
+        const secret = await get(`${service.url}/api/secret?token=${SECRET}&api_key=${SECRET}&page=2${ARRAY_KEYS}`);
         const missing = await get(`${service.url}/api/missing`);
         const health = await get(`${service.url}/health`);
         await abortedRequest(`${service.url}/api/slow`, 300);
@@ -129,7 +132,7 @@ for (const kind of ['express', 'fastify']) {
         // Censored on the app's thread, and again by the notifier's redactedKeys (which writes [REDACTED]).
         assert.match(String(event?.request?.headers?.authorization), /^\[redacted\]$/i);
         assert.match(String(event?.request?.clientIp), /127\.0\.0\.1$/);
-        assert.equal(event?.request?.referer, 'http://app.test/p?token=[Redacted]');
+        assert.equal(event?.request?.referer, 'http://app.test/p?token=[Redacted]&token[]=[Redacted]&page=1');
         assert.equal(event?.metaData?.log?.httpRequest, undefined, 'the request tab is not repeated in the log tab');
         assert.deepEqual(event?.session?.events, { handled: 0, unhandled: 1 });
         assert.ok(
@@ -145,7 +148,11 @@ for (const kind of ['express', 'fastify']) {
         // A warn inside a request: a handled event with the censored URL.
         const warned = receiver.events.find((e) => e.exceptions[0]?.message === 'someone looked at the secret page');
         assert.equal(warned?.unhandled, false);
-        assert.equal(warned?.request?.url?.endsWith('/api/secret?token=[Redacted]&api_key=[Redacted]&page=2'), true, warned?.request?.url);
+        assert.equal(
+          warned?.request?.url?.endsWith(`/api/secret?token=[Redacted]&api_key=[Redacted]&page=2${ARRAY_KEYS_CENSORED}`),
+          true,
+          warned?.request?.url,
+        );
         assert.deepEqual(warned?.session?.events, { handled: 1, unhandled: 0 });
         assert.notEqual(warned?.session?.id, event?.session?.id);
 
@@ -156,7 +163,7 @@ for (const kind of ['express', 'fastify']) {
         assert.ok(!shipped.some((shippedEvent) => shippedEvent.message.includes(SECRET)), 'secret in CloudWatch');
         assert.ok(!receiver.payloads.some((payload) => payload.raw.includes(SECRET)), 'secret in a Bugsnag payload');
         const secretDone = completions(lines).find((line) => line.requestId === secret.requestId);
-        assert.equal(secretDone?.url, '/api/secret?token=[Redacted]&api_key=[Redacted]&page=2');
+        assert.equal(secretDone?.url, `/api/secret?token=[Redacted]&api_key=[Redacted]&page=2${ARRAY_KEYS_CENSORED}`);
 
         // One session per tracked request, all sent by the time the process had exited.
         assert.equal(receiver.sessionsStarted, tracked);
