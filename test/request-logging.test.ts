@@ -68,11 +68,12 @@ for (const kind of ['express', 'fastify']) {
         });
         const secret = await get(`${service.url}/api/secret?token=${SECRET}&api_key=${SECRET}&page=2${ARRAY_KEYS}`);
         const missing = await get(`${service.url}/api/missing`);
+        const thrownString = await get(`${service.url}/api/throw-string`);
         const health = await get(`${service.url}/health`);
         await abortedRequest(`${service.url}/api/slow`, 300);
         const bad = await get(`${service.url}/api/orders/x`, { 'x-request-id': 'not ok <script>' });
-        // 40 orders, boom, missing, secret, the aborted one and the bad id; the health check is ignored.
-        const tracked = 45;
+        // 40 orders, boom, missing, the thrown string, secret, the aborted one and the bad id; the health check is ignored.
+        const tracked = 46;
         const run = await service.stop('SIGTERM');
         const lines = jsonLines(run.stdout);
 
@@ -138,6 +139,18 @@ for (const kind of ['express', 'fastify']) {
         assert.ok(
           !receiver.events.some((e) => /request completed/.test(e.exceptions[0]?.message ?? '')),
           'no completion line became an event',
+        );
+
+        // A thrown string: reported once too (Express runs two errorLogging() middlewares).
+        assert.equal(thrownString.status, 500);
+        // A non-Error becomes a LogError event with the value in the log tab's err.
+        const stringEvents = receiver.events.filter((e) => e.metaData?.log?.err === 'thrown string 9');
+        assert.equal(stringEvents.length, 1, `the thrown string is reported exactly once (${stringEvents.length})`);
+        assert.equal(stringEvents[0]?.unhandled, true);
+        assert.equal(
+          lines.filter((line) => line.msg === 'request handler failed' && line.requestId === thrownString.requestId).length,
+          1,
+          'one error line for the thrown string',
         );
 
         // A thrown client error (status 404) is answered with its status and not reported.
