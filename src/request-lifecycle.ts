@@ -163,12 +163,11 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
     isSecretKey ??= createKeyMatcher(root.config.redactKeys);
     const statusCode = res.statusCode;
     const level = aborted ? levels.aborted : statusCode >= 500 ? levels.serverError : levels.success;
-    const line: Record<string, unknown> = {
-      url: censorQuery(requestPath(raw), isSecretKey),
-      statusCode,
-      durationMs,
-      [COMPLETION_FIELD]: true,
-    };
+    const line: Record<string, unknown> = { url: censorQuery(requestPath(raw), isSecretKey) };
+    // An aborted request's res.statusCode is only the default (200) unless headers went out.
+    if (!aborted || res.headersSent) line.statusCode = statusCode;
+    line.durationMs = durationMs;
+    line[COMPLETION_FIELD] = true;
     if (aborted) line.aborted = true;
     logger()[level](line, aborted ? 'request aborted' : 'request completed');
   }
