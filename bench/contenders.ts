@@ -54,9 +54,9 @@ export async function createBenchLogger(contender: Contender, env: BenchEnv): Pr
     case 'pino-worker-sanitized': {
       const { createSanitizer } = await import('../src/sanitize.js');
       const { createKeyMatcher, DEFAULT_REDACT_KEYS } = await import('../src/redact-keys.js');
-      const { logFormatters } = await import('../src/root.js');
+      const { sanitizingOptions } = await import('../src/root.js');
       const root = pino(
-        { formatters: logFormatters(createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS))) },
+        sanitizingOptions(createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS)), 1024 * 1024),
         pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } }),
       );
       return fromPino(root.child({ module: 'bench', service: 'api' }), root.child({ channel: 'transactional' }));

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import pino from 'pino';
 import { boundAppBacklog } from '../src/app-backlog.js';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS } from '../src/redact-keys.js';
-import { logFormatters, type TransportStream } from '../src/root.js';
+import { sanitizingOptions, type TransportStream } from '../src/root.js';
 import { createSanitizer } from '../src/sanitize.js';
 import { summarize } from './stats.js';
 
@@ -32,7 +32,7 @@ function measure(part: number): { infoNs: number; transactionalNs: number } {
       return this;
     },
   };
-  const options = part >= 1 ? { formatters: logFormatters(createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS))) } : {};
+  const options = part >= 1 ? sanitizingOptions(createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS)), 1024 * 1024) : {};
   const root = part >= 2 ? pino(options, boundAppBacklog(fakeThreadStream, 512 * 1024 * 1024)) : pino(options, { write: () => undefined });
   const log = root.child({ module: 'bench', service: 'api' });
   const audit = root.child({ channel: 'transactional' });

@@ -70,7 +70,7 @@ export function bugsnagFromEnv(env: Env, nodeEnv: string): BugsnagOptions | unde
 
 export function resolveBugsnag(options: BugsnagOptions, nodeEnv: string): ResolvedBugsnag {
   if (typeof options.apiKey !== 'string' || !BUGSNAG_KEY.test(options.apiKey)) {
-    throw new LogferryConfigError('BUGSNAG_API_KEY', redactedKey(options.apiKey), 'use the 32 hex characters of your project API key');
+    throw new LogferryConfigError('BUGSNAG_API_KEY', options.apiKey, 'use the 32 hex characters of your project API key');
   }
   const maxBreadcrumbs = parseWholeNumber('bugsnag.maxBreadcrumbs', options.maxBreadcrumbs ?? 25, {
     min: 0,
@@ -130,12 +130,6 @@ function compileRulePattern(name: string, pattern: unknown): void {
   } catch (error) {
     throw new LogferryConfigError(name, pattern, `use a valid regular expression (${(error as Error).message})`);
   }
-}
-
-/** Enough of a key to recognise it in an error message, never the whole secret. */
-function redactedKey(key: unknown): string {
-  if (typeof key !== 'string') return String(key);
-  return key.length <= 6 ? '*'.repeat(key.length) : `${key.slice(0, 4)}…(${key.length} characters)`;
 }
 
 export function cloudWatchFromEnv(env: Env): CloudWatchOptions | undefined {

@@ -42,6 +42,8 @@ export interface Config {
   redactKeys: string[];
   exitTimeoutMs: number;
   maxAppBacklogBytes: number;
+  /** Lines longer than this (UTF-8 bytes) are fitted to it before they cross to the worker. */
+  maxLineBytes: number;
   captureUncaught: boolean;
   handleSignals: boolean;
   /** One line each for optional sinks that are off, printed once on stderr at start-up. */
@@ -100,6 +102,7 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
       wholeNumber(APP_BACKLOG_RANGE),
       DEFAULT_APP_BACKLOG_BYTES,
     ),
+    maxLineBytes: resolveSetting(env, LINE_BYTES, options.maxLineBytes, wholeNumber(LINE_RANGE), DEFAULT_LINE_BYTES),
     captureUncaught: optional('captureUncaught', options.captureUncaught, parseBoolean) ?? profile === 'production',
     handleSignals: optional('handleSignals', options.handleSignals, parseBoolean) ?? true,
     notices,
@@ -150,6 +153,12 @@ const MiB = 1024 * 1024;
 const APP_BACKLOG_RANGE: WholeNumberRange = { min: MiB, max: 512 * MiB, unit: 'bytes', minNote: '1 MiB', maxNote: '512 MiB' };
 const APP_BACKLOG = { option: 'maxAppBacklogBytes', env: 'LOG_MAX_APP_BACKLOG_BYTES' };
 const DEFAULT_APP_BACKLOG_BYTES = 64 * MiB;
+
+// Below 4 KiB a fitted line has no room for its message and fields; above 64 MiB one line
+// would hold the app's thread for a noticeable time whatever the sink.
+const LINE_RANGE: WholeNumberRange = { min: 4096, max: 64 * MiB, unit: 'bytes', minNote: '4 KiB', maxNote: '64 MiB' };
+const LINE_BYTES = { option: 'maxLineBytes', env: 'LOG_MAX_LINE_BYTES' };
+const DEFAULT_LINE_BYTES = MiB;
 
 function resolveRedactKeys(options: LogferryOptions): string[] {
   parseOptionsObject('redact', options.redact);

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { unreadable } from './serialize-error.js';
 
 // Request-scoped fields (request id, user…) that ride along on every line logged inside
 // withLogContext, across awaits.
@@ -11,7 +12,16 @@ const storage = new AsyncLocalStorage<Readonly<Record<string, unknown>>>();
  */
 export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T): T {
   const outer = storage.getStore();
-  return storage.run(outer ? { ...outer, ...fields } : { ...fields }, fn);
+  return storage.run({ ...outer, ...ownFields(fields) }, fn);
+}
+
+// Copying reads every field once; a Proxy or getter that throws must not make the call throw.
+function ownFields(fields: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return { ...fields };
+  } catch (thrown) {
+    return { logContext: unreadable(thrown) };
+  }
 }
 
 /** The fields of the innermost withLogContext, or undefined outside one. */

@@ -36,7 +36,7 @@ export function lineOptions(
   enrichment: LineEnrichment = {},
 ): Pick<LoggerOptions, 'formatters' | 'mixin' | 'mixinMergeStrategy'> {
   const { serializers, activeTrace, xrayTraceId, requestTab } = enrichment;
-  const serialize = serializers && Object.keys(serializers).length > 0 ? serializerOf(serializers) : undefined;
+  const serialize = fieldSerializer(serializers);
   const prepare = serialize ? (fields: Record<string, unknown>) => sanitize(serialize(fields)) : sanitize;
   const plain = activeTrace === undefined && xrayTraceId === undefined && requestTab === undefined;
 
@@ -52,22 +52,24 @@ export function lineOptions(
       }
     : {};
 
+  // A line's own fields arrive serialized and sanitized already: the root's logMethod hook
+  // (src/log-call-guard.ts) does both before pino reads them. Bindings come here at the root.
   const formatters: NonNullable<LoggerOptions['formatters']> = {
     bindings: prepare,
     log: (fields) => {
       const level = lineLevel;
       const context = currentLogContext();
-      if (plain) return context === undefined ? prepare(fields) : { ...sanitize(context), ...prepare(fields) };
+      if (plain) return context === undefined ? fields : { ...sanitize(context), ...fields };
       const trace = activeTrace?.();
       const xray = xrayTraceId?.();
       const tab = requestTab !== undefined && level >= requestTab.minLevel ? requestTab.read() : undefined;
       if (trace === undefined && xray === undefined && tab === undefined) {
-        return context === undefined ? prepare(fields) : { ...sanitize(context), ...prepare(fields) };
+        return context === undefined ? fields : { ...sanitize(context), ...fields };
       }
       const line: Record<string, unknown> = context === undefined ? {} : { ...sanitize(context) };
       if (xray !== undefined) line[XRAY_TRACE_ID_FIELD] = xray;
       if (trace !== undefined) Object.assign(line, trace);
-      Object.assign(line, prepare(fields));
+      Object.assign(line, fields);
       if (tab !== undefined) line[REQUEST_FIELD] = tab;
       return line;
     },
@@ -76,6 +78,13 @@ export function lineOptions(
 }
 
 const NOTHING = Object.freeze({});
+
+/** The app's serializers as one function over a fields object, or undefined when there are none. */
+export function fieldSerializer(
+  serializers: Readonly<Record<string, LogSerializer>> | undefined,
+): ((fields: Record<string, unknown>) => Record<string, unknown>) | undefined {
+  return serializers && Object.keys(serializers).length > 0 ? serializerOf(serializers) : undefined;
+}
 
 /**
  * Applies the app's serializers to the fields they name, copying only when one applies. A

@@ -3,6 +3,7 @@ import { type LevelSpec, levelForModule, lowerLevel } from './levels.js';
 import { moduleName } from './module-name.js';
 import type { LogLevel } from './options.js';
 import { type RootState, rootState } from './root.js';
+import { unreadable } from './serialize-error.js';
 import { CHANNEL_FIELD, TRANSACTIONAL_CHANNEL } from './wire.js';
 
 /**
@@ -14,11 +15,22 @@ import { CHANNEL_FIELD, TRANSACTIONAL_CHANNEL } from './wire.js';
 export function createLogger(module: string, bindings: Record<string, unknown> = {}): Logger {
   const root = rootState();
   const name = moduleName(module);
-  const { module: _ignored, ...rest } = bindings;
+  const rest = withoutModule(bindings);
   const transactional = rest[CHANNEL_FIELD] === TRANSACTIONAL_CHANNEL;
   // channel first: the CloudWatch sink recognises transactional lines by their prefix without parsing them.
   const ordered = transactional ? { [CHANNEL_FIELD]: TRANSACTIONAL_CHANNEL, module: name, ...rest } : { module: name, ...rest };
   return tracked(root.logger.child(ordered, { level: moduleLevel(root, name, transactional) }), name, transactional);
+}
+
+// Reading the bindings runs their getters: one that throws must not make createLogger throw.
+// The child sanitizes what is left.
+function withoutModule(bindings: Record<string, unknown>): Record<string, unknown> {
+  try {
+    const { module: _ignored, ...rest } = bindings;
+    return rest;
+  } catch (thrown) {
+    return { bindings: unreadable(thrown) };
+  }
 }
 
 /**

@@ -132,6 +132,12 @@ export interface LogferryOptions {
    * Env: `LOG_MAX_APP_BACKLOG_BYTES`. Default: 64 MiB; from 1 MiB to 512 MiB.
    */
   maxAppBacklogBytes?: number;
+  /**
+   * Largest line in UTF-8 bytes. A longer one is shortened on the app's thread before it reaches
+   * any sink: still JSON, `msg` and the small fields kept, the longest values cut, with
+   * `logferryTruncated.originalBytes`. Env: `LOG_MAX_LINE_BYTES`. Default: 1 MiB; from 4 KiB to 64 MiB.
+   */
+  maxLineBytes?: number;
   /** Log uncaught exceptions and unhandled rejections at `fatal`. Default: on in production. */
   captureUncaught?: boolean;
   /** Flush on SIGTERM/SIGINT when the app has no handler of its own. Default: true. */

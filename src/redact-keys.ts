@@ -27,7 +27,8 @@ export function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[-_.\s]/g, '');
 }
 
-export type KeyMatcher = (key: string) => boolean;
+/** Whether a key names a secret; `shortestKeyChars` is the length of the shortest name it matches. */
+export type KeyMatcher = ((key: string) => boolean) & { readonly shortestKeyChars?: number };
 
 // Log keys repeat endlessly (msg, userId, headers…): remember verdicts, up to a bound so
 // an app that logs ever-new keys (ids as keys) cannot grow this without limit.
@@ -36,7 +37,7 @@ const MAX_CACHED_VERDICTS = 10_000;
 export function createKeyMatcher(names: readonly string[]): KeyMatcher {
   const suffixes = [...new Set(names.map(normalizeKey))].filter((name) => name !== '');
   const verdicts = new Map<string, boolean>();
-  return (key) => {
+  const matcher = (key: string): boolean => {
     const known = verdicts.get(key);
     if (known !== undefined) return known;
     const normalized = normalizeKey(key);
@@ -50,6 +51,7 @@ export function createKeyMatcher(names: readonly string[]): KeyMatcher {
     if (verdicts.size < MAX_CACHED_VERDICTS) verdicts.set(key, verdict);
     return verdict;
   };
+  return Object.assign(matcher, { shortestKeyChars: Math.min(...suffixes.map((suffix) => suffix.length), Number.MAX_SAFE_INTEGER) });
 }
 
 /**

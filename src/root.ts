@@ -5,11 +5,12 @@ import { type Config, loadConfig } from './config.js';
 import { LogferryConfigError } from './errors.js';
 import { installExitHandling } from './exit.js';
 import { levelValue, lowerLevel } from './levels.js';
-import { lineEnrichment, lineOptions } from './log-formatter.js';
+import { capLineBytes, guardChildren, guardLogMethod, type LogFormatter } from './log-call-guard.js';
+import { fieldSerializer, type LineEnrichment, lineEnrichment, lineOptions } from './log-formatter.js';
 import type { LogferryOptions, LogLevel } from './options.js';
 import { createKeyMatcher } from './redact-keys.js';
-import { createSanitizer, type Sanitizer } from './sanitize.js';
-import { isErrorLike } from './serialize-error.js';
+import { safeNoticeText } from './redact-text.js';
+import { createSanitizer, DEFAULT_WALK_LIMITS, type Sanitizer } from './sanitize.js';
 import { planSinks } from './sink-routes.js';
 import { openSpool } from './spool/open.js';
 import { type SharedState, type SinkName, sharedBufferBytes, viewSharedState } from './wire.js';
@@ -76,27 +77,63 @@ export function existingRootState(): RootState | undefined {
 }
 
 /**
- * Context and sanitizing in one step, as pino's log formatter rather than a mixin: with a mixin
- * pino merges (Object.assign by default, calling a throwing getter) and makes two calls per line.
+ * Context and enrichment as pino's log formatter rather than a mixin: with a mixin pino merges
+ * (Object.assign by default, calling a throwing getter) and makes two calls per line. A line's own
+ * fields arrive sanitized by the logMethod hook (sanitizingOptions).
  */
 export function logFormatters(sanitize: Sanitizer): NonNullable<LoggerOptions['formatters']> {
   return lineOptions(sanitize).formatters ?? {};
 }
 
-function buildRoot(config: Config): RootState {
-  const isSecretKey = createKeyMatcher(config.redactKeys);
-  const sanitize = createSanitizer(isSecretKey);
-  const options: LoggerOptions = {
-    level: lowestLevel(config),
-    // Serializers, context, trace ids and the request tab: see log-formatter.ts.
-    ...lineOptions(sanitize, lineEnrichment(config, sanitize, isSecretKey)),
-    ...(config.base !== undefined ? { base: config.base } : {}),
-    serializers: { err: (value: unknown) => (isErrorLike(value) ? sanitize({ err: value }).err : value) },
+/**
+ * What logferry adds to pino's options on the app's thread: the app's serializers and the walk
+ * over every call's arguments (logMethod hook, before pino reads them), the context, trace ids
+ * and request tab (log formatter, see log-formatter.ts), and the per-line cap (streamWrite hook).
+ * The benchmarks build their `pino-worker-sanitized` contender from this too.
+ */
+export function sanitizingOptions(
+  sanitize: Sanitizer,
+  maxLineBytes: number,
+  enrichment: LineEnrichment = {},
+): Pick<LoggerOptions, 'formatters' | 'hooks' | 'serializers' | 'mixin' | 'mixinMergeStrategy'> {
+  return {
+    ...lineOptions(sanitize, enrichment),
+    hooks: { logMethod: guardLogMethod(sanitize, fieldSerializer(enrichment.serializers)), streamWrite: capLineBytes(maxLineBytes) },
+    // Errors arrive serialized by the walk; pino's default err serializer would re-type them as Object.
+    serializers: { err: (value: unknown) => value },
   };
+}
+
+/** The pino options of the root: every call, binding and line goes through the guards. */
+function rootOptions(config: Config, sanitize: Sanitizer, enrichment: LineEnrichment): LoggerOptions {
+  return {
+    level: lowestLevel(config),
+    ...sanitizingOptions(sanitize, config.maxLineBytes, enrichment),
+    ...(config.base !== undefined ? { base: config.base } : {}),
+  };
+}
+
+/** A pino logger whose children sanitize their bindings, formatters and serializers. */
+function guardedPino(options: LoggerOptions, sanitize: Sanitizer, destination: Parameters<typeof pino>[1]): Logger {
+  const logger = pino(options, destination);
+  guardChildren(logger, sanitize, (options.formatters as { log: LogFormatter }).log);
+  return logger;
+}
+
+function buildRoot(config: Config): RootState {
+  // The walk bounds what the line cap then has to parse and fit (a 50 MB string is cut to four
+  // lines' worth first), and leaves a merely large line whole, so the cap still sees its size.
+  const isSecretKey = createKeyMatcher(config.redactKeys);
+  const sanitize = createSanitizer(isSecretKey, {
+    ...DEFAULT_WALK_LIMITS,
+    maxStringChars: 4 * config.maxLineBytes,
+    maxTextChars: 8 * config.maxLineBytes,
+  });
+  const options = rootOptions(config, sanitize, lineEnrichment(config, sanitize, isSecretKey));
   for (const notice of config.notices) process.stderr.write(`${notice}\n`);
 
   // A destination of its own: pino's default one would register exit hooks for stdout.
-  const silent = pino({ ...options, level: 'silent' }, { write: () => undefined });
+  const silent = guardedPino({ ...options, level: 'silent' }, sanitize, { write: () => undefined });
   if (levelValue(options.level as LogLevel) === Number.POSITIVE_INFINITY) {
     return { config, logger: silent, stream: undefined, shared: undefined, sinks: [], nextFlushId: 0, closed: false };
   }
@@ -123,7 +160,7 @@ function buildRoot(config: Config): RootState {
     process.stderr.write(`${workerFiles.missing}\n`);
     const withoutWorker: RootState = { ...root, shared: undefined, sinks: [] };
     installExitHandling(withoutWorker);
-    withoutWorker.logger = pino(options, appThreadStdout(levelValue(config.console?.level ?? 'trace')));
+    withoutWorker.logger = guardedPino(options, sanitize, appThreadStdout(levelValue(config.console?.level ?? 'trace')));
     return withoutWorker;
   }
 
@@ -138,7 +175,7 @@ function buildRoot(config: Config): RootState {
   // With a spool, a line CloudWatch ships is on disk before it is handed over (docs/spool.md).
   const stream = spool ? spool.inFrontOf(bounded) : bounded;
   root.stream = stream;
-  root.logger = pino(options, stream);
+  root.logger = guardedPino(options, sanitize, stream);
   watchTransportErrors(root);
   return root;
 }
@@ -160,7 +197,7 @@ function watchTransportErrors(root: RootState): void {
     // Nothing can answer a flush any more: flushLogs() and the exit hook must not wait for it.
     root.closed = true;
     process.stderr.write(
-      `logferry: the log worker thread failed (${error.message}); logging to stdout from the app's thread from now on\n`,
+      `logferry: the log worker thread failed (${safeNoticeText(error.message)}); logging to stdout from the app's thread from now on\n`,
     );
     const fallback = pino.destination({ dest: 1, sync: true });
     (root.logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = fallback;

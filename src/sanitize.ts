@@ -1,142 +1,308 @@
+import { isAnyArrayBuffer, isMap, isSet } from 'node:util/types';
 import { type KeyMatcher, REDACTED } from './redact-keys.js';
+import { censorUrlSecrets, mayHoldUrlSecret, shortestUrlSecret } from './redact-text.js';
 import { isErrorLike, serializeError, setField, unreadable } from './serialize-error.js';
+import { truncationMarker, utf8Bytes } from './utf8.js';
+import {
+  circular,
+  cutChars,
+  formatPath,
+  hasPlainPrototype,
+  readToJSON,
+  safeKeys,
+  take,
+  viewData,
+  type WalkState,
+  withRest,
+} from './walk-parts.js';
 
-// Makes a log object safe to serialize and free of secrets, at any depth: secret keys are
-// censored, errors anywhere become full serialized errors, and values that would make
-// pino throw or silently drop them (throwing getters and toJSON, symbols) become text.
-// Copy-on-write: an object with nothing to change is returned as is, so the common case
-// allocates nothing.
+// The one bounded walk every logged value takes before pino sees it. Out comes plain JSON-ready
+// data: secret keys and URL secrets censored at any depth, errors serialized with their causes,
+// Map and Set by their entries, throwing getters, traps and toJSON as text, a second reference
+// to an object as the same censored copy, a cycle as '[Circular]'. The walk stops at a budget
+// of values, text and depth, and the line says where it was cut. The app's objects are only
+// read, never changed. A flat object of plain values, the common line, is checked without
+// allocating and passed through as it is.
 
-export type Sanitizer = (value: Record<string, unknown>) => Record<string, unknown>;
+/** The per-call budget of the walk. */
+export interface WalkLimits {
+  /** Values (object members, array items, Map and Set entries) walked per call. */
+  maxValues: number;
+  /** Levels of nesting below the logged object. */
+  maxDepth: number;
+  /** Characters of text (strings and keys) kept per call. */
+  maxTextChars: number;
+  /** One string longer than this is cut (with a marker saying its size). */
+  maxStringChars: number;
+}
 
-/** Deeper than this is left to pino's serializer (which marks cycles) untouched. */
-const MAX_DEPTH = 32;
+/** The budget when none is given; the root logger scales the text limits with LOG_MAX_LINE_BYTES. */
+export const DEFAULT_WALK_LIMITS: WalkLimits = {
+  maxValues: 20_000,
+  maxDepth: 32,
+  maxTextChars: 8 * 1024 * 1024,
+  maxStringChars: 4 * 1024 * 1024,
+};
 
-export function createSanitizer(isSecretKey: KeyMatcher): Sanitizer {
-  const walk = (value: unknown, seen: Set<object>, depth = 0): unknown => {
+/** Added to a line whose walk hit a limit: which limit, and the path of the first value cut. */
+export const CUT_FIELD = 'logferryCut';
+
+/** Makes what a log call passes safe for pino; see the module comment. */
+export interface Sanitizer {
+  /** A fields object (the first argument, bindings, context): always an object back. */
+  (fields: Record<string, unknown>): Record<string, unknown>;
+  /** Any value (a format argument, a serializer's result). */
+  value(value: unknown): unknown;
+  /**
+   * A log call's first argument when it is an object: an Error becomes `{ err }`, as pino would
+   * make it; the fields of anything else go through `serialize` (the app's serializers) first.
+   */
+  first(value: object, serialize?: (fields: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown>;
+  /** A message: long text cut, URL secrets censored. */
+  text(text: string): string;
+}
+
+const IN_PROGRESS = Symbol('in progress');
+
+/** A sanitizer censoring the keys `isSecretKey` names, with the walk bounded by `limits`. */
+export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DEFAULT_WALK_LIMITS): Sanitizer {
+  const maxStringChars = limits.maxStringChars;
+  const minUrlSecretChars = shortestUrlSecret(isSecretKey);
+  const noteCut = (s: WalkState, limit: 'values' | 'depth' | 'text'): void => {
+    s.cut ??= { limit, at: formatPath(s.path) };
+  };
+
+  // Only what is kept counts against the text budget: a cut string leaves room for the small
+  // fields after it.
+  const walkString = (text: string, s: WalkState): string => {
+    let out = text;
+    if (text.length > maxStringChars || text.length > s.text) {
+      noteCut(s, 'text');
+      const keep = Math.max(0, Math.min(maxStringChars, s.text));
+      out = cutChars(text, keep) + truncationMarker(utf8Bytes(text));
+      s.text -= keep;
+    } else s.text -= text.length;
+    return out.length >= minUrlSecretChars && mayHoldUrlSecret(out) ? censorUrlSecrets(out, isSecretKey) : out;
+  };
+
+  const walk = (value: unknown, s: WalkState, depth: number): unknown => {
+    if (typeof value === 'string') return walkString(value, s);
     if (typeof value === 'symbol') return value.toString();
-    if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return value;
-    if (seen.has(value)) return value;
-    // Nearly every logged object is a plain one: it skips the error and Date checks.
-    if (!hasPlainPrototype(value)) {
-      if (isErrorLike(value)) return serializeError(value, walk, seen);
-      if (value instanceof Date || ArrayBuffer.isView(value)) return value;
+    if (typeof value !== 'object' || value === null) return value;
+    if (depth > limits.maxDepth) {
+      noteCut(s, 'depth');
+      return `[Cut by logferry: deeper than ${limits.maxDepth} levels]`;
     }
-    seen.add(value);
-    const toJSON = readToJSON(value);
-    if (toJSON !== undefined) return callToJSON(value, toJSON, seen, depth);
-    return Array.isArray(value) ? walkArray(value, seen, depth) : walkObject(value as Record<string, unknown>, seen, depth);
-  };
-
-  const walkArray = (array: unknown[], seen: Set<object>, depth: number): unknown[] => {
-    let copy: unknown[] | undefined;
-    for (let i = 0; i < array.length; i++) {
-      const item = array[i];
-      const next = walk(item, seen, depth + 1);
-      if (next !== item && copy === undefined) copy = array.slice(0, i);
-      if (copy !== undefined) copy.push(next);
-    }
-    return copy ?? array;
-  };
-
-  const walkObject = (object: Record<string, unknown>, seen: Set<object>, depth: number): Record<string, unknown> => {
-    let keys: string[];
+    const known = s.memo.get(value);
+    if (known === IN_PROGRESS) return circular(value);
+    if (known !== undefined || s.memo.has(value)) return known;
+    s.memo.set(value, IN_PROGRESS);
+    let result: unknown;
     try {
-      keys = Object.keys(object);
+      result = walkObjectLike(value, s, depth);
     } catch (thrown) {
-      return { unreadable: unreadable(thrown) };
+      result = unreadable(thrown); // a Proxy whose traps throw
     }
-    let copy: Record<string, unknown> | undefined;
+    s.memo.set(value, result);
+    return result;
+  };
+
+  const walkObjectLike = (value: object, s: WalkState, depth: number): unknown => {
+    // Nearly every logged object is a plain one: it skips the checks for other kinds.
+    if (!hasPlainPrototype(value)) {
+      if (Array.isArray(value)) return walkItems(value, s, depth);
+      if (isErrorLike(value)) return serializeError(value, errorWalker(s, depth));
+      if (ArrayBuffer.isView(value)) return viewData(value, s);
+      if (isAnyArrayBuffer(value)) return `[ArrayBuffer of ${value.byteLength} bytes]`;
+      if (isMap(value)) return walkMap(value, s, depth);
+      if (isSet(value)) {
+        const { items, rest } = take(Set.prototype.values.call(value), value.size, s);
+        return withRest(walkItems(items, s, depth), rest);
+      }
+    }
+    const toJSON = readToJSON(value);
+    if (toJSON !== undefined) return callToJSON(value, toJSON, s, depth);
+    return walkMembers(value as Record<string, unknown>, Object.keys(value), s, depth);
+  };
+
+  const errorWalker = (s: WalkState, depth: number) => ({
+    field: (key: string, item: unknown) => {
+      s.values--;
+      return member(key, item, s, depth);
+    },
+    value: (item: unknown) => {
+      s.values--;
+      return walk(item, s, depth + 1);
+    },
+    text: (text: string) => walkString(text, s),
+  });
+
+  // One member of an object: a secret key is censored without its value being walked.
+  const member = (key: string, item: unknown, s: WalkState, depth: number): unknown => {
+    if (item === undefined) return undefined;
+    if (isSecretKey(key)) return REDACTED;
+    if (key === 'rawHeaders' && Array.isArray(item)) return walk(redactRawHeaders(item), s, depth + 1);
+    return walk(item, s, depth + 1);
+  };
+
+  const walkMembers = (object: Record<string, unknown>, keys: string[], s: WalkState, depth: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    const level = s.path.push('') - 1;
     for (let i = 0; i < keys.length; i++) {
+      if (s.values <= 0 || s.text <= 0) {
+        s.path[level] = keys[i] as string;
+        out['[logferry]'] = `[Cut by logferry: ${keys.length - i} more keys]`;
+        noteCut(s, s.values <= 0 ? 'values' : 'text');
+        break;
+      }
       const key = keys[i] as string;
-      let item: unknown;
+      s.values--;
+      s.path[level] = key;
+      s.text -= key.length;
       let next: unknown;
       try {
-        item = object[key];
-        if (item !== undefined && isSecretKey(key)) next = REDACTED;
-        else if (key === 'rawHeaders' && Array.isArray(item)) next = redactRawHeaders(item);
-        else next = walk(item, seen, depth + 1);
+        next = member(key, object[key], s, depth);
       } catch (thrown) {
         next = unreadable(thrown);
       }
-      if (next !== item && copy === undefined) {
-        copy = {};
-        for (let j = 0; j < i; j++) setField(copy, keys[j] as string, object[keys[j] as string]);
-      }
-      if (copy !== undefined) setField(copy, key, next);
+      setField(out, key, next);
     }
-    return copy ?? object;
+    s.path.pop();
+    return out;
   };
 
-  // Node's IncomingMessage keeps every header twice: in `headers`, censored by key above, and in
+  const walkItems = (items: ArrayLike<unknown>, s: WalkState, depth: number): unknown[] => {
+    const out: unknown[] = [];
+    const level = s.path.push(0) - 1;
+    for (let i = 0; i < items.length; i++) {
+      if (s.values <= 0 || s.text <= 0) {
+        s.path[level] = i;
+        out.push(`[Cut by logferry: ${items.length - i} more items]`);
+        noteCut(s, s.values <= 0 ? 'values' : 'text');
+        break;
+      }
+      s.values--;
+      s.path[level] = i;
+      try {
+        out.push(walk(items[i], s, depth + 1));
+      } catch (thrown) {
+        out.push(unreadable(thrown));
+      }
+    }
+    s.path.pop();
+    return out;
+  };
+
+  // A Map with text or number keys reads as an object (and its secret keys are censored); one
+  // with object keys as a list of [key, value] pairs.
+  const walkMap = (map: Map<unknown, unknown>, s: WalkState, depth: number): unknown => {
+    const { items, rest } = take(Map.prototype.entries.call(map), map.size, s);
+    const entries = items as Array<[unknown, unknown]>;
+    if (entries.every(([key]) => typeof key === 'string' || typeof key === 'number')) {
+      const object: Record<string, unknown> = {};
+      for (const [key, item] of entries) setField(object, String(key), item);
+      const out = walkMembers(object, Object.keys(object), s, depth);
+      if (rest > 0) out['[logferry]'] = `[Cut by logferry: ${rest} more entries]`;
+      return out;
+    }
+    return withRest(walkItems(entries, s, depth), rest);
+  };
+
+  // Node's IncomingMessage keeps every header twice: in `headers`, censored by key, and in
   // `rawHeaders`, a flat [name, value, name, value…] list where the name is a value, not a key.
   const redactRawHeaders = (list: unknown[]): unknown[] => {
-    let copy: unknown[] | undefined;
-    for (let i = 0; i + 1 < list.length; i += 2) {
-      const name = list[i];
-      if (typeof name === 'string' && isSecretKey(name)) {
-        copy ??= [...list];
-        copy[i + 1] = REDACTED;
-      }
+    const copy = [...list];
+    for (let i = 0; i + 1 < copy.length; i += 2) {
+      const name = copy[i];
+      if (typeof name === 'string' && isSecretKey(name)) copy[i + 1] = REDACTED;
     }
-    return copy ?? list;
+    return copy;
   };
 
-  const callToJSON = (value: object, toJSON: () => unknown, seen: Set<object>, depth: number): unknown => {
+  const callToJSON = (value: object, toJSON: () => unknown, s: WalkState, depth: number): unknown => {
+    let json: unknown;
     try {
-      return walk(toJSON.call(value), seen, depth + 1);
+      json = toJSON.call(value);
     } catch (thrown) {
       return `[toJSON threw: ${unreadable(thrown).slice(13, -1)}]`;
     }
+    // A toJSON that returns its own object (or a wrapper of it) must not loop.
+    return json === value ? walkMembers(value as Record<string, unknown>, safeKeys(value), s, depth) : walk(json, s, depth + 1);
   };
 
-  // Most log calls pass a plain object of strings and numbers: that is checked without
-  // allocating and returned as is. Anything else (nested objects, symbols, a secret key, a
-  // toJSON, a getter that throws, another prototype) takes the full walk.
+  // Most log calls pass a plain object of short strings and numbers: that is checked without
+  // allocating and returned as is. Anything else takes the full walk.
   const isFlatAndClean = (value: Record<string, unknown>): boolean => {
-    if (!hasPlainPrototype(value)) return false;
     try {
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return false;
       for (const key in value) {
         const item = value[key];
-        if ((typeof item === 'object' && item !== null) || typeof item === 'symbol' || key === 'toJSON') return false;
-        if (item !== undefined && isSecretKey(key)) return false;
+        if (typeof item === 'string') {
+          if (item.length > maxStringChars || (item.length >= minUrlSecretChars && mayHoldUrlSecret(item))) return false;
+        } else if ((typeof item === 'object' && item !== null) || typeof item === 'symbol') return false;
+        if (key === 'toJSON' || (item !== undefined && isSecretKey(key))) return false;
       }
       return true;
     } catch {
-      return false;
+      return false; // a getter or Proxy trap that throws: the careful path
     }
   };
 
-  // One cycle guard reused across calls: a call re-entered from a getter or toJSON that logs
-  // finds it taken and makes its own.
-  let spare: Set<object> | undefined = new Set();
-  return (value) => {
-    if (isFlatAndClean(value)) return value;
-    const seen = spare ?? new Set<object>();
+  // One memo reused across calls: a call re-entered from a getter or toJSON that logs finds it
+  // taken and makes its own.
+  let spare: Map<object, unknown> | undefined = new Map();
+  const run = <T>(body: (s: WalkState) => T): T => {
+    const memo = spare ?? new Map<object, unknown>();
     spare = undefined;
+    const s: WalkState = { memo, path: [], values: limits.maxValues, text: limits.maxTextChars, cut: undefined };
     try {
-      return walk(value, seen) as Record<string, unknown>;
+      return body(s);
     } finally {
-      seen.clear();
-      spare = seen;
+      memo.clear();
+      spare = memo;
     }
   };
+
+  const sanitizeFields = (fields: Record<string, unknown>): Record<string, unknown> => {
+    if (isFlatAndClean(fields)) return fields;
+    return run((s) => {
+      const walked = walk(fields, s, 0);
+      const out =
+        typeof walked === 'object' && walked !== null && !Array.isArray(walked) ? (walked as Record<string, unknown>) : { value: walked };
+      if (s.cut !== undefined) out[CUT_FIELD] = s.cut;
+      return out;
+    });
+  };
+
+  const text = (message: string): string => {
+    if (message.length <= maxStringChars && (message.length < minUrlSecretChars || !mayHoldUrlSecret(message))) return message;
+    return run((s) => walkString(message, s));
+  };
+
+  const value = (item: unknown): unknown => {
+    if (typeof item === 'string') return text(item);
+    if (typeof item === 'symbol') return item.toString();
+    if (typeof item !== 'object' || item === null) return item;
+    return run((s) => walk(item, s, 0));
+  };
+
+  const first = (item: object, serialize?: (fields: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> => {
+    // A plain object (the common case) is no Error: only a non-flat one needs the check.
+    if (serialize === undefined && isFlatAndClean(item as Record<string, unknown>)) return item as Record<string, unknown>;
+    if (isError(item)) return { err: value(item) };
+    return sanitizeFields(serialize ? serialize(item as Record<string, unknown>) : (item as Record<string, unknown>));
+  };
+
+  return Object.assign(sanitizeFields, { value, text, first });
 }
 
-function hasPlainPrototype(value: object): boolean {
+// pino serializes an Error given first as { err } and takes its message; a Proxy whose traps
+// throw is not one.
+function isError(value: object): boolean {
   try {
-    const prototype = Object.getPrototypeOf(value);
-    return prototype === Object.prototype || prototype === null;
+    return value instanceof Error;
   } catch {
-    return false; // a Proxy whose trap throws: take the careful path
-  }
-}
-
-function readToJSON(value: object): (() => unknown) | undefined {
-  try {
-    const candidate = (value as { toJSON?: unknown }).toJSON;
-    return typeof candidate === 'function' ? (candidate as () => unknown) : undefined;
-  } catch {
-    return undefined;
+    return false;
   }
 }

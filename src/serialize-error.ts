@@ -17,41 +17,36 @@ export function isErrorLike(value: unknown): value is Error {
   return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
 }
 
-/** How the sanitizer walks the enumerable properties of an error (redaction, hostile values). */
-export type PropertyWalker = (value: unknown, seen: Set<object>) => unknown;
+/**
+ * How the sanitizer walks what an error holds: `value` for its properties, cause and members
+ * (redaction, hostile values, the walk's budget and cycle marks), `text` for message and stack.
+ */
+export interface ErrorWalker {
+  /** An enumerable property: censored when its key is secret, walked otherwise. */
+  field(key: string, value: unknown): unknown;
+  value(value: unknown): unknown;
+  text(text: string): string;
+}
 
 const OWN_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
 
-export function serializeError(error: Error, walk: PropertyWalker, seen: Set<object> = new Set()): SerializedError {
-  seen.add(error);
-  const out: SerializedError = { type: errorType(error), message: readString(error, 'message') };
+/** `error` as JSON-ready data. The walker marks a cause chain that loops back. */
+export function serializeError(error: Error, walker: ErrorWalker): SerializedError {
+  const out: SerializedError = { type: errorType(error), message: walker.text(readString(error, 'message')) };
   const stack = readString(error, 'stack');
-  if (stack !== '') out.stack = stack;
+  if (stack !== '') out.stack = walker.text(stack);
 
   for (const key of safeKeys(error)) {
     if (OWN_FIELDS.has(key)) continue;
-    let value: unknown;
-    try {
-      value = (error as unknown as Record<string, unknown>)[key];
-    } catch (thrown) {
-      value = unreadable(thrown);
-    }
-    setField(out, key, walk(value, seen));
+    const value = readField(error, key);
+    setField(out, key, walker.field(key, value));
   }
 
   const cause = readField(error, 'cause');
-  if (cause !== undefined) out.cause = serializeLinked(cause, walk, seen);
+  if (cause !== undefined) out.cause = walker.value(cause);
   const errors = readField(error, 'errors');
-  if (Array.isArray(errors)) out.errors = errors.map((member) => serializeLinked(member, walk, seen));
+  if (Array.isArray(errors)) out.errors = errors.map((member) => walker.value(member));
   return out;
-}
-
-function serializeLinked(value: unknown, walk: PropertyWalker, seen: Set<object>): unknown {
-  if (isErrorLike(value)) {
-    if (seen.has(value)) return '[Circular cause]';
-    return serializeError(value, walk, seen);
-  }
-  return walk(value, seen);
 }
 
 function errorType(error: Error): string {

@@ -164,4 +164,47 @@ describe('malformed variables fail fast with the variable, the value and what is
       (error: Error) => !error.message.includes(secretish),
     );
   });
+
+  it('a key given as a Buffer or bytes (readFileSync) shows only a prefix and its length', () => {
+    const key = 'abcdef0123456789abcdef0123456789';
+    for (const apiKey of [Buffer.from(key), new TextEncoder().encode(key), Buffer.from(`${key}\n`)]) {
+      assert.throws(
+        () => loadConfig({ NODE_ENV: 'production' }, { bugsnag: { apiKey: apiKey as unknown as string } }),
+        (error: Error) => {
+          assert.ok(!error.message.includes(key.slice(4)), error.message);
+          assert.match(error.message, /BUGSNAG_API_KEY="abcd…" \(3[23] characters, given as a (Buffer|Uint8Array)\)/);
+          return true;
+        },
+      );
+    }
+  });
+
+  it('a URL with userinfo or a secret parameter is shown without them', () => {
+    const bad = 'ftp://admin:S3CRET-PW@bugsnag.internal/notify?api_key=S3CRET-KEY';
+    assert.throws(
+      () =>
+        loadConfig({
+          NODE_ENV: 'production',
+          BUGSNAG_API_KEY: 'a'.repeat(32),
+          BUGSNAG_ENDPOINT_NOTIFY: bad,
+          BUGSNAG_ENDPOINT_SESSIONS: bad,
+        }),
+      (error: Error) => {
+        assert.ok(!error.message.includes('S3CRET'), error.message);
+        assert.match(error.message, /ftp:\/\/bugsnag\.internal\/notify\?api_key=\[Redacted\]/);
+        return true;
+      },
+    );
+  });
+
+  it('the per-line cap: 1 MiB by default, set by variable or option, checked like every setting', () => {
+    assert.equal(loadConfig({}).maxLineBytes, 1024 * 1024);
+    assert.equal(loadConfig({ LOG_MAX_LINE_BYTES: '65536' }).maxLineBytes, 65536);
+    assert.equal(loadConfig({ LOG_MAX_LINE_BYTES: '65536' }, { maxLineBytes: 8192 }).maxLineBytes, 8192);
+    assert.throws(
+      () => loadConfig({ LOG_MAX_LINE_BYTES: '1k' }),
+      /LOG_MAX_LINE_BYTES="1k" is not valid: use a whole number of bytes from 4096/,
+    );
+    assert.throws(() => loadConfig({}, { maxLineBytes: 100 }), /maxLineBytes=100 is not valid/);
+  });
 });

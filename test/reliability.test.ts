@@ -4,7 +4,7 @@ import { bugsnagEnv } from './support/bugsnag-env.js';
 import { LocalBugsnag } from './support/bugsnag-receiver.js';
 import { cloudWatchEnv } from './support/cloudwatch-env.js';
 import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
-import { hostileCorpus, READABLE } from './support/hostile-corpus.js';
+import { HEAVY_CASES, hostileCorpus, READABLE } from './support/hostile-corpus.js';
 import { jsonLines, runFixture } from './support/run-fixture.js';
 
 // The reliability matrix: every exit path × endpoint behaviour, one child process per cell,
@@ -134,6 +134,9 @@ describe('reliability matrix: exit path × endpoint, all sinks', { concurrency: 
   }
 });
 
+/** SECRET1 … SECRETn are planted by test/fixtures/bugsnag-app.ts (scenario `secrets`). */
+const SECRETS = 29;
+
 describe('hostile input and secrets through every sink', { concurrency: true }, () => {
   let cloudwatch: LocalCloudWatchLogs;
   let bugsnag: LocalBugsnag;
@@ -178,10 +181,59 @@ describe('hostile input and secrets through every sink', { concurrency: true }, 
     }
     const classes = bugsnag.events.map((event) => event.exceptions[0]?.errorClass);
     assert.ok(classes.includes('Error') && classes.includes('LogError (hostile)'), classes.join(', '));
+    // Whole arguments that are hostile: the call logs, and the message is kept.
+    const messages = {
+      stdout: received.stdout.map((line) => line.msg),
+      CloudWatch: received.CloudWatch.map((line) => line.msg),
+      Bugsnag: bugsnag.events.map((event) => event.exceptions[0]?.message),
+    };
+    for (const [sink, seen] of Object.entries(messages)) {
+      for (const message of [
+        'hostile proxy as the first argument',
+        'hostile proxy as context fields',
+        'hostile proxy as bindings',
+        'Symbol(alone)',
+        'Symbol(first) hostile symbol then format',
+      ]) {
+        assert.ok(seen.includes(message), `${sink} lacks "${message}": ${JSON.stringify(seen).slice(0, 500)}`);
+      }
+    }
     assert.equal(JSON.parse(run.stdout.split('\n')[1] ?? '{}').case, 'bigint');
     assert.match(run.stdout, /"big":"?12345678901234567890/, 'the BigInt keeps every digit in the JSON text');
     assert.deepEqual(bugsnag.problems, []);
   });
+
+  for (const name of HEAVY_CASES) {
+    it(`${name}: logged alone with stdout a pipe, the process exits 0 within its bound and every sink gets valid JSON`, async () => {
+      const group = `/logferry/hostile-${name.replace(/\W/g, '-')}-${process.pid}`;
+      const receiver = await new LocalBugsnag().start();
+      try {
+        // The bound: a run that hangs or blocks is killed and fails here, instead of stalling the suite.
+        const run = await runFixture('hostile', {
+          env: { ...allSinksEnv(cloudwatch, receiver, group), LOG_LEVEL_BUGSNAG: 'info' },
+          args: [name],
+          timeoutMs: 60_000,
+        });
+        assert.equal(run.signal, null, `killed at the bound: ${run.stderr}`);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stderr, /delivered=true/);
+        const received = {
+          stdout: jsonLines(run.stdout),
+          CloudWatch: cloudwatch.messages(group),
+          Bugsnag: receiver.events.map((event) => event.metaData?.log ?? {}),
+        };
+        for (const [sink, lines] of Object.entries(received)) {
+          const line = lines.find((candidate) => candidate.case === name);
+          assert.ok(line, `${sink} lacks ${name}`);
+          assert.ok(READABLE[name]?.(line.value), `${sink}: ${name} arrived as ${JSON.stringify(line.value)?.slice(0, 300)}`);
+        }
+        for (const text of run.stdout.split('\n')) assert.ok(Buffer.byteLength(text) < 1024 * 1024, 'a stdout line over the cap');
+        assert.deepEqual(receiver.problems, []);
+      } finally {
+        await receiver.stop();
+      }
+    });
+  }
 
   it('secrets in nested requests and error metadata reach no sink', async () => {
     const group = `/logferry/secrets-${process.pid}`;
@@ -189,7 +241,7 @@ describe('hostile input and secrets through every sink', { concurrency: true }, 
     try {
       const run = await runFixture('bugsnag-app', {
         env: { ...allSinksEnv(cloudwatch, receiver, group), LOG_LEVEL_CONSOLE: 'info' },
-        args: ['secrets'],
+        args: ['secrets', 'every-path'],
       });
       assert.equal(run.code, 0, run.stderr);
       const everywhere = [
@@ -207,8 +259,30 @@ describe('hostile input and secrets through every sink', { concurrency: true }, 
       for (const text of everywhere)
         assert.match(text, /"rawHeaders":\["Host","api.example","Authorization","\[Redacted\]","Cookie","\[Redacted\]"\]/);
       for (const [sink, text] of ['stdout', 'CloudWatch', 'Bugsnag'].map((name, i) => [name, everywhere[i] ?? ''] as const)) {
-        for (let i = 1; i <= 14; i++) assert.ok(!text.includes(`SECRET${i}`), `SECRET${i} reached ${sink}`);
+        for (let i = 1; i <= SECRETS; i++) assert.ok(!text.includes(`SECRET${i}`), `SECRET${i} reached ${sink}`);
       }
+      // Every line that carried one arrived (censored) in every sink, readable around it.
+      for (const message of [
+        'bindings of createLogger',
+        'bindings of a child',
+        'a child with formatters of its own',
+        'a child with serializers of its own',
+        'the same object twice',
+        'an axios-style error',
+        'in a context',
+        'failed',
+        'a cause with a secret',
+      ]) {
+        for (const [sink, text] of [
+          ['stdout', everywhere[0]],
+          ['CloudWatch', everywhere[1]],
+          ['Bugsnag', everywhere[2]],
+        ] as const) {
+          assert.ok(text?.includes(message), `${sink} lacks the line "${message}"`);
+        }
+      }
+      assert.match(everywhere[0] ?? '', /"refresh_token=\[Redacted\]|refresh_token=\[Redacted\]/);
+      assert.match(everywhere[0] ?? '', /"region":"eu-west-1"/);
     } finally {
       await receiver.stop();
     }

@@ -1,3 +1,4 @@
+import { safeNoticeText } from '../../src/redact-text.js';
 import { type SharedState, type SinkName, type StatField, sinkSlot, statIndex, viewSharedState, writeLastError } from '../../src/wire.js';
 
 /**
@@ -32,13 +33,14 @@ export function createSinkReporter(sharedBuffer: SharedArrayBuffer, sink: SinkNa
       Atomics.store(shared.acks, slot, flushId);
       Atomics.notify(shared.acks, slot);
     },
+    // An SDK's error may quote an endpoint with user:password@ or a signed URL: never print those.
     error(message) {
-      writeLastError(shared, sink, message);
+      writeLastError(shared, sink, safeNoticeText(message));
     },
     reportOnce(key, message) {
       if (reported.has(key)) return;
       reported.add(key);
-      process.stderr.write(`${message}\n`);
+      process.stderr.write(`${safeNoticeText(message)}\n`);
     },
     exitDeadline() {
       return shared.exitDeadline[0] ?? 0;

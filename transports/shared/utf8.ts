@@ -1,31 +1,3 @@
-// Byte-exact text handling shared by the sinks: services limit sizes in UTF-8 bytes, and a
-// cut must never split a character.
-
-export function utf8Bytes(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
-}
-
-/** The longest prefix of `text` that is at most `maxBytes` of UTF-8, never splitting a character. */
-export function cutUtf8(text: string, maxBytes: number): string {
-  if (maxBytes <= 0) return '';
-  if (text.length * 3 <= maxBytes) return text;
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= maxBytes) return text;
-  let end = maxBytes;
-  // Back up over continuation bytes (10xxxxxx) to the start of the character that did not fit.
-  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
-  return bytes.subarray(0, end).toString('utf8');
-}
-
-/** The visible end of a shortened value, with the size it had. */
-export function truncationMarker(originalBytes: number): string {
-  return `…[truncated by logferry: ${originalBytes} bytes]`;
-}
-
-/** `text` cut to `maxBytes` with the marker, or as it is when it fits. */
-export function capUtf8(text: string, maxBytes: number): string {
-  const bytes = utf8Bytes(text);
-  if (bytes <= maxBytes) return text;
-  const tail = truncationMarker(bytes);
-  return cutUtf8(text, maxBytes - utf8Bytes(tail)) + tail;
-}
+// The byte-exact text helpers live in src/utf8.ts, a plain module both threads load: the app's
+// thread caps lines with them before they cross to the worker, and the sinks cut with the same code.
+export { capUtf8, cutUtf8, truncationMarker, utf8Bytes } from '../../src/utf8.js';

@@ -3,6 +3,7 @@ import { prettyFactory } from 'pino-pretty';
 import type { SinkWireOptions } from '../../src/wire.js';
 import type { LineHandlers } from '../shared/line-source.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /** Options the app's thread sends this sink. */
 export interface StdoutSinkOptions extends SinkWireOptions {
@@ -47,7 +48,7 @@ export function createStdoutSink(options: StdoutSinkOptions): LineHandlers {
 
   return {
     onLine(line) {
-      pending += format ? format(line) : `${line}\n`;
+      pending += format ? format(terminalSafe(line)) : `${line}\n`;
       pendingLines++;
       if (pending.length >= WRITE_AT_CHARS) writeNow();
       else if (!writeScheduled) {

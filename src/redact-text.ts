@@ -1,0 +1,111 @@
+import { createKeyMatcher, DEFAULT_REDACT_KEYS, type KeyMatcher, REDACTED } from './redact-keys.js';
+
+// Secrets inside text rather than under a key: the userinfo of a URL (`https://user:pass@host`)
+// and secret query parameters (`?access_token=…`, `&X-Amz-Signature=…`). Used on logged strings
+// and on everything logferry itself prints (config errors, stderr notices, logStats errors).
+// Plain: imports only redact-keys.ts, so worker files may load it.
+
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/\s?#@]*@/gi;
+const QUERY_PARAMETER = /([?&;])([^=&#\s?;]+)=([^&#\s;]*)/g;
+
+/** Cheap test that a string could hold a URL secret; most strings fail it without a regex. */
+export function mayHoldUrlSecret(text: string): boolean {
+  return text.includes('=') || (text.includes('://') && text.includes('@'));
+}
+
+/**
+ * The shortest string that can hold a URL secret for these key names: a userinfo needs
+ * `a://b@`, a secret parameter `?name=v`. Shorter strings (most field values) skip the search.
+ */
+export function shortestUrlSecret(isSecretKey: KeyMatcher): number {
+  return Math.min('a://b@'.length, (isSecretKey.shortestKeyChars ?? 1) + '?=v'.length);
+}
+
+/**
+ * `text` with every URL's userinfo replaced by `[Redacted]` (or removed, `removeUserinfo`) and
+ * the values of query parameters whose names are secret censored. The same string when there is
+ * nothing to censor.
+ */
+export function censorUrlSecrets(text: string, isSecretKey: KeyMatcher, removeUserinfo = false): string {
+  if (!mayHoldUrlSecret(text)) return text;
+  let out = text.includes('@') ? text.replace(USERINFO, removeUserinfo ? '$1' : `$1${REDACTED}@`) : text;
+  if (out.includes('=')) {
+    out = out.replace(QUERY_PARAMETER, (whole, separator: string, name: string, value: string) =>
+      value !== '' && value !== REDACTED && isSecretKey(decodeName(name)) ? `${separator}${name}=${REDACTED}` : whole,
+    );
+  }
+  return out;
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
+const defaultMatcher = createKeyMatcher(DEFAULT_REDACT_KEYS);
+
+/** Text logferry prints about itself (stderr, errors, logStats): URLs without userinfo, secret parameters censored. */
+export function safeNoticeText(text: string): string {
+  return censorUrlSecrets(text, defaultMatcher, true);
+}
+
+/** Whether a setting's name (`BUGSNAG_API_KEY`, `bugsnag.apiKey`) says it holds a secret. */
+export function isSecretSetting(name: string): boolean {
+  return defaultMatcher(name.slice(name.lastIndexOf('.') + 1));
+}
+
+/**
+ * A secret as an error message may show it: a short prefix and its length, whatever type it
+ * came in (a Buffer from readFileSync is decoded first), never the whole value.
+ */
+export function describeSecret(value: unknown): string {
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if (ArrayBuffer.isView(value)) text = decodeView(value);
+  else if (typeof value === 'number' || typeof value === 'bigint') text = String(value);
+  else if (value === undefined || value === null) return String(value);
+  else return `(a ${typeName(value)}, not shown)`;
+  // One shown character per eight: a 32-character key shows 4, a short password none.
+  const shown = Math.min(4, Math.floor(text.length / 8));
+  const kind = typeof value === 'string' ? 'characters' : `characters, given as a ${typeName(value)}`;
+  return `${JSON.stringify(`${text.slice(0, shown)}…`)} (${text.length} ${kind})`;
+}
+
+function decodeView(view: ArrayBufferView): string {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('utf8');
+}
+
+function typeName(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return typeof value;
+  try {
+    return Object.getPrototypeOf(value)?.constructor?.name ?? 'object';
+  } catch {
+    return 'object';
+  }
+}
+
+/**
+ * Any setting's value as a config error shows it: secrets as `describeSecret`, text (also a
+ * Buffer) with URL secrets removed, other values as JSON with secret keys censored.
+ */
+export function describeSettingValue(name: string, value: unknown): string {
+  if (isSecretSetting(name)) return describeSecret(value);
+  if (ArrayBuffer.isView(value)) return `${describeSettingValue(name, decodeView(value))} (given as a ${typeName(value)})`;
+  // NaN, Infinity, undefined and functions as themselves: JSON would say null or nothing.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return String(value);
+  try {
+    const json = JSON.stringify(value, (key, item: unknown) => {
+      if (key !== '' && defaultMatcher(key) && item !== undefined) return REDACTED;
+      if (typeof item === 'string') return safeNoticeText(item);
+      if (typeof item === 'bigint') return item.toString();
+      return item;
+    });
+    return json === undefined ? String(value) : json;
+  } catch {
+    return `(a ${typeName(value)} that cannot be shown)`;
+  }
+}
