@@ -55,7 +55,7 @@ describe('documentation examples', () => {
     ];
     assert.ok(examples.length >= 4, `found only ${examples.length} examples`);
     // Inside the package (under dist/), so `logferry` resolves by self-reference and express, fastify and @types by node_modules.
-    const dir = mkdtempSync(join(projectRoot, 'dist', 'doc-examples-'));
+    const dir = mkdtempSync(join(projectRoot, 'dist', 'integrations-doc-examples-'));
     try {
       const files = examples.map(([name, code]) => {
         writeFileSync(join(dir, `${name}.mts`), withDeclarations(code ?? ''));
