@@ -183,9 +183,11 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
     }
     // A thrown string or number cannot go in a WeakSet: the request remembers what it reported,
     // so a second errorLogging() (or another tracker's) passes the same value on unreported.
-    const seen = ((raw as WithTracking)[REPORTED] ??= []);
+    const tracking = raw as WithTracking;
+    const seen = tracking[REPORTED] ?? [];
     if (seen.includes(error)) return;
     seen.push(error);
+    tracking[REPORTED] = seen;
     const entry = (raw as WithTracking)[TRACKED];
     const report = () => logger().error({ err: error, [UNHANDLED_FIELD]: ERROR_MIDDLEWARE_ORIGIN }, 'request handler failed');
     if (entry) within(entry, report);
