@@ -62,7 +62,8 @@ function createTransactionalLogger(): Logger {
 
 /** A logger setLogLevel can change later, remembered weakly. */
 export interface TrackedLogger {
-  ref: WeakRef<Logger>;
+  // A WeakRef, typed by shape: WeakRef is ES2021, and this type reaches the published declarations.
+  ref: { deref(): Logger | undefined };
   module: string;
   transactional: boolean;
 }
