@@ -38,7 +38,7 @@ import { type ResolvedSpool, resolveSpool } from './spool/config.js';
 /** Everything the root logger is built from: validated once, at start-up. */
 export interface Config {
   profile: Profile;
-  /** The raw NODE_ENV (or `development`); Bugsnag's default release stage. */
+  /** The raw NODE_ENV (when unset: `production` on AWS Lambda, else `development`); Bugsnag's default release stage. */
   nodeEnv: string;
   levels: LevelSpec & { root: LogLevel };
   console: { level: LogLevel | undefined; pretty: boolean; colorize: boolean } | null;
@@ -61,10 +61,16 @@ export interface Config {
   serializers: Record<string, LogSerializer>;
 }
 
-function profileOf(nodeEnv: string | undefined): Profile {
-  if (nodeEnv === undefined || nodeEnv === 'development') return 'development';
+function profileOf(nodeEnv: string): Profile {
+  if (nodeEnv === 'development') return 'development';
   if (nodeEnv === 'test') return 'test';
   return 'production';
+}
+
+// Lambda functions rarely set NODE_ENV, and CloudWatch stores each line of pretty output as an
+// event of its own: on Lambda an unset NODE_ENV means production (JSON at info), as Powertools does.
+function defaultNodeEnv(env: Env): string {
+  return readVar(env, 'AWS_LAMBDA_FUNCTION_NAME') === undefined ? 'development' : 'production';
 }
 
 const DEFAULT_ROOT_LEVEL: Record<Profile, LogLevel> = { development: 'debug', test: 'silent', production: 'info' };
@@ -73,8 +79,8 @@ const DEFAULT_ROOT_LEVEL: Record<Profile, LogLevel> = { development: 'debug', te
 export function loadConfig(env: Env = process.env, options: LogferryOptions = {}): Config {
   if (parseOptionsObject('options', options) === undefined) options = {};
   checkKnownKeys('options', options, LOGFERRY_OPTION_KEYS);
-  const nodeEnv = readVar(env, 'NODE_ENV') ?? 'development';
-  const profile = optional('profile', options.profile, oneOf(PROFILES)) ?? profileOf(readVar(env, 'NODE_ENV'));
+  const nodeEnv = readVar(env, 'NODE_ENV') ?? defaultNodeEnv(env);
+  const profile = optional('profile', options.profile, oneOf(PROFILES)) ?? profileOf(nodeEnv);
   const notices: string[] = [];
 
   const spec = resolveSetting(env, { option: 'level', env: 'LOG_LEVEL' }, options.level, levelSpec, { root: undefined, modules: [] });
