@@ -171,7 +171,7 @@ describe('spool in the ending report', () => {
     const cloudwatch = { ...stats, settled: true, flushed: true, droppedSinceLastFlush: 0, recovered: 40, possibleDuplicates: 12 };
     const flush = { delivered: true, settled: true, dropped: 0, timedOut: false, closed: false, elapsedMs: 1, sinks: { cloudwatch } };
     assert.deepEqual(endingReport(flush, 'exit', 5000), [
-      'logferry: possible duplicates (sent again after a request got no answer, or recovered from the spool of a process that died while sending them, so the endpoint may hold them twice): cloudwatch 12',
+      'logferry: possible duplicates: cloudwatch may hold 12 lines twice (resent after no answer, or recovered from a spool)',
     ]);
   });
 });
