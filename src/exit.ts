@@ -2,7 +2,9 @@ import { writeSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { reportEnding } from './ending-report.js';
 import { flushRoot, flushRootSync } from './flush.js';
+import { createKeyMatcher } from './redact-keys.js';
 import type { RootState } from './root.js';
+import { createSanitizer } from './sanitize.js';
 import { handleSignals } from './signal-registry.js';
 import { UNHANDLED_FIELD, type UnhandledOrigin } from './wire.js';
 
@@ -63,7 +65,7 @@ async function flushOnSignal(root: RootState, signal: NodeJS.Signals): Promise<v
 }
 
 function logUncaught(root: RootState, thrown: unknown, origin: UnhandledOrigin): void {
-  const error = thrown instanceof Error ? thrown : new NonErrorThrown(thrown, origin);
+  const error = thrown instanceof Error ? thrown : new NonErrorThrown(thrown, origin, root.config.redactKeys);
   const what = origin === 'unhandledRejection' ? 'Unhandled promise rejection' : 'Uncaught exception';
   try {
     root.logger.fatal({ err: error, [UNHANDLED_FIELD]: origin }, `${what}: ${error.message}`);
@@ -75,16 +77,25 @@ function logUncaught(root: RootState, thrown: unknown, origin: UnhandledOrigin):
 /** A thrown string, number or plain object, carried as an Error so it keeps a class and a message. */
 class NonErrorThrown extends Error {
   readonly thrown: unknown;
-  constructor(thrown: unknown, origin: UnhandledOrigin) {
-    super(`${origin === 'unhandledRejection' ? 'Promise rejected' : 'Thrown'} with a non-error: ${describe(thrown)}`);
+  constructor(thrown: unknown, origin: UnhandledOrigin, redactKeys: readonly string[]) {
+    super(`${origin === 'unhandledRejection' ? 'Promise rejected' : 'Thrown'} with a non-error: ${describeThrown(thrown, redactKeys)}`);
     this.name = 'NonErrorThrown';
     this.thrown = thrown;
   }
 }
 
-function describe(value: unknown): string {
+/** Longest description of a thrown non-error kept in the message; the value itself is a field. */
+const MAX_DESCRIBED_CHARS = 1000;
+
+/**
+ * A thrown non-error as its message shows it: the sanitized value (secret keys and URL secrets
+ * censored), never the raw object, since the message is copied into msg and the stack.
+ */
+export function describeThrown(value: unknown, redactKeys: readonly string[]): string {
   try {
-    return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    const safe = createSanitizer(createKeyMatcher(redactKeys)).value(value);
+    const text = typeof safe === 'string' ? safe : (JSON.stringify(safe) ?? String(safe));
+    return text.length > MAX_DESCRIBED_CHARS ? `${text.slice(0, MAX_DESCRIBED_CHARS)}…` : text;
   } catch {
     return Object.prototype.toString.call(value);
   }
