@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { currentLogContext } from './context.js';
-import { type KeyMatcher, REDACTED } from './redact-keys.js';
+import { isSecretQueryName, type KeyMatcher, REDACTED } from './redact-keys.js';
+import { censorUrlSecrets } from './redact-text.js';
 import type { RequestWire } from './request-wire.js';
 import type { Sanitizer } from './sanitize.js';
 
@@ -48,14 +49,14 @@ export function buildRequestTab(scope: RequestScope, sanitize: Sanitizer, isSecr
   const headers = sanitize({ ...req.headers });
   const referer = req.headers.referer ?? req.headers.referrer;
   const tab: RequestWire = {
-    url: censorQuery(fullUrl(req), isSecretKey),
+    url: censorUrl(fullUrl(req), isSecretKey),
     httpMethod: req.method ?? 'GET',
     headers: { ...headers, ...censoredReferers(headers, isSecretKey) },
     framework: scope.framework,
   };
   const clientIp = scope.clientIp();
   if (clientIp !== undefined) tab.clientIp = clientIp;
-  if (typeof referer === 'string') tab.referer = censorQuery(referer, isSecretKey);
+  if (typeof referer === 'string') tab.referer = censorUrl(referer, isSecretKey);
   if (scope.inSession) tab.session = { id: randomUUID(), startedAt: new Date(scope.startedAt).toISOString() };
   return tab;
 }
@@ -65,9 +66,14 @@ function censoredReferers(headers: Record<string, unknown>, isSecretKey: KeyMatc
   const censored: Record<string, string> = {};
   for (const name of ['referer', 'referrer']) {
     const value = headers[name];
-    if (typeof value === 'string') censored[name] = censorQuery(value, isSecretKey);
+    if (typeof value === 'string') censored[name] = censorUrl(value, isSecretKey);
   }
   return censored;
+}
+
+/** A URL as the tab shows it: userinfo (also of a URL inside the query) and secret parameters censored. */
+function censorUrl(url: string, isSecretKey: KeyMatcher): string {
+  return censorQuery(censorUrlSecrets(url, isSecretKey), isSecretKey);
 }
 
 /** The path and query as the client sent them (Express rewrites `req.url` inside mounted routers). */
@@ -96,7 +102,7 @@ export function censorQuery(url: string, isSecretKey: KeyMatcher): string {
     const eq = part.indexOf('=');
     if (eq < 0) return part;
     const rawKey = part.slice(0, eq);
-    if (!queryKeyNames(rawKey).some((name) => isSecretKey(name))) return part;
+    if (!queryKeyNames(rawKey).some((name) => isSecretQueryName(name, isSecretKey))) return part;
     changed = true;
     return `${rawKey}=${REDACTED}`;
   });
