@@ -21,7 +21,33 @@ export const DEFAULT_REDACT_KEYS: readonly string[] = [
   'signature',
   'sessionid',
   'clientassertion',
+  // Plurals and short forms the suffix rule cannot reach from the names above.
+  'cookies',
+  'passwords',
+  'tokens',
+  'secrets',
+  'credential',
+  'apikeys',
+  'pwd',
+  'jwt',
+  'auth',
+  'bearer',
+  'privatekeypem',
+  'authentication',
+  'subscriptionkey',
 ];
+
+/**
+ * Names that hold secrets only as URL query parameters (`?code=` of an OAuth redirect, `?sig=`
+ * of an Azure SAS URL): as field keys they are too common (`code` of an error) to censor.
+ * Matched exactly, after normalizing.
+ */
+export const QUERY_ONLY_SECRET_NAMES: readonly string[] = ['code', 'sig'];
+
+/** Whether a URL query parameter's (decoded) name holds a secret: a secret key or a query-only name. */
+export function isSecretQueryName(name: string, isSecretKey: KeyMatcher): boolean {
+  return isSecretKey(name) || QUERY_ONLY_SECRET_NAMES.includes(normalizeKey(name));
+}
 
 export function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[-_.\s]/g, '');

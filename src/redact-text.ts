@@ -1,4 +1,4 @@
-import { createKeyMatcher, DEFAULT_REDACT_KEYS, type KeyMatcher, REDACTED } from './redact-keys.js';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS, isSecretQueryName, type KeyMatcher, REDACTED } from './redact-keys.js';
 
 // Secrets inside text rather than under a key: the userinfo of a URL (`https://user:pass@host`)
 // and secret query parameters (`?access_token=…`, `&X-Amz-Signature=…`). Used on logged strings
@@ -31,7 +31,7 @@ export function censorUrlSecrets(text: string, isSecretKey: KeyMatcher, removeUs
   let out = text.includes('@') ? text.replace(USERINFO, removeUserinfo ? '$1' : `$1${REDACTED}@`) : text;
   if (out.includes('=')) {
     out = out.replace(QUERY_PARAMETER, (whole, separator: string, name: string, value: string) =>
-      value !== '' && value !== REDACTED && isSecretKey(decodeName(name)) ? `${separator}${name}=${REDACTED}` : whole,
+      value !== '' && value !== REDACTED && isSecretQueryName(decodeName(name), isSecretKey) ? `${separator}${name}=${REDACTED}` : whole,
     );
   }
   return out;

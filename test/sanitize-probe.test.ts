@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { describe, it } from 'node:test';
+import { describeThrown } from '../src/exit.js';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED } from '../src/redact-keys.js';
+import { censorUrlSecrets } from '../src/redact-text.js';
+import { buildRequestTab, censorQuery } from '../src/request-scope.js';
+import { createSanitizer } from '../src/sanitize.js';
+
+const isSecret = createKeyMatcher(DEFAULT_REDACT_KEYS);
+const sanitize = createSanitizer(isSecret);
+
+// Findings of the adversarial security probe (issue #12): each test fails on the code before its fix.
+
+describe('a thrown non-error is described without its secrets', () => {
+  it('censors secret keys and URL userinfo in the description', () => {
+    const text = describeThrown(
+      {
+        apiKey: 'SECRET_nonerr',
+        config: { headers: { Authorization: 'Bearer SECRET_nonerr2' } },
+        url: 'https://u:SECRET_nonerr3@h.example/',
+      },
+      DEFAULT_REDACT_KEYS,
+    );
+    assert.doesNotMatch(text, /SECRET_/);
+    assert.match(text, /apiKey/);
+    assert.match(text, /h\.example/);
+  });
+  it('a thrown string keeps its text, URL secrets censored', () => {
+    assert.equal(
+      describeThrown('boom at https://h.example/?token=SECRET_s', DEFAULT_REDACT_KEYS),
+      'boom at https://h.example/?token=[Redacted]',
+    );
+  });
+});
+
+describe('the Bugsnag request tab censors URL userinfo', () => {
+  it('in the url (also a URL inside the query) and in the referer', () => {
+    const req = {
+      method: 'GET',
+      url: '/cb?next=https://u:SECRET_q1@h.example/x',
+      headers: { host: 'svc.example', referer: 'https://u:SECRET_h5@ref.example/?token=SECRET_h6' },
+      socket: {},
+    } as unknown as IncomingMessage;
+    const tab = buildRequestTab(
+      { req, startedAt: 0, framework: 'Express/Connect', clientIp: () => undefined, inSession: false, tab: undefined },
+      sanitize,
+      isSecret,
+    );
+    assert.doesNotMatch(JSON.stringify(tab), /SECRET_/);
+    assert.match(tab.url, /h\.example\/x$/);
+  });
+});
+
+describe('secret names the list missed', () => {
+  it('plurals, short forms and vendor headers are censored as keys', () => {
+    const keys = ['cookies', 'passwords', 'tokens', 'secrets', 'credential', 'apiKeys', 'pwd', 'jwt', 'auth', 'bearer', 'privateKeyPem'];
+    const headers = ['Ocp-Apim-Subscription-Key', 'Authentication', 'X-Amz-Credential'];
+    for (const key of [...keys, ...headers]) assert.equal(isSecret(key), true, key);
+    const out = sanitize(Object.fromEntries([...keys, ...headers].map((key) => [key, { v: 'SECRET_k' }])));
+    assert.doesNotMatch(JSON.stringify(out), /SECRET_/);
+  });
+  it('code and sig are censored as query parameters only, never as field keys', () => {
+    assert.equal(isSecret('code'), false);
+    assert.deepEqual(sanitize({ err: { code: 'ECONNRESET' }, n: 1 }), { err: { code: 'ECONNRESET' }, n: 1 });
+    assert.equal(censorUrlSecrets('https://h.example/cb?code=SECRET_c&state=1', isSecret), `https://h.example/cb?code=${REDACTED}&state=1`);
+    assert.equal(censorQuery('/blob?sv=1&sig=SECRET_s', isSecret), `/blob?sv=1&sig=${REDACTED}`);
+    assert.equal(censorUrlSecrets('?zipcode=12345', isSecret), '?zipcode=12345');
+  });
+});
