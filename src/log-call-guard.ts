@@ -78,6 +78,8 @@ export type LogFormatter = (fields: Record<string, unknown>) => Record<string, u
 
 function safeChildOptions(options: ChildLoggerOptions, sanitize: Sanitizer, rootLog: LogFormatter): ChildLoggerOptions {
   let safe = options;
+  // pino prepends the prefix after the logMethod hook has sanitized the message.
+  if (typeof options.msgPrefix === 'string') safe = { ...safe, msgPrefix: sanitize.text(options.msgPrefix) };
   if (options.formatters) {
     const { log, bindings } = options.formatters;
     const formatters: Formatters = { ...options.formatters };

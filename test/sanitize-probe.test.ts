@@ -1,14 +1,25 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
+import pino from 'pino';
 import { describeThrown } from '../src/exit.js';
+import { guardChildren, type LogFormatter } from '../src/log-call-guard.js';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED } from '../src/redact-keys.js';
 import { censorUrlSecrets } from '../src/redact-text.js';
 import { buildRequestTab, censorQuery } from '../src/request-scope.js';
+import { sanitizingOptions } from '../src/root.js';
 import { createSanitizer } from '../src/sanitize.js';
 
 const isSecret = createKeyMatcher(DEFAULT_REDACT_KEYS);
 const sanitize = createSanitizer(isSecret);
+
+/** A pino logger guarded as the root is, writing its lines into `lines`. */
+function guardedLogger(lines: string[]): pino.Logger {
+  const options = sanitizingOptions(sanitize, 1024 * 1024);
+  const logger = pino(options, { write: (line: string) => void lines.push(line) });
+  guardChildren(logger, sanitize, (options.formatters as { log: LogFormatter }).log);
+  return logger;
+}
 
 // Findings of the adversarial security probe (issue #12): each test fails on the code before its fix.
 
@@ -66,5 +77,15 @@ describe('secret names the list missed', () => {
     assert.equal(censorUrlSecrets('https://h.example/cb?code=SECRET_c&state=1', isSecret), `https://h.example/cb?code=${REDACTED}&state=1`);
     assert.equal(censorQuery('/blob?sv=1&sig=SECRET_s', isSecret), `/blob?sv=1&sig=${REDACTED}`);
     assert.equal(censorUrlSecrets('?zipcode=12345', isSecret), '?zipcode=12345');
+  });
+});
+
+describe("a child's msgPrefix", () => {
+  it('has URL secrets censored like the message', () => {
+    const lines: string[] = [];
+    guardedLogger(lines).child({}, { msgPrefix: 'https://u:SECRET_prefix@h.example/?token=SECRET_prefixq ' }).info('x');
+    assert.equal(lines.length, 1);
+    assert.doesNotMatch(lines[0] ?? '', /SECRET_/);
+    assert.match(lines[0] ?? '', /h\.example/);
   });
 });
