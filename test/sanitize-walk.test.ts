@@ -52,11 +52,11 @@ describe('the walk censors every occurrence and never changes the caller', () =>
 
   it('censors secret query parameters and URL userinfo in any string', () => {
     const out = sanitize({
-      url: '/cb?code=ok&access_token=AT1&page=2',
+      url: '/cb?state=ok&access_token=AT1&page=2',
       link: 'https://user:PW1@db.example:5432/x?X-Amz-Signature=SIG1&X-Amz-Date=20260101',
       note: 'a@b.c wrote 1=1',
     }) as Loose;
-    assert.equal(out.url, `/cb?code=ok&access_token=${REDACTED}&page=2`);
+    assert.equal(out.url, `/cb?state=ok&access_token=${REDACTED}&page=2`);
     assert.equal(out.link, `https://${REDACTED}@db.example:5432/x?X-Amz-Signature=${REDACTED}&X-Amz-Date=20260101`);
     assert.equal(out.note, 'a@b.c wrote 1=1');
   });
