@@ -63,6 +63,8 @@ export interface Sanitizer {
 }
 
 const IN_PROGRESS = Symbol('in progress');
+/** One `Name: value` line of a raw HTTP header block. */
+const HEADER_LINE = /^([^:\r\n]+):[^\r\n]*/gm;
 
 /** A sanitizer censoring the keys `isSecretKey` names, with the walk bounded by `limits`. */
 export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DEFAULT_WALK_LIMITS): Sanitizer {
@@ -110,7 +112,7 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
   const walkObjectLike = (value: object, s: WalkState, depth: number): unknown => {
     // Nearly every logged object is a plain one: it skips the checks for other kinds.
     if (!hasPlainPrototype(value)) {
-      if (Array.isArray(value)) return walkItems(value, s, depth);
+      if (Array.isArray(value)) return isSecretPair(value) ? [walk(value[0], s, depth + 1), REDACTED] : walkItems(value, s, depth);
       if (isErrorLike(value)) return serializeError(value, errorWalker(s, depth));
       if (ArrayBuffer.isView(value)) return viewData(value, s);
       if (isAnyArrayBuffer(value)) return `[ArrayBuffer of ${value.byteLength} bytes]`;
@@ -142,6 +144,7 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
     if (item === undefined) return undefined;
     if (isSecretKey(key)) return REDACTED;
     if (key === 'rawHeaders' && Array.isArray(item)) return walk(redactRawHeaders(item), s, depth + 1);
+    if (key === '_header' && typeof item === 'string') return walkString(redactHeaderBlock(item), s);
     return walk(item, s, depth + 1);
   };
 
@@ -218,6 +221,15 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
     }
     return copy;
   };
+
+  // A [name, value] pair whose name is a secret key (Object.entries(headers), a Map's entries):
+  // the name says what the value is, as a key would.
+  const isSecretPair = (pair: unknown[]): boolean => pair.length === 2 && typeof pair[0] === 'string' && isSecretKey(pair[0]);
+
+  // Node's ClientRequest keeps the request it sent as one string of header lines in `_header`
+  // (an HTTP client's error carries it as error.request): secret headers' values are censored.
+  const redactHeaderBlock = (block: string): string =>
+    block.replace(HEADER_LINE, (line, name: string) => (isSecretKey(name.trim()) ? `${name}: ${REDACTED}` : line));
 
   const callToJSON = (value: object, toJSON: () => unknown, s: WalkState, depth: number): unknown => {
     let json: unknown;

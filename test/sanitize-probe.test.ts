@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import type { IncomingMessage } from 'node:http';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import { describeThrown } from '../src/exit.js';
@@ -87,5 +89,45 @@ describe("a child's msgPrefix", () => {
     assert.equal(lines.length, 1);
     assert.doesNotMatch(lines[0] ?? '', /SECRET_/);
     assert.match(lines[0] ?? '', /h\.example/);
+  });
+});
+
+describe('header values outside object keys', () => {
+  it("censors secret headers in a real ClientRequest's raw header block (_header), as an HTTP client error carries it", async () => {
+    const server = createServer((_req, res) => res.end('ok'));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const outgoing = request({
+        port,
+        host: '127.0.0.1',
+        path: '/x',
+        headers: { Authorization: 'Bearer SECRET_clientreq', 'X-Trace': 'keep' },
+      });
+      const answered = once(outgoing, 'response');
+      outgoing.end();
+      const [res] = (await answered) as [IncomingMessage];
+      res.resume();
+      const error = Object.assign(new Error('request failed'), { request: outgoing, response: { status: 500, request: outgoing } });
+      const line = JSON.stringify(sanitize.value(error));
+      assert.doesNotMatch(line, /SECRET_clientreq/);
+      assert.match(line, /X-Trace: keep/);
+      assert.match(line, /Authorization: \[Redacted\]/);
+      await once(res, 'end');
+    } finally {
+      server.close();
+    }
+  });
+  it('censors [name, value] pairs whose name is a secret key: Object.entries(headers), a Map with object keys', () => {
+    const pairs = Object.entries({ authorization: 'SECRET_pairs', accept: 'json' });
+    const map = new Map<unknown, unknown>([
+      [{ id: 1 }, 'x'],
+      ['password', 'SECRET_map2'],
+    ]);
+    const out = JSON.stringify(sanitize({ pairs, map }));
+    assert.doesNotMatch(out, /SECRET_/);
+    assert.match(out, /\["accept","json"\]/);
+    assert.match(out, /\["password","\[Redacted\]"\]/);
   });
 });
