@@ -137,6 +137,11 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
       return walk(item, s, depth + 1);
     },
     text: (text: string) => walkString(text, s),
+    hasRoom: () => {
+      if (s.values > 0 && s.text > 0) return true;
+      noteCut(s, s.values <= 0 ? 'values' : 'text');
+      return false;
+    },
   });
 
   // One member of an object: a secret key is censored without its value being walked.

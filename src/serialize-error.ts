@@ -26,6 +26,8 @@ export interface ErrorWalker {
   field(key: string, value: unknown): unknown;
   value(value: unknown): unknown;
   text(text: string): string;
+  /** Whether the walk's budget has room for another value; when not, the walker notes the cut. */
+  hasRoom(): boolean;
 }
 
 const OWN_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
@@ -36,16 +38,35 @@ export function serializeError(error: Error, walker: ErrorWalker): SerializedErr
   const stack = readString(error, 'stack');
   if (stack !== '') out.stack = walker.text(stack);
 
-  for (const key of safeKeys(error)) {
+  // Properties and members spend the walk's budget like any object's: an error with a million
+  // properties or members is cut, with a marker, not copied whole.
+  const keys = safeKeys(error);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     if (OWN_FIELDS.has(key)) continue;
-    const value = readField(error, key);
-    setField(out, key, walker.field(key, value));
+    if (!walker.hasRoom()) {
+      out['[logferry]'] = `[Cut by logferry: ${keys.length - i} more keys]`;
+      break;
+    }
+    setField(out, key, walker.field(key, readField(error, key)));
   }
 
   const cause = readField(error, 'cause');
   if (cause !== undefined) out.cause = walker.value(cause);
   const errors = readField(error, 'errors');
-  if (Array.isArray(errors)) out.errors = errors.map((member) => walker.value(member));
+  if (Array.isArray(errors)) out.errors = members(errors, walker);
+  return out;
+}
+
+function members(errors: unknown[], walker: ErrorWalker): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 0; i < errors.length; i++) {
+    if (!walker.hasRoom()) {
+      out.push(`[Cut by logferry: ${errors.length - i} more items]`);
+      break;
+    }
+    out.push(walker.value(readField(errors, String(i))));
+  }
   return out;
 }
 

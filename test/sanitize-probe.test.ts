@@ -131,3 +131,22 @@ describe('header values outside object keys', () => {
     assert.match(out, /\["password","\[Redacted\]"\]/);
   });
 });
+
+describe("an error's properties and members spend the walk's budget", () => {
+  it('an AggregateError of 50,000 members is cut at the value budget with a marker', () => {
+    const error = new AggregateError(
+      Array.from({ length: 50_000 }, (_, i) => ({ i })),
+      'many',
+    );
+    const out = sanitize.value(error) as { errors: unknown[] };
+    assert.ok(out.errors.length <= 20_001, `kept ${out.errors.length}`);
+    assert.match(String(out.errors.at(-1)), /Cut by logferry: \d+ more items/);
+  });
+  it('an Error with 100,000 own properties is cut with a marker, and the line says it was cut', () => {
+    const error = Object.assign(new Error('wide'), Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i])));
+    const out = sanitize({ err: error }) as { err: Record<string, unknown>; logferryCut?: unknown };
+    assert.ok(Object.keys(out.err).length <= 20_010, `kept ${Object.keys(out.err).length}`);
+    assert.match(String(out.err['[logferry]']), /Cut by logferry: \d+ more keys/);
+    assert.ok(out.logferryCut !== undefined);
+  });
+});
