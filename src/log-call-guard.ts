@@ -39,6 +39,17 @@ export function safeArguments(args: unknown[], sanitize: Sanitizer, serialize?: 
     const item = args[i];
     if (typeof item === 'string') args[i] = sanitize.text(item);
     else if (typeof item === 'object' || typeof item === 'symbol') args[i] = sanitize.value(item);
+    else if (typeof item === 'function') args[i] = functionName(item);
+  }
+}
+
+// A function format argument as its name: pino's `%s` would call its (own, maybe throwing) toString.
+function functionName(fn: object): string {
+  try {
+    const name = Object.getOwnPropertyDescriptor(fn, 'name')?.value;
+    return typeof name === 'string' && name !== '' ? `[Function: ${name}]` : '[Function]';
+  } catch {
+    return '[Function]';
   }
 }
 

@@ -146,7 +146,9 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
 
   // One member of an object: a secret key is censored without its value being walked.
   const member = (key: string, item: unknown, s: WalkState, depth: number): unknown => {
-    if (item === undefined) return undefined;
+    // A function is dropped, as JSON would drop it: a copied toString or toJSON would run, unsanitized,
+    // when pino formats `%s` or serializes the line.
+    if (item === undefined || typeof item === 'function') return undefined;
     if (isSecretKey(key)) return REDACTED;
     if (key === 'rawHeaders' && Array.isArray(item)) return walk(redactRawHeaders(item), s, depth + 1);
     if (key === '_header' && typeof item === 'string') return walkString(redactHeaderBlock(item), s);
@@ -173,7 +175,8 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
       } catch (thrown) {
         next = unreadable(thrown);
       }
-      setField(out, key, next);
+      // Not even as undefined: an own `toString: undefined` would make String(copy) throw.
+      if (next !== undefined) setField(out, key, next);
     }
     s.path.pop();
     return out;

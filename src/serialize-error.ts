@@ -48,7 +48,8 @@ export function serializeError(error: Error, walker: ErrorWalker): SerializedErr
       out['[logferry]'] = `[Cut by logferry: ${keys.length - i} more keys]`;
       break;
     }
-    setField(out, key, walker.field(key, readField(error, key)));
+    const value = walker.field(key, readField(error, key));
+    if (value !== undefined) setField(out, key, value); // an own `toString: undefined` breaks String()
   }
 
   const cause = readField(error, 'cause');

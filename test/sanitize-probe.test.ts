@@ -150,3 +150,34 @@ describe("an error's properties and members spend the walk's budget", () => {
     assert.ok(out.logferryCut !== undefined);
   });
 });
+
+describe('format arguments never run app code inside pino', () => {
+  it('an object whose own toString throws is logged, not thrown out of the call', () => {
+    const lines: string[] = [];
+    const log = guardedLogger(lines);
+    log.info('%s', {
+      toString() {
+        throw new Error('ts');
+      },
+    });
+    const fn = Object.assign(() => 1, {
+      toString() {
+        throw new Error('fn');
+      },
+    });
+    log.info('v=%s', fn);
+    const error = Object.assign(new Error('e'), {
+      toString() {
+        throw new Error('err');
+      },
+    });
+    log.info('e=%s', error);
+    assert.equal(lines.length, 3);
+  });
+  it('an own toString returning a secret URL never reaches the line', () => {
+    const lines: string[] = [];
+    guardedLogger(lines).info('v=%s', { toString: () => 'https://u:SECRET_tostr@h.example' });
+    assert.equal(lines.length, 1);
+    assert.doesNotMatch(lines[0] ?? '', /SECRET_/);
+  });
+});
