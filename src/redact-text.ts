@@ -5,20 +5,25 @@ import { createKeyMatcher, DEFAULT_REDACT_KEYS, isSecretQueryName, type KeyMatch
 // and on everything logferry itself prints (config errors, stderr notices, logStats errors).
 // Plain: imports only redact-keys.ts, so worker files may load it.
 
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/\s?#@]*@/gi;
-const QUERY_PARAMETER = /([?&;])([^=&#\s?;]+)=([^&#\s;]*)/g;
+// Userinfo after a scheme or `//` (protocol-relative) runs to the last `@` before the host's
+// path, query or fragment: a password may itself hold `@`. Without either, `user:pass@host`
+// (a connection string's tail, a bare endpoint) needs the colon, so e-mail addresses stay.
+const USERINFO = /((?:[a-z][a-z0-9+.-]*:)?\/\/)[^/\s?#]*@/gi;
+const BARE_USERINFO = /(^|[\s"'(<=,])[^\s"'<>/?#@:]+:[^\s/?#]*@(?=[a-z0-9[])/gi;
+// Parameters of the query and of the fragment (`#access_token=` of an OAuth implicit grant).
+const QUERY_PARAMETER = /([?&;#])([^=&#\s?;]+)=([^&#\s;]*)/g;
 
 /** Cheap test that a string could hold a URL secret; most strings fail it without a regex. */
 export function mayHoldUrlSecret(text: string): boolean {
-  return text.includes('=') || (text.includes('://') && text.includes('@'));
+  return text.includes('=') || (text.includes('@') && (text.includes(':') || text.includes('//')));
 }
 
 /**
  * The shortest string that can hold a URL secret for these key names: a userinfo needs
- * `a://b@`, a secret parameter `?name=v`. Shorter strings (most field values) skip the search.
+ * `//b@` or `a:b@`, a secret parameter `?name=v`. Shorter strings (most field values) skip the search.
  */
 export function shortestUrlSecret(isSecretKey: KeyMatcher): number {
-  return Math.min('a://b@'.length, (isSecretKey.shortestKeyChars ?? 1) + '?=v'.length);
+  return Math.min('//b@'.length, (isSecretKey.shortestKeyChars ?? 1) + '?=v'.length);
 }
 
 /**
@@ -28,7 +33,11 @@ export function shortestUrlSecret(isSecretKey: KeyMatcher): number {
  */
 export function censorUrlSecrets(text: string, isSecretKey: KeyMatcher, removeUserinfo = false): string {
   if (!mayHoldUrlSecret(text)) return text;
-  let out = text.includes('@') ? text.replace(USERINFO, removeUserinfo ? '$1' : `$1${REDACTED}@`) : text;
+  let out = text;
+  if (text.includes('@')) {
+    out = text.replace(USERINFO, removeUserinfo ? '$1' : `$1${REDACTED}@`);
+    if (out.includes(':')) out = out.replace(BARE_USERINFO, removeUserinfo ? '$1' : `$1${REDACTED}@`);
+  }
   if (out.includes('=')) {
     out = out.replace(QUERY_PARAMETER, (whole, separator: string, name: string, value: string) =>
       value !== '' && value !== REDACTED && isSecretQueryName(decodeName(name), isSecretKey) ? `${separator}${name}=${REDACTED}` : whole,

@@ -181,3 +181,25 @@ describe('format arguments never run app code inside pino', () => {
     assert.doesNotMatch(lines[0] ?? '', /SECRET_/);
   });
 });
+
+describe('URL secrets the text rules missed', () => {
+  it('censors secret parameters in a URL fragment', () => {
+    assert.equal(
+      censorUrlSecrets('https://h.example/cb#access_token=SECRET_frag&state=1', isSecret),
+      `https://h.example/cb#access_token=${REDACTED}&state=1`,
+    );
+  });
+  it('censors userinfo up to its last @ (a password holding @)', () => {
+    assert.equal(censorUrlSecrets('postgres://user:p@SECRET_atpass@db.example/x', isSecret), `postgres://${REDACTED}@db.example/x`);
+    assert.equal(censorUrlSecrets('see https://h.example/a?u=a@b.example', isSecret), 'see https://h.example/a?u=a@b.example');
+  });
+  it('censors protocol-relative and scheme-less userinfo, and leaves e-mail addresses', () => {
+    assert.equal(censorUrlSecrets('//u:SECRET_pr1@h.example/x', isSecret), `//${REDACTED}@h.example/x`);
+    assert.equal(censorUrlSecrets('redis u:SECRET_pr2@h.example:6379', isSecret), `redis ${REDACTED}@h.example:6379`);
+    assert.equal(censorUrlSecrets('u:SECRET_cfg4b@h.example/x', isSecret), `${REDACTED}@h.example/x`);
+    assert.equal(censorUrlSecrets('mail ada@h.example: sent', isSecret), 'mail ada@h.example: sent');
+    const out = sanitize({ a: '//u:SECRET_pr1@h.example/x', email: 'ada@h.example' });
+    assert.doesNotMatch(JSON.stringify(out), /SECRET_/);
+    assert.equal(out.email, 'ada@h.example');
+  });
+});
