@@ -135,7 +135,7 @@ describe('reliability matrix: exit path × endpoint, all sinks', { concurrency: 
 });
 
 /** SECRET1 … SECRETn are planted by test/fixtures/bugsnag-app.ts (scenario `secrets`). */
-const SECRETS = 29;
+const SECRETS = 38;
 
 describe('hostile input and secrets through every sink', { concurrency: true }, () => {
   let cloudwatch: LocalCloudWatchLogs;
@@ -272,6 +272,11 @@ describe('hostile input and secrets through every sink', { concurrency: true }, 
         'in a context',
         'failed',
         'a cause with a secret',
+        'a raw header block and pairs',
+        'a child with a msgPrefix',
+        'a format argument',
+        'fragments and @',
+        'relative userinfo and new names',
       ]) {
         for (const [sink, text] of [
           ['stdout', everywhere[0]],
