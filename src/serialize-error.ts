@@ -34,7 +34,8 @@ const OWN_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
 
 /** `error` as JSON-ready data. The walker marks a cause chain that loops back. */
 export function serializeError(error: Error, walker: ErrorWalker): SerializedError {
-  const out: SerializedError = { type: errorType(error), message: walker.text(readString(error, 'message')) };
+  // The name is the app's text too (`type` in every sink): censored like the message.
+  const out: SerializedError = { type: walker.text(errorType(error)), message: walker.text(readString(error, 'message')) };
   const stack = readString(error, 'stack');
   if (stack !== '') out.stack = walker.text(stack);
 
