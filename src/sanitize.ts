@@ -63,6 +63,8 @@ export interface Sanitizer {
 }
 
 const IN_PROGRESS = Symbol('in progress');
+/** How far past a cut a long string is searched for URL secrets that straddle it. */
+const CENSOR_MARGIN_CHARS = 4096;
 /** One `Name: value` line of a raw HTTP header block. */
 const HEADER_LINE = /^([^:\r\n]+):[^\r\n]*/gm;
 
@@ -77,15 +79,21 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
   // Only what is kept counts against the text budget: a cut string leaves room for the small
   // fields after it.
   const walkString = (text: string, s: WalkState): string => {
-    let out = text;
     if (text.length > maxStringChars || text.length > s.text) {
       noteCut(s, 'text');
       const keep = Math.max(0, Math.min(maxStringChars, s.text));
-      out = cutChars(text, keep) + truncationMarker(utf8Bytes(text));
       s.text -= keep;
-    } else s.text -= text.length;
-    return out.length >= minUrlSecretChars && mayHoldUrlSecret(out) ? censorUrlSecrets(out, isSecretKey) : out;
+      // Censored before the cut, so a cut inside a URL cannot leave half a secret: only a margin
+      // past the cut is searched, never the whole of a huge string.
+      const near = censorText(text.slice(0, keep + CENSOR_MARGIN_CHARS));
+      return cutChars(near, keep) + truncationMarker(utf8Bytes(text));
+    }
+    s.text -= text.length;
+    return censorText(text);
   };
+
+  const censorText = (text: string): string =>
+    text.length >= minUrlSecretChars && mayHoldUrlSecret(text) ? censorUrlSecrets(text, isSecretKey) : text;
 
   const walk = (value: unknown, s: WalkState, depth: number): unknown => {
     if (typeof value === 'string') return walkString(value, s);

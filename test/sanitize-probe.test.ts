@@ -203,3 +203,28 @@ describe('URL secrets the text rules missed', () => {
     assert.equal(out.email, 'ada@h.example');
   });
 });
+
+describe('smaller paths', () => {
+  it('an own toJSON on an Error, a cause or a Map is never copied to run at serialization', () => {
+    const toJSON = () => ({ password: 'SECRET_errtj' });
+    const error = Object.assign(new Error('tj'), { toJSON });
+    const out = sanitize({
+      err: error,
+      wrapped: new Error('outer', { cause: Object.assign(new Error('inner'), { toJSON }) }),
+      map: new Map([['toJSON', toJSON]]),
+    });
+    assert.doesNotMatch(JSON.stringify(out), /SECRET_/);
+  });
+  it('a string cut by the text budget is censored before the cut', () => {
+    const small = createSanitizer(isSecret, { maxValues: 20_000, maxDepth: 32, maxTextChars: 2048, maxStringChars: 1024 });
+    const wide = createSanitizer(isSecret, { maxValues: 20_000, maxDepth: 32, maxTextChars: 2048, maxStringChars: 4096 });
+    const out = wide({ a: 'x'.repeat(2021), b: 'https://user:SECRET_budgetpw@h.example/' }) as { b: string };
+    assert.doesNotMatch(JSON.stringify(out), /SECRET_bud/);
+    const long = small.value(`${'y'.repeat(999)} https://user:SECRET_longpw@h.example/`);
+    assert.doesNotMatch(String(long), /SECRET_lon/);
+  });
+  it("an error's name is censored like its message", () => {
+    const error = Object.assign(new Error('n'), { name: 'Failed https://u:SECRET_name@h.example' });
+    assert.doesNotMatch(JSON.stringify(sanitize.value(error)), /SECRET_/);
+  });
+});
