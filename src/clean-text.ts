@@ -1,9 +1,9 @@
 import { mayHoldUrlSecret } from './redact-text.js';
 
-// Whether a logged string can pass through the walk untouched: short enough, and no URL secret
-// in it. Every log call asks this of its message and of each string field, and most calls repeat
-// the same strings (a literal message, a constant field), so the strings found clean are
+// Whether a log message can pass through the walk untouched: short enough, and no URL secret in
+// it. Nearly every message is a literal repeated call after call, so the messages found clean are
 // remembered: a string is immutable and the verdict depends only on the sanitizer's settings.
+// Field values vary more (ids, counters): for them a miss costs more than the scan it saves.
 
 /** Strings at least this long are checked every time and never held: the memory stays small. */
 const MAX_REMEMBERED_CHARS = 128;

@@ -241,7 +241,8 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
       for (const key in value) {
         const item = value[key];
         if (typeof item === 'string') {
-          if (!isCleanText(item)) return false;
+          // Not the remembered check: field values vary more than messages, and a miss costs more.
+          if (item.length > maxStringChars || (item.length >= minUrlSecretChars && mayHoldUrlSecret(item))) return false;
         } else if ((typeof item === 'object' && item !== null) || typeof item === 'symbol') return false;
         if (key === 'toJSON' || (item !== undefined && isSecretKey(key))) return false;
       }
