@@ -1,6 +1,7 @@
 // One contender, one scenario, one round: prints `BENCH_RESULT <json>` on stderr.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type BenchEnv, type Contender, createBenchLogger } from './contenders.js';
+import { logCpuError, logCpuLine, runCpu } from './cpu.js';
 import { runHttpScenario } from './http.js';
 
 const [contender, scenario] = process.argv.slice(2) as [Contender, string];
@@ -94,6 +95,12 @@ async function main(): Promise<void> {
       report({ maxRssMiB, idleRssMiB, growthMiB: maxRssMiB - idleRssMiB });
       break;
     }
+    case 'cpu':
+      await runCpu(log, lines, 2000, (i) => logCpuLine(log, i), report);
+      break;
+    case 'cpu-errors':
+      await runCpu(log, lines, 100, (i) => logCpuError(log, i), report);
+      break;
     default:
       throw new Error(`unknown scenario ${scenario}`);
   }

@@ -22,6 +22,8 @@ export interface BenchLogger {
   info(fields: Record<string, unknown>, message: string): void;
   transactional(fields: Record<string, unknown>, message: string): void;
   error(error: Error): void;
+  /** Only where the library's docs say to call something before the process may end (winston-cloudwatch's kthxbye). */
+  close?(): Promise<void>;
 }
 
 export interface BenchEnv {
@@ -90,23 +92,21 @@ export async function createBenchLogger(contender: Contender, env: BenchEnv): Pr
     case 'winston-cloudwatch': {
       const winston = (await import('winston')).default;
       const WinstonCloudWatch = (await import('winston-cloudwatch')).default;
-      const logger = winston.createLogger({
-        format: winston.format.json(),
-        transports: [
-          new WinstonCloudWatch({
-            logGroupName: env.group,
-            logStreamName: env.stream,
-            awsOptions: { region: env.region, endpoint: env.endpoint, credentials },
-            jsonMessage: true,
-          }),
-        ],
+      const transport = new WinstonCloudWatch({
+        logGroupName: env.group,
+        logStreamName: env.stream,
+        awsOptions: { region: env.region, endpoint: env.endpoint, credentials },
+        jsonMessage: true,
       });
+      const logger = winston.createLogger({ format: winston.format.json(), transports: [transport] });
       const child = logger.child({ module: 'bench', service: 'api' });
       const audit = logger.child({ channel: 'transactional' });
       return {
         info: (fields, message) => child.info(message, fields),
         transactional: (fields, message) => audit.info(message, fields),
         error: (error) => child.error(error.message, { err: error }),
+        // Its upload timer keeps the process up until kthxbye() has sent what is queued.
+        close: () => new Promise((resolve) => transport.kthxbye(() => resolve())),
       };
     }
   }

@@ -32,6 +32,18 @@ interface Scenario {
   child: string;
   /** Rounds when BENCH_ROUNDS does not say: more where run-to-run noise is near the gap measured. */
   rounds?: number;
+  /**
+   * CPU per line: each round also runs the contender logging 0 lines, and the figure is the
+   * difference in the process's CPU time over the lines (see bench/cpu.ts).
+   */
+  cpuPerLine?: {
+    lines: number;
+    /** Fewer lines for contenders that ship a few thousand lines a second: their run would outlast the bench's bound. */
+    linesFor?: Partial<Record<Contender, number>>;
+    delivery: 'cloudwatch' | 'bugsnag';
+    /** The contenders that ship over the network, whose delivered count is shown. */
+    shipping: Contender[];
+  };
 }
 
 const SHIPPING: Contender[] = ['logferry', 'winston-cloudwatch', 'pino-serdnam'];
@@ -78,6 +90,16 @@ const SCENARIOS: Scenario[] = [
     contenders: SHIPPING,
   },
   {
+    // The default queue (32 MiB) against a burst bigger than it, endpoint healthy: what is not
+    // shipped while the burst lasts is dropped, so `accepted` says whether shipping keeps up.
+    name: 'burst',
+    title: '3c. Burst of 200,000 transactional lines (~270 bytes) in a tight loop, endpoint healthy',
+    child: 'e2e',
+    expectEvents: 200_000,
+    env: { BENCH_LINES: '200000' },
+    contenders: ['logferry'],
+  },
+  {
     name: 'errors',
     title: '4. log.error(err) cost (logferry with its Bugsnag sink on)',
     child: 'errors',
@@ -106,6 +128,29 @@ const SCENARIOS: Scenario[] = [
     down: true,
     env: { BENCH_LINES: '3000000' },
     contenders: SHIPPING,
+  },
+  {
+    name: 'cpu',
+    title: '7. CPU per line, all threads: 200,000 log.info lines, process CPU minus an idle run',
+    child: 'cpu',
+    cpuPerLine: {
+      lines: 200_000,
+      linesFor: { 'winston-cloudwatch': 20_000, 'pino-serdnam': 20_000 },
+      delivery: 'cloudwatch',
+      shipping: SHIPPING,
+    },
+    // Every line in scope: the CloudWatch contenders ship each one.
+    // A bound on the flush at exit long enough for every contender's worker to ship what it holds.
+    env: { CLOUDWATCH_SCOPE: 'all', LOG_EXIT_TIMEOUT_MS: '15000' },
+    contenders: ['pino', 'pino-worker', 'logferry-stdout', 'logferry', 'pino-serdnam', 'winston-cloudwatch'],
+  },
+  {
+    name: 'cpu-errors',
+    title: '7b. CPU per log.error(err), all threads, Bugsnag sink on: 1,000 distinct errors',
+    child: 'cpu-errors',
+    cpuPerLine: { lines: 1000, delivery: 'bugsnag', shipping: ['logferry'] },
+    env: { LOG_EXIT_TIMEOUT_MS: '15000' },
+    contenders: ['pino', 'logferry'],
   },
   {
     // Per-request cost of request logging (bench/http.ts); logferry with its sinks on, and off.
@@ -203,11 +248,16 @@ async function main(): Promise<void> {
           delete (env as Partial<typeof env>).BUGSNAG_API_KEY;
         }
         let delivery: Record<string, number> = {};
-        const result = await runChild(contender, scenario, env, async () => {
-          if (scenario.expectEvents) delivery = await awaitDelivery(cloudwatch, group, scenario.expectEvents);
-        });
+        let metrics: Record<string, number>;
+        if (scenario.cpuPerLine) {
+          metrics = await measureCpuPerLine(contender, scenario, env, { cloudwatch, bugsnag });
+        } else {
+          const result = await runChild(contender, scenario, env, async () => {
+            if (scenario.expectEvents) delivery = await awaitDelivery(cloudwatch, group, scenario.expectEvents);
+          });
+          metrics = { ...result, ...deliveryMetrics(result, delivery) };
+        }
         if (scenario.down) cloudwatch.clearFaults();
-        const metrics = { ...result, ...deliveryMetrics(result, delivery) };
         for (const [metric, value] of Object.entries(metrics)) {
           if (typeof value !== 'number') continue;
           const byContender = (results[scenario.name] as Record<string, Record<string, number[]>>)[contender] ?? {};
@@ -229,6 +279,7 @@ async function main(): Promise<void> {
   const resultsPath = join(__dirname, '..', '..', 'bench', 'results.json');
   const previous = only && existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')).summaries as Summaries) : {};
   const summaries: Summaries = { ...previous };
+  addRatiosTo(results, 'cpu', 'cpuNsPerLine', 'pino-worker');
   for (const [scenario, byContender] of Object.entries(summarizeAll(results)))
     summaries[scenario] = { ...previous[scenario], ...byContender };
   writeFileSync(resultsPath, `${JSON.stringify({ node: process.version, summaries }, null, 2)}\n`);
@@ -253,6 +304,69 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${process.version}, ${new Date().toISOString()}\n`);
 }
 
+/**
+ * Each contender's `metric` divided by `reference`'s in the same round, as `<metric>Per<Reference>`:
+ * the targets of the CPU scenario are set against pino-worker, not logferry.
+ */
+function addRatiosTo(results: Results, scenario: string, metric: string, reference: Contender): void {
+  const byContender = results[scenario];
+  const base = byContender?.[reference]?.[metric];
+  if (!byContender || !base) return;
+  const name = `${metric}Per${reference.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}`;
+  for (const metrics of Object.values(byContender)) {
+    const values = metrics[metric];
+    if (!values || values.length !== base.length || metrics.failedRuns || byContender[reference]?.failedRuns) continue;
+    metrics[name] = values.map((value, round) => value / (base[round] as number));
+  }
+}
+
+/**
+ * One round of a CPU-per-line scenario for one contender: the process logging 0 lines, then the
+ * same logging the scenario's lines, each left to end on its own. What the server holds once the
+ * process is gone is what it delivered: a contender that exits before shipping shows it.
+ */
+async function measureCpuPerLine(
+  contender: Contender,
+  scenario: Scenario,
+  env: Record<string, string>,
+  servers: { cloudwatch: LocalCloudWatchLogs; bugsnag: LocalBugsnag },
+): Promise<Record<string, number>> {
+  const { linesFor, delivery, shipping } = scenario.cpuPerLine as NonNullable<Scenario['cpuPerLine']>;
+  const lines = linesFor?.[contender] ?? (scenario.cpuPerLine?.lines as number);
+  const idle = await runChild(contender, scenario, { ...env, BENCH_LINES: '0' }, waitForExit);
+  const bugsnagBefore = servers.bugsnag.events.length;
+  const loaded = await runChild(contender, scenario, { ...env, BENCH_LINES: String(lines) }, waitForExit);
+  if (idle.cpuUs === undefined || loaded.cpuUs === undefined) return { failedRuns: 1 };
+  const group = env.BENCH_GROUP as string;
+  const accepted = delivery === 'cloudwatch' ? servers.cloudwatch.eventCount(group) : servers.bugsnag.events.length - bugsnagBefore;
+  const appThreadNsPerLine =
+    loaded.mainThreadUs !== undefined && loaded.mainThreadUs >= 0 && idle.mainThreadUs !== undefined
+      ? ((loaded.mainThreadUs - idle.mainThreadUs) * 1000) / lines
+      : Number.NaN;
+  const cpuNsPerLine = ((loaded.cpuUs - idle.cpuUs) * 1000) / lines;
+  return {
+    cpuNsPerLine,
+    // /proc counts in 10 ms ticks: over 200,000 lines, ±50 ns a line.
+    appThreadNsPerLine,
+    otherThreadsNsPerLine: cpuNsPerLine - appThreadNsPerLine,
+    idleCpuMs: idle.cpuUs / 1000,
+    lines,
+    ...(shipping.includes(contender) ? { accepted } : {}),
+  };
+}
+
+/** Until the child has exited (its result is printed from its last 'exit' listener), at most 30 s. */
+function waitForExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 30_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 /** Polls the server until the run's events are all there (at most 60 s after the child reported). */
 async function awaitDelivery(server: LocalCloudWatchLogs, group: string, expected: number): Promise<Record<string, number>> {
   const deadline = Date.now() + 60_000;
@@ -262,7 +376,8 @@ async function awaitDelivery(server: LocalCloudWatchLogs, group: string, expecte
   const fills = puts.slice(0, -1).map((put) => Math.max(put.events / 10_000, put.bytes / 1_048_576));
   return {
     accepted: events.length,
-    lastAcceptedAt: Math.max(...events.map((event) => event.ingestionTime)),
+    // A loop, not Math.max(...events): a spread of 200,000 arguments overflows the stack.
+    lastAcceptedAt: events.reduce((latest, event) => Math.max(latest, event.ingestionTime), Number.NEGATIVE_INFINITY),
     batchFill: fills.length ? fills.reduce((a, b) => a + b, 0) / fills.length : Number.NaN,
     requests: puts.length,
   };

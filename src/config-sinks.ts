@@ -1,9 +1,12 @@
 import { hostname } from 'node:os';
 import { LogferryConfigError } from './errors.js';
 import { parseSinkLevel } from './levels.js';
+import { BUGSNAG_ENDPOINT_KEYS, BUGSNAG_RULE_KEYS } from './option-keys.js';
 import type { BugsnagOptions, BugsnagRule, CloudWatchOptions, CloudWatchScope } from './options.js';
 import {
+  checkKnownKeys,
   type Env,
+  fromEnvironment,
   oneOf,
   optional,
   parseBoolean,
@@ -68,9 +71,13 @@ export function bugsnagFromEnv(env: Env, nodeEnv: string): BugsnagOptions | unde
   };
 }
 
-export function resolveBugsnag(options: BugsnagOptions, nodeEnv: string): ResolvedBugsnag {
+/** Where a sink's settings came from: errors name an option path for code, a variable for the environment. */
+export type SettingSource = 'code' | 'env';
+
+export function resolveBugsnag(options: BugsnagOptions, nodeEnv: string, source: SettingSource = 'code'): ResolvedBugsnag {
   if (typeof options.apiKey !== 'string' || !BUGSNAG_KEY.test(options.apiKey)) {
-    throw new LogferryConfigError('BUGSNAG_API_KEY', options.apiKey, 'use the 32 hex characters of your project API key');
+    const name = source === 'env' ? 'BUGSNAG_API_KEY' : 'bugsnag.apiKey';
+    throw new LogferryConfigError(name, options.apiKey, 'use the 32 hex characters of your project API key');
   }
   const maxBreadcrumbs = parseWholeNumber('bugsnag.maxBreadcrumbs', options.maxBreadcrumbs ?? 25, {
     min: 0,
@@ -78,11 +85,12 @@ export function resolveBugsnag(options: BugsnagOptions, nodeEnv: string): Resolv
     maxNote: 'Bugsnag keeps at most 100',
   });
   const rules = optional('bugsnag.rules', options.rules, (name, raw) => {
-    if (!Array.isArray(raw)) throw new LogferryConfigError(name, raw, 'use an array of rules');
+    if (!Array.isArray(raw)) throw new LogferryConfigError(name, raw, 'use an array of rules', 'type');
     return raw as BugsnagRule[];
   });
   for (const [index, rule] of (rules ?? []).entries()) checkRule(`bugsnag.rules[${index}]`, rule);
   const endpoints = parseOptionsObject('bugsnag.endpoints', options.endpoints);
+  if (endpoints && source === 'code') checkKnownKeys('bugsnag.endpoints', endpoints, BUGSNAG_ENDPOINT_KEYS);
   const appVersion = optional('bugsnag.appVersion', options.appVersion, text(256));
   const onErrorModule = optional('bugsnag.onErrorModule', options.onErrorModule, text(4096));
   return {
@@ -112,6 +120,7 @@ export function resolveBugsnag(options: BugsnagOptions, nodeEnv: string): Resolv
 
 function checkRule(name: string, raw: unknown): void {
   const rule = parseOptionsObject(name, raw) ?? {};
+  checkKnownKeys(name, rule, BUGSNAG_RULE_KEYS);
   if (rule.errorClass === undefined && rule.messageMatches === undefined) {
     throw new LogferryConfigError(name, rule, 'give errorClass or messageMatches');
   }
@@ -128,7 +137,8 @@ function compileRulePattern(name: string, pattern: unknown): void {
     if (typeof pattern !== 'string') throw new Error('not a string');
     new RegExp(pattern);
   } catch (error) {
-    throw new LogferryConfigError(name, pattern, `use a valid regular expression (${(error as Error).message})`);
+    const accepted = `use a valid regular expression (${(error as Error).message})`;
+    throw new LogferryConfigError(name, pattern, accepted, typeof pattern === 'string' ? 'value' : 'type');
   }
 }
 
@@ -160,11 +170,15 @@ function parseScope(raw: string): CloudWatchScope {
 }
 
 function parseRetention(raw: unknown, name = 'CLOUDWATCH_RETENTION_DAYS'): number {
-  const days = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(days)) {
-    throw new LogferryConfigError(name, raw, `use one of ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`);
+  // Text only from the environment: from code, the option is a number.
+  const text = fromEnvironment(name) && typeof raw === 'string';
+  const value = typeof raw === 'number' ? raw : text && /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(value)) {
+    const shownAs = typeof raw === 'number' || text ? 'value' : 'type';
+    const days = `use one of ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`;
+    throw new LogferryConfigError(name, raw, shownAs === 'type' ? `${days} (a number)` : days, shownAs);
   }
-  return days;
+  return value;
 }
 
 /** host-pid-start: unique per process, and free of the ':' and '*' CloudWatch refuses in stream names. */
@@ -173,13 +187,18 @@ export function defaultStreamName(startedAt = new Date()): string {
   return `${hostname()}-${process.pid}-${stamp}`.slice(0, 512);
 }
 
-export function resolveCloudWatch(options: CloudWatchOptions): ResolvedCloudWatch {
-  if (typeof options.logGroupName !== 'string' || !GROUP_NAME.test(options.logGroupName)) {
-    throw new LogferryConfigError('CLOUDWATCH_LOG_GROUP', options.logGroupName, 'use 1-512 characters of letters, digits and . - _ / #');
+export function resolveCloudWatch(options: CloudWatchOptions, source: SettingSource = 'code'): ResolvedCloudWatch {
+  const { logGroupName } = options;
+  if (typeof logGroupName !== 'string' || !GROUP_NAME.test(logGroupName)) {
+    const name = source === 'env' ? 'CLOUDWATCH_LOG_GROUP' : 'cloudwatch.logGroupName';
+    const shownAs = typeof logGroupName === 'string' ? 'value' : 'type';
+    throw new LogferryConfigError(name, logGroupName, 'use 1-512 characters of letters, digits and . - _ / #', shownAs);
   }
   const logStreamName = options.logStreamName ?? defaultStreamName();
   if (typeof logStreamName !== 'string' || !STREAM_NAME.test(logStreamName)) {
-    throw new LogferryConfigError('CLOUDWATCH_LOG_STREAM', logStreamName, "use 1-512 characters without ':' or '*'");
+    const name = source === 'env' ? 'CLOUDWATCH_LOG_STREAM' : 'cloudwatch.logStreamName';
+    const shownAs = typeof logStreamName === 'string' ? 'value' : 'type';
+    throw new LogferryConfigError(name, logStreamName, "use 1-512 characters without ':' or '*'", shownAs);
   }
   const retentionDays = optional('cloudwatch.retentionDays', options.retentionDays, (name, raw) => parseRetention(raw, name));
   const region = optional('cloudwatch.region', options.region, text(64));

@@ -10,8 +10,16 @@ import {
 import { LogferryConfigError } from './errors.js';
 import { type LevelSpec, parseLevel, parseLevelSpec } from './levels.js';
 import type { LogSerializer } from './log-formatter.js';
+import {
+  BUGSNAG_OPTION_KEYS,
+  CLOUDWATCH_OPTION_KEYS,
+  CONSOLE_OPTION_KEYS,
+  LOGFERRY_OPTION_KEYS,
+  REDACT_OPTION_KEYS,
+} from './option-keys.js';
 import type { LogferryOptions, LogLevel, Profile } from './options.js';
 import {
+  checkKnownKeys,
   type Env,
   oneOf,
   optional,
@@ -30,7 +38,7 @@ import { type ResolvedSpool, resolveSpool } from './spool/config.js';
 /** Everything the root logger is built from: validated once, at start-up. */
 export interface Config {
   profile: Profile;
-  /** The raw NODE_ENV (or `development`); Bugsnag's default release stage. */
+  /** The raw NODE_ENV (when unset: `production` on AWS Lambda, else `development`); Bugsnag's default release stage. */
   nodeEnv: string;
   levels: LevelSpec & { root: LogLevel };
   console: { level: LogLevel | undefined; pretty: boolean; colorize: boolean } | null;
@@ -53,10 +61,16 @@ export interface Config {
   serializers: Record<string, LogSerializer>;
 }
 
-function profileOf(nodeEnv: string | undefined): Profile {
-  if (nodeEnv === undefined || nodeEnv === 'development') return 'development';
+function profileOf(nodeEnv: string): Profile {
+  if (nodeEnv === 'development') return 'development';
   if (nodeEnv === 'test') return 'test';
   return 'production';
+}
+
+// Lambda functions rarely set NODE_ENV, and CloudWatch stores each line of pretty output as an
+// event of its own: on Lambda an unset NODE_ENV means production (JSON at info), as Powertools does.
+function defaultNodeEnv(env: Env): string {
+  return readVar(env, 'AWS_LAMBDA_FUNCTION_NAME') === undefined ? 'development' : 'production';
 }
 
 const DEFAULT_ROOT_LEVEL: Record<Profile, LogLevel> = { development: 'debug', test: 'silent', production: 'info' };
@@ -64,16 +78,20 @@ const DEFAULT_ROOT_LEVEL: Record<Profile, LogLevel> = { development: 'debug', te
 /** Reads the environment (and options that override it) into a validated Config; throws LogferryConfigError. */
 export function loadConfig(env: Env = process.env, options: LogferryOptions = {}): Config {
   if (parseOptionsObject('options', options) === undefined) options = {};
-  const nodeEnv = readVar(env, 'NODE_ENV') ?? 'development';
-  const profile = optional('profile', options.profile, oneOf(PROFILES)) ?? profileOf(readVar(env, 'NODE_ENV'));
+  checkKnownKeys('options', options, LOGFERRY_OPTION_KEYS);
+  const nodeEnv = readVar(env, 'NODE_ENV') ?? defaultNodeEnv(env);
+  const profile = optional('profile', options.profile, oneOf(PROFILES)) ?? profileOf(nodeEnv);
   const notices: string[] = [];
 
   const spec = resolveSetting(env, { option: 'level', env: 'LOG_LEVEL' }, options.level, levelSpec, { root: undefined, modules: [] });
   const levels = { ...spec, root: spec.root ?? DEFAULT_ROOT_LEVEL[profile] };
 
-  checkSinkOption('bugsnag', options.bugsnag);
-  checkSinkOption('cloudwatch', options.cloudwatch);
-  checkSinkOption('console', options.console);
+  checkSinkOption('bugsnag', options.bugsnag, BUGSNAG_OPTION_KEYS);
+  checkSinkOption('cloudwatch', options.cloudwatch, CLOUDWATCH_OPTION_KEYS);
+  checkSinkOption('console', options.console, CONSOLE_OPTION_KEYS);
+  // The spool's own keys are read by src/spool/config.ts, which runs only with CloudWatch on:
+  // a spool that is not an object is refused here either way.
+  if (options.spool !== false) parseOptionsObject('spool', options.spool);
   const network = profile !== 'test';
   const bugsnagOptions = options.bugsnag === false ? undefined : (options.bugsnag ?? (network ? bugsnagFromEnv(env, nodeEnv) : undefined));
   const cloudwatchOptions =
@@ -90,8 +108,9 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
     nodeEnv,
     levels,
     console: options.console === false ? null : resolveConsole(env, profile, options),
-    bugsnag: bugsnagOptions ? resolveBugsnag(bugsnagOptions, nodeEnv) : null,
-    cloudwatch: cloudwatchOptions ? resolveCloudWatch(cloudwatchOptions) : null,
+    // Settings read from the environment are named by their variables, those from code by option paths.
+    bugsnag: bugsnagOptions ? resolveBugsnag(bugsnagOptions, nodeEnv, options.bugsnag ? 'code' : 'env') : null,
+    cloudwatch: cloudwatchOptions ? resolveCloudWatch(cloudwatchOptions, options.cloudwatch ? 'code' : 'env') : null,
     spool: cloudwatchOptions ? resolveSpool(env, options.spool) : null,
     redactKeys: resolveRedactKeys(options),
     exitTimeoutMs: resolveSetting(env, { option: 'exitTimeoutMs', env: 'LOG_EXIT_TIMEOUT_MS' }, options.exitTimeoutMs, EXIT_TIMEOUT, 5000),
@@ -112,14 +131,16 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
 
 const PROFILES: readonly Profile[] = ['development', 'test', 'production'];
 
-/** A sink's options: an object, false (off), or absent. */
-function checkSinkOption(name: string, value: unknown): void {
-  if (value !== false) parseOptionsObject(name, value);
+/** A sink's options: an object of known keys, false (off), or absent. */
+function checkSinkOption(name: string, value: unknown, known: Readonly<Record<string, true>>): void {
+  if (value === false) return;
+  const object = parseOptionsObject(name, value);
+  if (object) checkKnownKeys(name, object, known);
 }
 
 function levelSpec(name: string, raw: unknown): LevelSpec {
   if (typeof raw !== 'string')
-    throw new LogferryConfigError(name, raw, 'use a level name, or a LOG_LEVEL-style string such as info,db=debug');
+    throw new LogferryConfigError(name, raw, 'use a level name, or a LOG_LEVEL-style string such as info,db=debug', 'type');
   return parseLevelSpec(name, raw);
 }
 
@@ -161,7 +182,8 @@ const LINE_BYTES = { option: 'maxLineBytes', env: 'LOG_MAX_LINE_BYTES' };
 const DEFAULT_LINE_BYTES = MiB;
 
 function resolveRedactKeys(options: LogferryOptions): string[] {
-  parseOptionsObject('redact', options.redact);
+  const redact = parseOptionsObject('redact', options.redact);
+  if (redact) checkKnownKeys('redact', redact, REDACT_OPTION_KEYS);
   const allow = new Set((optional('redact.allow', options.redact?.allow, parseStringList) ?? []).map(normalizeKey));
   const keys = new Set([
     ...DEFAULT_REDACT_KEYS,

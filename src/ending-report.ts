@@ -11,11 +11,13 @@ export type Ending = string;
 export function endingReport(flush: FlushResult, ending: Ending, budgetMs: number): string[] {
   const lines: string[] = [];
   const sinks = Object.entries(flush.sinks);
-  const duplicates = sinks.filter(([, sink]) => sink.possibleDuplicates > 0).map(([name, sink]) => `${name} ${sink.possibleDuplicates}`);
+  // possibleDuplicates counts both resends after an unanswered request and lines recovered from
+  // a spool that may have been stored before the process died: the wording covers both.
+  const duplicates = sinks
+    .filter(([, sink]) => sink.possibleDuplicates > 0)
+    .map(([name, sink]) => `${name} may hold ${sink.possibleDuplicates} ${sink.possibleDuplicates === 1 ? 'line' : 'lines'} twice`);
   if (duplicates.length > 0) {
-    lines.push(
-      `logferry: possible duplicates (sent again after a request got no answer, so the endpoint may hold them twice): ${duplicates.join(', ')}`,
-    );
+    lines.push(`logferry: possible duplicates: ${duplicates.join(', ')} (resent after no answer, or recovered from a spool)`);
   }
   if (flush.timedOut) {
     const waiting = sinks

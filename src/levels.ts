@@ -17,7 +17,9 @@ export function isLogLevel(value: string): value is LogLevel {
 
 export function parseLevel(variable: string, raw: unknown): LogLevel {
   const value = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
-  if (!isLogLevel(value)) throw new LogferryConfigError(variable, raw, `use one of ${ACCEPTED_LEVELS}`);
+  if (!isLogLevel(value)) {
+    throw new LogferryConfigError(variable, raw, `use one of ${ACCEPTED_LEVELS}`, typeof raw === 'string' ? 'value' : 'type');
+  }
   return value;
 }
 

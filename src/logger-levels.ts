@@ -13,7 +13,7 @@ import { lowestLevel, rootState } from './root.js';
  */
 export function setLogLevel(spec: string): string {
   if (typeof spec !== 'string') throw new LogferryConfigError('setLogLevel', spec, 'give a LOG_LEVEL-style string, e.g. info,db=debug');
-  const root = rootState();
+  const root = rootState('setLogLevel() built the root logger (it builds it when called before any logger)');
   const parsed = parseLevelSpec('setLogLevel', spec);
   const levels = { ...parsed, root: parsed.root ?? root.config.levels.root };
   if (root.shared === undefined && levelValue(lowestLevel({ levels })) !== Number.POSITIVE_INFINITY) {

@@ -62,7 +62,8 @@ function createTransactionalLogger(): Logger {
 
 /** A logger setLogLevel can change later, remembered weakly. */
 export interface TrackedLogger {
-  ref: WeakRef<Logger>;
+  // A WeakRef, typed by shape: WeakRef is ES2021, and this type reaches the published declarations.
+  ref: { deref(): Logger | undefined };
   module: string;
   transactional: boolean;
 }
@@ -89,20 +90,24 @@ export function liveLoggers(): readonly TrackedLogger[] {
 /**
  * The transactional channel logger, created on first use so that importing logferry does
  * not build the root before configureLogging() had its chance. Methods are bound once and
- * cached, so a call costs one property lookup more than a plain child logger.
+ * cached, so a call costs one property lookup more than a plain child logger. pino replaces
+ * the level methods (`info` becomes a no-op and back) when the level changes, so the cache is
+ * dropped whenever the logger's level value differs from the one it was filled at.
  */
 function lazyLogger(create: () => Logger): Logger {
   let real: Logger | undefined;
   const bound = new Map<PropertyKey, unknown>();
-  const resolve = (): Logger => {
-    real ??= create();
-    return real;
-  };
+  let boundAtLevel = Number.NaN;
   return new Proxy({} as Logger, {
     get(_target, property) {
+      real ??= create();
+      const logger = real;
+      if (logger.levelVal !== boundAtLevel) {
+        bound.clear();
+        boundAtLevel = logger.levelVal;
+      }
       const cached = bound.get(property);
       if (cached !== undefined) return cached;
-      const logger = resolve();
       const value: unknown = Reflect.get(logger, property, logger);
       if (typeof value !== 'function') return value;
       const method = (value as (...args: unknown[]) => unknown).bind(logger);
@@ -110,13 +115,16 @@ function lazyLogger(create: () => Logger): Logger {
       return method;
     },
     set(_target, property, value) {
-      return Reflect.set(resolve(), property, value);
+      real ??= create();
+      return Reflect.set(real, property, value);
     },
     has(_target, property) {
-      return Reflect.has(resolve(), property);
+      real ??= create();
+      return Reflect.has(real, property);
     },
     getPrototypeOf() {
-      return Reflect.getPrototypeOf(resolve());
+      real ??= create();
+      return Reflect.getPrototypeOf(real);
     },
   });
 }

@@ -4,7 +4,7 @@ import type { LevelName } from './wire.js';
 /** A level name, or `silent` to log nothing. */
 export type LogLevel = LevelName | 'silent';
 
-/** The profile `NODE_ENV` picks: `development` (also when unset), `test`, or `production` (any other value). */
+/** The profile `NODE_ENV` picks: `development` (also when unset, except on AWS Lambda), `test`, or `production` (any other value). */
 export type Profile = 'development' | 'test' | 'production';
 
 /** Which lines the CloudWatch sink ships: only the transactional channel, or every line at its level. */

@@ -15,6 +15,15 @@ export interface SettingName {
 /** A reader: the checked value, or a LogferryConfigError naming `name`. */
 export type ReadSetting<T> = (name: string, raw: unknown) => T;
 
+/**
+ * Whether a setting's name is an environment variable (UPPER_SNAKE) rather than an option path
+ * (camelCase). Text is all the environment has, so only there may a number or a boolean come as
+ * text; from code, the types say number or boolean and a string is a mistake to report.
+ */
+export function fromEnvironment(name: string): boolean {
+  return /^[A-Z][A-Z0-9_]*$/.test(name);
+}
+
 /** The value of a variable, or undefined when unset or blank. */
 export function readVar(env: Env, name: string): string | undefined {
   const value = env[name];
@@ -43,9 +52,11 @@ const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
 
 export function parseBoolean(name: string, raw: unknown): boolean {
   if (typeof raw === 'boolean') return raw;
-  const value = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+  const env = fromEnvironment(name);
+  const value = env && typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
   if (value !== undefined && TRUE_WORDS.has(value)) return true;
   if (value !== undefined && FALSE_WORDS.has(value)) return false;
+  if (!env) throw new LogferryConfigError(name, raw, 'use true or false (a boolean)', 'type');
   throw new LogferryConfigError(name, raw, 'use true or false (in the environment: 1/true/yes/on or 0/false/no/off)');
 }
 
@@ -63,11 +74,14 @@ const DIGITS = /^\s*\d+\s*$/;
 
 /** A whole number within `range`, from an environment string (digits only) or an option value (NaN, Infinity and fractions refused). */
 export function parseWholeNumber(name: string, raw: unknown, range: WholeNumberRange): number {
-  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && DIGITS.test(raw) ? Number(raw) : Number.NaN;
+  const env = fromEnvironment(name);
+  const value = typeof raw === 'number' ? raw : env && typeof raw === 'string' && DIGITS.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
     const bound = (limit: number, note?: string) => (note ? `${limit} (${note})` : String(limit));
     const what = range.unit ? `a whole number of ${range.unit}` : 'a whole number';
-    throw new LogferryConfigError(name, raw, `use ${what} from ${bound(range.min, range.minNote)} to ${bound(range.max, range.maxNote)}`);
+    const accepted = `use ${what} from ${bound(range.min, range.minNote)} to ${bound(range.max, range.maxNote)}`;
+    const mistyped = typeof raw !== 'number' && !(env && typeof raw === 'string');
+    throw new LogferryConfigError(name, raw, mistyped ? `${accepted} (a number)` : accepted, mistyped ? 'type' : 'value');
   }
   return value;
 }
@@ -86,7 +100,9 @@ export function oneOf<T extends string>(allowed: readonly T[], fix?: string): Re
   return (name, raw) => {
     const value = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
     const found = allowed.find((candidate) => candidate === value);
-    if (found === undefined) throw new LogferryConfigError(name, raw, fix ?? `use one of ${allowed.join(', ')}`);
+    if (found === undefined) {
+      throw new LogferryConfigError(name, raw, fix ?? `use one of ${allowed.join(', ')}`, typeof raw === 'string' ? 'value' : 'type');
+    }
     return found;
   };
 }
@@ -95,7 +111,7 @@ export function oneOf<T extends string>(allowed: readonly T[], fix?: string): Re
 export function text(maxLength = 1024): ReadSetting<string> {
   return (name, raw) => {
     if (typeof raw !== 'string' || raw.trim() === '' || raw.length > maxLength) {
-      throw new LogferryConfigError(name, raw, `use a non-empty string of at most ${maxLength} characters`);
+      throw new LogferryConfigError(name, raw, `use a non-empty string of at most ${maxLength} characters`, 'type');
     }
     return raw;
   };
@@ -104,7 +120,7 @@ export function text(maxLength = 1024): ReadSetting<string> {
 /** A list of strings (key names, patterns). */
 export function parseStringList(name: string, raw: unknown): string[] {
   if (!Array.isArray(raw) || raw.some((item) => typeof item !== 'string')) {
-    throw new LogferryConfigError(name, raw, 'use an array of strings');
+    throw new LogferryConfigError(name, raw, 'use an array of strings', 'type');
   }
   return raw as string[];
 }
@@ -113,9 +129,26 @@ export function parseStringList(name: string, raw: unknown): string[] {
 export function parseOptionsObject(name: string, raw: unknown): Record<string, unknown> | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new LogferryConfigError(name, raw, 'use an object of options (or false to turn it off, where that is allowed)');
+    throw new LogferryConfigError(name, raw, 'use an object of options (or false to turn it off, where that is allowed)', 'type');
   }
   return raw as Record<string, unknown>;
+}
+
+/**
+ * Refuses a key of an options object that is not one of `known`: a misspelt option would
+ * otherwise be ignored without a word. Its value is shown by type only (it may be a secret).
+ */
+export function checkKnownKeys(name: string, options: object, known: Readonly<Record<string, true>>): void {
+  for (const key of Object.keys(options)) {
+    if (Object.hasOwn(known, key)) continue;
+    const where = name === 'options' ? 'configureLogging()' : name;
+    throw new LogferryConfigError(
+      name === 'options' ? key : `${name}.${key}`,
+      (options as Record<string, unknown>)[key],
+      `${where} has no option ${JSON.stringify(key)}; known options: ${Object.keys(known).join(', ')}`,
+      'type',
+    );
+  }
 }
 
 export function parseHttpUrl(name: string, raw: unknown): string {
@@ -126,7 +159,7 @@ export function parseHttpUrl(name: string, raw: unknown): string {
     url = undefined;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new LogferryConfigError(name, raw, 'use an absolute http:// or https:// URL');
+    throw new LogferryConfigError(name, raw, 'use an absolute http:// or https:// URL', typeof raw === 'string' ? 'value' : 'type');
   }
   return raw as string;
 }

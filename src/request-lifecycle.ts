@@ -72,7 +72,9 @@ interface TrackedRequest {
 
 /** Where a request keeps its tracking, for the error handler that runs outside its context. */
 const TRACKED: unique symbol = Symbol('logferry.trackedRequest');
-type WithTracking = IncomingMessage & { [TRACKED]?: TrackedRequest };
+/** The errors already reported for a request, whichever tracker reported them. */
+const REPORTED: unique symbol = Symbol.for('logferry.reportedErrors');
+type WithTracking = IncomingMessage & { [TRACKED]?: TrackedRequest; [REPORTED]?: unknown[] };
 
 /** The shared request logic, configured once per middleware or plugin instance. */
 export function createRequestTracker<Request>(options: RequestLoggingOptions<Request> = {}) {
@@ -161,12 +163,11 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
     isSecretKey ??= createKeyMatcher(root.config.redactKeys);
     const statusCode = res.statusCode;
     const level = aborted ? levels.aborted : statusCode >= 500 ? levels.serverError : levels.success;
-    const line: Record<string, unknown> = {
-      url: censorQuery(requestPath(raw), isSecretKey),
-      statusCode,
-      durationMs,
-      [COMPLETION_FIELD]: true,
-    };
+    const line: Record<string, unknown> = { url: censorQuery(requestPath(raw), isSecretKey) };
+    // An aborted request's res.statusCode is only the default (200) unless headers went out.
+    if (!aborted || res.headersSent) line.statusCode = statusCode;
+    line.durationMs = durationMs;
+    line[COMPLETION_FIELD] = true;
     if (aborted) line.aborted = true;
     logger()[level](line, aborted ? 'request aborted' : 'request completed');
   }
@@ -180,6 +181,13 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
       if (reported.has(error) || isClientError(error)) return;
       reported.add(error);
     }
+    // A thrown string or number cannot go in a WeakSet: the request remembers what it reported,
+    // so a second errorLogging() (or another tracker's) passes the same value on unreported.
+    const tracking = raw as WithTracking;
+    const seen = tracking[REPORTED] ?? [];
+    if (seen.includes(error)) return;
+    seen.push(error);
+    tracking[REPORTED] = seen;
     const entry = (raw as WithTracking)[TRACKED];
     const report = () => logger().error({ err: error, [UNHANDLED_FIELD]: ERROR_MIDDLEWARE_ORIGIN }, 'request handler failed');
     if (entry) within(entry, report);

@@ -50,7 +50,7 @@ export function buildRequestTab(scope: RequestScope, sanitize: Sanitizer, isSecr
   const tab: RequestWire = {
     url: censorQuery(fullUrl(req), isSecretKey),
     httpMethod: req.method ?? 'GET',
-    headers: { ...headers, ...(typeof headers.referer === 'string' ? { referer: censorQuery(headers.referer, isSecretKey) } : {}) },
+    headers: { ...headers, ...censoredReferers(headers, isSecretKey) },
     framework: scope.framework,
   };
   const clientIp = scope.clientIp();
@@ -58,6 +58,16 @@ export function buildRequestTab(scope: RequestScope, sanitize: Sanitizer, isSecr
   if (typeof referer === 'string') tab.referer = censorQuery(referer, isSecretKey);
   if (scope.inSession) tab.session = { id: randomUUID(), startedAt: new Date(scope.startedAt).toISOString() };
   return tab;
+}
+
+/** The Referer header (and its misspelling) with secret query values censored, as the URL is. */
+function censoredReferers(headers: Record<string, unknown>, isSecretKey: KeyMatcher): Record<string, string> {
+  const censored: Record<string, string> = {};
+  for (const name of ['referer', 'referrer']) {
+    const value = headers[name];
+    if (typeof value === 'string') censored[name] = censorQuery(value, isSecretKey);
+  }
+  return censored;
 }
 
 /** The path and query as the client sent them (Express rewrites `req.url` inside mounted routers). */
@@ -74,7 +84,7 @@ function fullUrl(req: IncomingMessage): string {
 
 /**
  * The URL with the values of secret query parameters censored, by the same key rules as
- * fields (`?token=`, `?api_key=`, `?user[password]=`). Everything else is kept as sent.
+ * fields (`?token=`, `?api_key[0]=`, `?user[password][]=`). Everything else is kept as sent.
  */
 export function censorQuery(url: string, isSecretKey: KeyMatcher): string {
   const queryAt = url.indexOf('?');
@@ -86,7 +96,7 @@ export function censorQuery(url: string, isSecretKey: KeyMatcher): string {
     const eq = part.indexOf('=');
     if (eq < 0) return part;
     const rawKey = part.slice(0, eq);
-    if (!isSecretKey(queryKeyName(rawKey))) return part;
+    if (!queryKeyNames(rawKey).some((name) => isSecretKey(name))) return part;
     changed = true;
     return `${rawKey}=${REDACTED}`;
   });
@@ -94,14 +104,23 @@ export function censorQuery(url: string, isSecretKey: KeyMatcher): string {
   return `${url.slice(0, queryAt + 1)}${parts.join('&')}${hashAt < 0 ? '' : url.slice(hashAt)}`;
 }
 
-/** `user%5Bpassword%5D` and `user[password]` name `password`: the last bracketed part decides. */
-function queryKeyName(rawKey: string): string {
+/**
+ * The names in a query key, as the path of the field it stands for: `user[password][]` (or
+ * `user%5Bpassword%5D%5B%5D`) is `user`, `password`; `api_key[0]` is `api_key`. Empty and index
+ * parts name nothing. As with fields, a secret name anywhere on the path censors the value.
+ */
+function queryKeyNames(rawKey: string): string[] {
   let key = rawKey;
   try {
     key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
   } catch {
     // Malformed escapes: judge the key as written.
   }
-  const bracket = /\[([^[\]]*)\]$/.exec(key);
-  return bracket?.[1] ? bracket[1] : key;
+  const open = key.indexOf('[');
+  if (open < 0) return [key];
+  const names = [key.slice(0, open)];
+  for (const [, part] of key.slice(open).matchAll(/\[([^[\]]*)\]/g)) {
+    if (part !== undefined && part !== '' && !/^\d+$/.test(part)) names.push(part);
+  }
+  return names;
 }

@@ -2,6 +2,7 @@ import pino, { type Logger, type LoggerOptions } from 'pino';
 import { boundAppBacklog } from './app-backlog.js';
 import { appThreadStdout } from './app-thread-stdout.js';
 import { type Config, loadConfig } from './config.js';
+import { LogferryConfigError } from './errors.js';
 import { installExitHandling } from './exit.js';
 import { levelValue, lowerLevel } from './levels.js';
 import { capLineBytes, guardChildren, guardLogMethod, type LogFormatter } from './log-call-guard.js';
@@ -43,19 +44,31 @@ export interface RootState {
 
 let pendingOptions: LogferryOptions | undefined;
 let state: RootState | undefined;
+/** What built the root, for configureLogging()'s error when it comes too late. */
+let builtBy: string | undefined;
 
-/** Overrides what the environment says; only before the first logger exists. */
+/**
+ * Overrides what the environment says; only before the first logger exists. The options are
+ * checked here, with the environment, so a bad one (`serializers: { user: 'nope' }`) throws
+ * its LogferryConfigError at this call rather than at the first logger.
+ */
 export function configureLogging(options: LogferryOptions): void {
   if (state !== undefined) {
-    throw new Error(
-      'logferry: configureLogging() was called after the first logger was created; call it once at start-up, before the first createLogger() or transactionalLogger call',
-    );
+    const error = new LogferryConfigError('configureLogging', options, 'call it before the root logger is built');
+    error.message = `logferry: configureLogging() was called after ${builtBy ?? 'the first logger was created'}; call configureLogging() once at start-up, before setLogLevel(), the first createLogger() or transactionalLogger call`;
+    throw error;
   }
-  pendingOptions = { ...pendingOptions, ...options };
+  const merged = { ...pendingOptions, ...options };
+  loadConfig(process.env, merged);
+  pendingOptions = merged;
 }
 
-export function rootState(): RootState {
-  state ??= buildRoot(loadConfig(process.env, pendingOptions));
+/** The root, built on first use; `builder` names the caller in configureLogging()'s too-late error. */
+export function rootState(builder = 'the first logger was created'): RootState {
+  if (state === undefined) {
+    state = buildRoot(loadConfig(process.env, pendingOptions));
+    builtBy = builder;
+  }
   return state;
 }
 

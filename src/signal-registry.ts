@@ -30,12 +30,37 @@ export function handleSignals(signals: readonly NodeJS.Signals[], flusher: Signa
   for (const signal of signals) if (!shared.listeners.has(signal)) installListener(shared, signal);
 }
 
+/**
+ * Whether a listener for `signal` belongs to the app rather than to logferry or to an observer.
+ * signal-exit (used by execa, write-file-atomic, proper-lockfile, ora…) listens to every signal
+ * only to run its callbacks, and re-raises only when it is the last listener: counting it as the
+ * app's handler made both step aside and swallowed the signal. Its listeners are private
+ * closures, so they are recognised the way signal-exit counts itself: by the number of loaded
+ * copies it keeps in its process-wide emitters (v4 on globalThis, v3 on process).
+ */
+function appHandles(shared: SignalRegistry, signal: NodeJS.Signals): boolean {
+  const ours = new Set<unknown>(shared.listeners.values());
+  const others = process.listeners(signal).filter((listener) => !ours.has(listener)).length;
+  return others > signalExitObservers();
+}
+
+/** How many loaded copies of signal-exit each hold one listener per signal. */
+function signalExitObservers(): number {
+  const v4 = (globalThis as Record<symbol, unknown>)[Symbol.for('signal-exit emitter')];
+  const v3 = (process as unknown as Record<string, unknown>).__signal_exit_emitter__;
+  return loadedCount(v4) + loadedCount(v3);
+}
+
+function loadedCount(emitter: unknown): number {
+  const count = typeof emitter === 'object' && emitter !== null ? (emitter as { count?: unknown }).count : undefined;
+  return typeof count === 'number' && Number.isInteger(count) && count > 0 ? count : 0;
+}
+
 function installListener(shared: SignalRegistry, signal: NodeJS.Signals): void {
   let flushing = false;
   const listener = (): void => {
     // The app has a handler of its own: it decides when to exit, and 'exit' will flush then.
-    const ours = new Set<unknown>(shared.listeners.values());
-    if (process.listeners(signal).some((other) => !ours.has(other))) return;
+    if (appHandles(shared, signal)) return;
     // A second signal while flushing: the operator insists, end now.
     if (flushing) {
       reraise();

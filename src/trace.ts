@@ -33,9 +33,13 @@ function isOtelApi(value: unknown): value is OtelApiLike {
   );
 }
 
+// The name is held in a variable so bundlers (esbuild, webpack) do not try to resolve the
+// optional peer at build time, which fails the app's build when it is not installed; at run
+// time this is Node's own require, from this file's place in node_modules.
+const OTEL_API_MODULE = '@opentelemetry/api';
+
 function requireOtelApi(): unknown {
-  // A plain require in a try: bundlers leave an unresolvable one to run time instead of failing.
-  return require('@opentelemetry/api');
+  return require(OTEL_API_MODULE);
 }
 
 /** A reader of the active span's ids, or undefined when `@opentelemetry/api` is not installed. */

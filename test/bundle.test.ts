@@ -54,7 +54,7 @@ process.kill(process.pid, 'SIGKILL');
 `;
 
 /** Bundles the app and copies only the output to a fresh folder; returns that folder. */
-async function bundle(format: 'cjs' | 'esm', withPlugin: boolean, entry = 'app'): Promise<string> {
+async function bundle(format: 'cjs' | 'esm', withPlugin: boolean, entry = 'app', banner?: string): Promise<string> {
   const source = join(workspace, 'project', `${entry}-${format}.${format === 'esm' ? 'mjs' : 'cjs'}`);
   const outdir = mkdtempSync(join(workspace, 'out-'));
   const outfile = join(outdir, format === 'esm' ? `${entry}.mjs` : `${entry}.js`);
@@ -66,6 +66,7 @@ async function bundle(format: 'cjs' | 'esm', withPlugin: boolean, entry = 'app')
     ...(format === 'esm' ? { format } : {}),
     outfile,
     logLevel: 'silent',
+    ...(banner === undefined ? {} : { banner: { js: banner } }),
     plugins: withPlugin ? [logferryPlugin()] : [],
   });
   assert.deepEqual(result.errors, []);
@@ -140,6 +141,29 @@ describe('an app bundled by esbuild, run from a folder holding only the build ou
       }
     });
   }
+
+  it("ES-module output with esbuild's usual createRequire banner starts and ships to stdout and CloudWatch", async () => {
+    // The banner ESM bundles of CommonJS packages commonly carry; the plugin's own import must not collide with it.
+    const banner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+    const runDir = await bundle('esm', true, 'app', banner);
+    try {
+      assert.ok(readFileSync(join(runDir, 'app.mjs'), 'utf8').startsWith(`${banner}\n`));
+      const group = '/bundle/esm-banner';
+      const run = await runFixture(join(runDir, 'app.mjs'), { env: env(group), cwd: runDir });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(printedFlush(run.stderr).delivered, true, run.stderr);
+      assert.deepEqual(
+        jsonLines(run.stdout).map((line) => line.msg),
+        ['plain line from the bundle', 'order placed in the bundle', 'the bundle reports an error'],
+      );
+      assert.deepEqual(
+        cloudwatch.messages(group).map((line) => line.orderId),
+        ['order-esm'],
+      );
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  });
 
   it('a bundle built without the plugin logs to stdout from the app thread, says once what is missing, and exits at once', async () => {
     const runDir = await bundle('cjs', false);

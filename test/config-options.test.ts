@@ -38,7 +38,9 @@ describe('options from code are checked like the environment', () => {
     ['cloudwatch.createGroup', cloudwatch({ createGroup: 'yes please' }), 'cloudwatch.createGroup', /true or false/],
     ['cloudwatch.retentionDays', cloudwatch({ retentionDays: 10 }), 'cloudwatch.retentionDays', /1, 3, 5, 7/],
     ['cloudwatch.endpoint', cloudwatch({ endpoint: 'localhost:4566' }), 'cloudwatch.endpoint', /http:\/\/ or https:\/\//],
-    ['cloudwatch.logGroupName', { cloudwatch: { logGroupName: 42 } }, 'CLOUDWATCH_LOG_GROUP', /letters, digits/],
+    ['cloudwatch.logGroupName', { cloudwatch: { logGroupName: 42 } }, 'cloudwatch.logGroupName', /letters, digits/],
+    ['cloudwatch.logStreamName', cloudwatch({ logStreamName: 'a:b' }), 'cloudwatch.logStreamName', /without ':'/],
+    ['bugsnag.apiKey', { bugsnag: { apiKey: 'not-a-key' } }, 'bugsnag.apiKey', /32 hex characters/],
     ['bugsnag.requestTimeoutMs', bugsnag({ requestTimeoutMs: 0 }), 'bugsnag.requestTimeoutMs', /from 100 to 300000/],
     ['bugsnag.maxQueuedEvents', bugsnag({ maxQueuedEvents: Number.NaN }), 'bugsnag.maxQueuedEvents', /whole number from 1/],
     [
@@ -83,6 +85,183 @@ describe('options from code are checked like the environment', () => {
     for (const raw of ['1e3', '0x10', '5s', '12.5']) {
       assert.throws(() => loadConfig({ LOG_EXIT_TIMEOUT_MS: raw }), /LOG_EXIT_TIMEOUT_MS=.*whole number/);
     }
+  });
+});
+
+describe('numbers and booleans from code are numbers and booleans', () => {
+  const withSpool = (spool: Record<string, unknown>) => ({
+    cloudwatch: { logGroupName: 'g' },
+    spool: { dir: '/tmp/logferry-x', ...spool },
+  });
+  const cases: Array<[unknown, string]> = [
+    [{ exitTimeoutMs: '5000' }, 'exitTimeoutMs'],
+    [{ maxLineBytes: '65536' }, 'maxLineBytes'],
+    [{ maxAppBacklogBytes: '2097152' }, 'maxAppBacklogBytes'],
+    [{ handleSignals: 'false' }, 'handleSignals'],
+    [{ captureUncaught: 'true' }, 'captureUncaught'],
+    [{ console: { pretty: 'on' } }, 'console.pretty'],
+    [withSpool({ maxBytes: '2097152' }), 'spool.maxBytes'],
+    [withSpool({ fsync: 'off' }), 'spool.fsync'],
+    [{ cloudwatch: { logGroupName: 'g', retentionDays: '7' } }, 'cloudwatch.retentionDays'],
+    [{ cloudwatch: { logGroupName: 'g', createGroup: 'true' } }, 'cloudwatch.createGroup'],
+    [{ cloudwatch: { logGroupName: 'g', flushIntervalMs: '1000' } }, 'cloudwatch.flushIntervalMs'],
+    [{ bugsnag: { apiKey: KEY, maxBreadcrumbs: '10' } }, 'bugsnag.maxBreadcrumbs'],
+    [{ bugsnag: { apiKey: KEY, requestTimeoutMs: '2500' } }, 'bugsnag.requestTimeoutMs'],
+  ];
+  for (const [options, option] of cases) {
+    it(`${option} given as a string is refused`, () => assertRefused(options, option, /is not valid: .*\((a number|a boolean)\)$/));
+  }
+
+  it('the same settings from the environment are still read from text', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      LOG_EXIT_TIMEOUT_MS: '5000',
+      CLOUDWATCH_LOG_GROUP: 'g',
+      CLOUDWATCH_RETENTION_DAYS: '7',
+      CLOUDWATCH_CREATE_GROUP: 'off',
+      LOG_SPOOL_DIR: '/tmp/logferry-x',
+      LOG_SPOOL_MAX_BYTES: '2097152',
+      LOG_SPOOL_FSYNC: 'on',
+      LOG_PRETTY: 'no',
+    });
+    assert.equal(config.exitTimeoutMs, 5000);
+    assert.equal(config.cloudwatch?.retentionDays, 7);
+    assert.equal(config.cloudwatch?.createGroup, false);
+    assert.equal(config.spool?.maxBytes, 2097152);
+    assert.equal(config.spool?.fsync, true);
+    assert.equal(config.console?.pretty, false);
+  });
+
+  it('a bad key or group from the environment still names the variable', () => {
+    assertRefused({}, 'BUGSNAG_API_KEY', /32 hex/, { NODE_ENV: 'production', BUGSNAG_API_KEY: 'nope' });
+    assertRefused({}, 'CLOUDWATCH_LOG_GROUP', /letters, digits/, { NODE_ENV: 'production', CLOUDWATCH_LOG_GROUP: 'a group' });
+  });
+});
+
+describe('unknown option keys are refused, naming the key and the known ones', () => {
+  const cases: Array<[string, unknown, string, RegExp]> = [
+    [
+      'top level',
+      { levle: 'info' },
+      'levle',
+      /configureLogging\(\) has no option "levle"; known options: .*\blevel\b.*spool.*maxLineBytes.*base.*serializers/,
+    ],
+    [
+      'cloudwatch',
+      { cloudwatch: { logGroupName: 'g', logGroup: 'h' } },
+      'cloudwatch.logGroup',
+      /known options: logGroupName, .*requestTimeoutMs/,
+    ],
+    ['bugsnag', { bugsnag: { apiKey: KEY, apikey: KEY } }, 'bugsnag.apikey', /known options: apiKey, .*requestTimeoutMs/],
+    ['console', { console: { colour: true } }, 'console.colour', /known options: level, pretty/],
+    ['redact', { redact: { key: ['token'] } }, 'redact.key', /known options: keys, allow/],
+    [
+      'bugsnag.endpoints',
+      { bugsnag: { apiKey: KEY, endpoints: { notify: 'http://h/', sessions: 'http://h/', session: 'x' } } },
+      'bugsnag.endpoints.session',
+      /known options: notify, sessions/,
+    ],
+    [
+      'bugsnag.rules[0]',
+      { bugsnag: { apiKey: KEY, rules: [{ errorClass: 'E', severty: 'info' }] } },
+      'bugsnag.rules[0].severty',
+      /severity/,
+    ],
+  ];
+  for (const [name, options, option, accepted] of cases) {
+    it(`${name}: refused, naming ${option}`, () => assertRefused(options, option, accepted));
+  }
+
+  it('every option that exists today is accepted', () => {
+    const config = loadConfig(PRODUCTION, {
+      profile: 'production',
+      level: 'info',
+      console: { level: 'info', pretty: false },
+      bugsnag: {
+        apiKey: KEY,
+        releaseStage: 'prod',
+        appVersion: '1.0.0',
+        level: 'warn',
+        endpoints: { notify: 'http://127.0.0.1:1/', sessions: 'http://127.0.0.1:1/' },
+        rules: [{ errorClass: 'E', messageMatches: 'x', severity: 'info', unhandled: false, groupingHash: 'message', ignore: false }],
+        onErrorModule: './on-error.js',
+        maxBreadcrumbs: 10,
+        maxEventsPerMinutePerGroup: 5,
+        maxQueuedEvents: 100,
+        requestTimeoutMs: 2000,
+      },
+      cloudwatch: {
+        logGroupName: 'g',
+        logStreamName: 's',
+        scope: 'all',
+        level: 'info',
+        createGroup: false,
+        retentionDays: 7,
+        region: 'eu-west-1',
+        endpoint: 'http://127.0.0.1:1/',
+        maxEventBytes: 4096,
+        flushIntervalMs: 500,
+        maxQueueBytes: 4 * 1024 * 1024,
+        requestTimeoutMs: 2000,
+      },
+      redact: { keys: ['pin'], allow: ['token'] },
+      spool: false,
+      exitTimeoutMs: 1000,
+      maxAppBacklogBytes: 2 * 1024 * 1024,
+      maxLineBytes: 8192,
+      captureUncaught: false,
+      handleSignals: false,
+      base: { service: 'api' },
+      serializers: { user: (user: unknown) => user },
+    });
+    assert.equal(config.cloudwatch?.logStreamName, 's');
+    assert.equal(config.bugsnag?.maxBreadcrumbs, 10);
+  });
+});
+
+describe('no config error prints a secret given in the wrong place', () => {
+  const LONG = 'sk_live_0123456789abcdefghijklmnop';
+  const cases: Array<[string, unknown]> = [
+    ['bugsnag as a string', { bugsnag: KEY }],
+    ['cloudwatch as a string', { cloudwatch: KEY }],
+    ['console as a string', { console: KEY }],
+    ['redact as a string', { redact: KEY }],
+    ['spool as a string', { spool: KEY }],
+    ['the options as a string', KEY],
+    ['exitTimeoutMs', { exitTimeoutMs: KEY }],
+    ['level as a Buffer', { level: Buffer.from(KEY) }],
+    ['console.level as a Buffer', { console: { level: Buffer.from(KEY) } }],
+    ['redact.keys', { redact: { keys: KEY } }],
+    ['an unknown key', { bugsnag: { apiKey: KEY, apiToken: LONG } }],
+    ['an unknown top-level key', { bugsnagKey: KEY }],
+    ['bugsnag.releaseStage too long', { bugsnag: { apiKey: KEY, releaseStage: LONG.repeat(10) } }],
+    ['bugsnag.endpoints as a string', { bugsnag: { apiKey: KEY, endpoints: LONG } }],
+    ['bugsnag.rules as a string', { bugsnag: { apiKey: KEY, rules: LONG } }],
+    ['cloudwatch.scope as an object', { cloudwatch: { logGroupName: 'g', scope: { token: LONG } } }],
+  ];
+  for (const [name, options] of cases) {
+    it(`${name}: shown by type and length, never in full`, () => {
+      assert.throws(
+        () => loadConfig(PRODUCTION, options as LogferryOptions),
+        (error: unknown) => {
+          assert.ok(error instanceof LogferryConfigError, String(error));
+          for (const secret of [KEY, LONG]) assert.ok(!error.message.includes(secret.slice(0, 8)), error.message);
+          return true;
+        },
+      );
+    });
+  }
+
+  it('bugsnag given the key itself: a prefix and the length, as the apiKey is shown', () => {
+    assertRefused(
+      { bugsnag: KEY },
+      'bugsnag',
+      /^logferry: bugsnag="0123…" \(a string of 32 characters\) is not valid: use an object of options/,
+    );
+  });
+
+  it('a short wrong-typed string is shown in full, so the mistake is plain', () => {
+    assertRefused({ console: 'warn' }, 'console', /^logferry: console="warn" \(a string\) is not valid/);
   });
 });
 

@@ -20,6 +20,18 @@ describe('environment profiles', () => {
     }
   });
 
+  it('on AWS Lambda an unset NODE_ENV picks production (JSON at info, release stage production); a set one still wins', () => {
+    const onLambda = { AWS_LAMBDA_FUNCTION_NAME: 'orders', BUGSNAG_API_KEY: KEY };
+    const config = loadConfig(onLambda);
+    assert.equal(config.profile, 'production');
+    assert.equal(config.levels.root, 'info');
+    assert.equal(config.console?.pretty, false);
+    assert.equal(config.bugsnag?.releaseStage, 'production');
+    assert.equal(loadConfig({ ...onLambda, NODE_ENV: 'development' }).profile, 'development');
+    assert.equal(loadConfig({ ...onLambda, NODE_ENV: 'test' }).profile, 'test');
+    assert.equal(loadConfig({ ...onLambda, LOG_PRETTY: '1' }).console?.pretty, true);
+  });
+
   it('development turns a network sink on only when configured', () => {
     assert.deepEqual(sinksOf({ BUGSNAG_API_KEY: KEY }), ['stdout', 'bugsnag']);
   });
@@ -172,7 +184,7 @@ describe('malformed variables fail fast with the variable, the value and what is
         () => loadConfig({ NODE_ENV: 'production' }, { bugsnag: { apiKey: apiKey as unknown as string } }),
         (error: Error) => {
           assert.ok(!error.message.includes(key.slice(4)), error.message);
-          assert.match(error.message, /BUGSNAG_API_KEY="abcd…" \(3[23] characters, given as a (Buffer|Uint8Array)\)/);
+          assert.match(error.message, /bugsnag.apiKey="abcd…" \(3[23] characters, given as a (Buffer|Uint8Array)\)/);
           return true;
         },
       );

@@ -39,7 +39,7 @@ describe('ending report', () => {
       false,
     );
     assert.deepEqual(endingReport(result, 'exit', 5000), [
-      'logferry: possible duplicates (sent again after a request got no answer, so the endpoint may hold them twice): bugsnag 2',
+      'logferry: possible duplicates: bugsnag may hold 2 lines twice (resent after no answer, or recovered from a spool)',
       'logferry: lines not delivered since start, counted in logStats() (at exit): cloudwatch 2000 dropped, 3 refused (last error: ResourceNotFoundException)',
     ]);
   });

@@ -56,6 +56,23 @@ describe('withLambdaLogging', { concurrency: true }, () => {
     }
   });
 
+  it('a callback-style handler (event, context, callback) is a LogferryConfigError when wrapped, naming the async fix', () => {
+    const callbackStyle = (_event: unknown, _context: unknown, callback: (error: null, result: unknown) => void) => callback(null, 1);
+    assert.throws(
+      () => withLambdaLogging(callbackStyle as unknown as (event: unknown) => void),
+      (error) =>
+        error instanceof LogferryConfigError &&
+        /withLambdaLogging handler=.*\(event, context, callback\).*callback-style handlers are not supported: make it an async handler/.test(
+          error.message,
+        ),
+    );
+    assert.throws(() => withLambdaLogging(undefined as unknown as () => void), LogferryConfigError);
+    // Two parameters, or fewer, or rest parameters (length 0) are fine.
+    for (const handler of [async (_event: unknown, _context: unknown) => 1, async () => 1, async (..._args: unknown[]) => 1]) {
+      assert.equal(typeof withLambdaLogging(handler), 'function');
+    }
+  });
+
   it('when each of 20 invocations returns and the process is frozen (SIGSTOP), its lines are already in CloudWatch and Bugsnag', async () => {
     const group = '/lambda/freeze';
     const env = {
@@ -142,6 +159,27 @@ describe('withLambdaLogging', { concurrency: true }, () => {
     for (const line of lines) assert.equal(line.requestId, `req-${line.invocation}`, JSON.stringify(line));
     const coldStarts = new Set(lines.filter((line) => line.coldStart === true).map((line) => line.invocation));
     assert.deepEqual([...coldStarts], [1]);
+  });
+
+  it('on Lambda with NODE_ENV unset, lines go to stdout as one JSON line each at info (production), unless LOG_PRETTY=1', async () => {
+    const onLambda = { AWS_LAMBDA_FUNCTION_NAME: 'logferry-fixture' };
+    const run = await runFixture('lambda-app', { args: ['profile'], env: onLambda });
+    assert.equal(run.code, 0, run.stderr);
+    const lines = jsonLines(run.stdout);
+    assert.deepEqual(
+      lines.map((line) => [line.level, line.msg, line.requestId]),
+      [[30, 'an info line', 'req-1']],
+    );
+    // Asked for explicitly, pretty output and development's debug level still apply.
+    for (const env of [
+      { ...onLambda, LOG_PRETTY: '1' },
+      { ...onLambda, NODE_ENV: 'development' },
+    ]) {
+      const pretty = await runFixture('lambda-app', { args: ['profile'], env });
+      assert.equal(pretty.code, 0, pretty.stderr);
+      assert.throws(() => jsonLines(pretty.stdout), /not JSON/, JSON.stringify(env));
+      assert.match(pretty.stdout, /INFO.*an info line/, JSON.stringify(env));
+    }
   });
 
   it('an invocation that logged nothing returns without a flush round trip to the worker', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -102,9 +102,12 @@ describe('the packed package in a fresh project', () => {
     assert.equal(sh('node', ['core-only.cjs'], consumer, { ...process.env, NODE_ENV: 'test' }).trim(), 'false false');
   });
 
-  it('a TypeScript consumer type-checks against the published declarations (ESM and CommonJS)', () => {
+  it('a TypeScript consumer type-checks against the published declarations (ESM, CommonJS, and node10 resolution on ES2020)', () => {
     const source = `import { createLogger, transactionalLogger, flushLogs, setLogLevel, type FlushResult, type LogferryOptions, configureLogging } from 'logferry';
       import { requestLogging, errorLogging } from 'logferry/http';
+      import { logferryPlugin } from 'logferry/esbuild';
+      const plugin: { name: string } = logferryPlugin();
+      void plugin;
       import logferryFastify from 'logferry/fastify';
       const options: LogferryOptions = { level: 'info', cloudwatch: { logGroupName: '/app/audit', scope: 'transactional' } };
       configureLogging(options);
@@ -131,7 +134,30 @@ describe('the packed package in a fresh project', () => {
         files: ['consumer.mts', 'consumer.cts'],
       }),
     );
-    sh('node', [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], consumer);
+    // logferry/esbuild's declarations name esbuild's types; an app that uses the plugin has esbuild installed.
+    symlinkSync(join(projectRoot, 'node_modules', 'esbuild'), join(consumer, 'node_modules', 'esbuild'), 'dir');
+    const tsc = join(consumer, 'node_modules', 'typescript', 'bin', 'tsc');
+    sh('node', [tsc, '-p', '.'], consumer);
+    // "module": "commonjs" resolves like node10, which ignores `exports`: the subpaths need `typesVersions`.
+    // ES2020 with the library check on: the declarations must not name newer globals (WeakRef is ES2021).
+    // esModuleInterop as `tsc --init` sets it: pino's own declarations need it under CommonJS.
+    writeFileSync(join(consumer, 'consumer-node10.ts'), source.replace('import.meta.url', '__filename'));
+    writeFileSync(
+      join(consumer, 'tsconfig.node10.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'commonjs',
+          target: 'ES2020',
+          esModuleInterop: true,
+          skipLibCheck: false,
+          noEmit: true,
+          types: ['node'],
+        },
+        files: ['consumer-node10.ts'],
+      }),
+    );
+    sh('node', [tsc, '-p', 'tsconfig.node10.json'], consumer);
   });
 
   it('a production-profile line reaches stdout through workers loaded from the installed copy', () => {

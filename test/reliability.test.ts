@@ -75,8 +75,8 @@ function assertEveryLine(seqs: unknown[], where: string, extraCopies = 0): void 
 
 /** The counts of the line printed at exit for requests sent again after a lost answer (0 without it). */
 function reportedDuplicates(stderr: string): { cloudwatch: number; bugsnag: number } {
-  const line = /^logferry: possible duplicates .*: (.*)$/m.exec(stderr)?.[1] ?? '';
-  const count = (sink: string) => Number(new RegExp(`${sink} (\\d+)`).exec(line)?.[1] ?? 0);
+  const line = /^logferry: possible duplicates: (.*)$/m.exec(stderr)?.[1] ?? '';
+  const count = (sink: string) => Number(new RegExp(`${sink} may hold (\\d+)`).exec(line)?.[1] ?? 0);
   return { cloudwatch: count('cloudwatch'), bugsnag: count('bugsnag') };
 }
 

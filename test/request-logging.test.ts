@@ -15,6 +15,9 @@ type Line = Record<string, unknown>;
 const SECRET = 'tok-3f9a1c77e2';
 const XRAY_ROOT = '1-5759e988-bd862e3fe1be46a994272793';
 const LOG_GROUP = '/test/request-logging';
+// Array and index forms of secret keys, as qs and PHP-style forms send them.
+const ARRAY_KEYS = `&password[]=${SECRET}&user[password][]=${SECRET}&api_key[0]=${SECRET}&token[]=${SECRET}`;
+const ARRAY_KEYS_CENSORED = '&password[]=[Redacted]&user[password][]=[Redacted]&api_key[0]=[Redacted]&token[]=[Redacted]';
 
 async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; requestId: string | null; body: string }> {
   const response = await fetch(url, { headers });
@@ -61,15 +64,19 @@ for (const kind of ['express', 'fastify']) {
         );
         const boom = await get(`${service.url}/api/boom/7`, {
           authorization: 'Bearer hunter2',
-          referer: `http://app.test/p?token=${SECRET}`,
+          referer: `http://app.test/p?token=${SECRET}&token[]=${SECRET}&page=1`,
         });
-        const secret = await get(`${service.url}/api/secret?token=${SECRET}&api_key=${SECRET}&page=2`);
+        const secret = await get(`${service.url}/api/secret?token=${SECRET}&api_key=${SECRET}&page=2${ARRAY_KEYS}`);
         const missing = await get(`${service.url}/api/missing`);
+        const thrownString = await get(`${service.url}/api/throw-string`);
         const health = await get(`${service.url}/health`);
         await abortedRequest(`${service.url}/api/slow`, 300);
+        await abortedRequest(`${service.url}/api/half`, 300);
         const bad = await get(`${service.url}/api/orders/x`, { 'x-request-id': 'not ok <script>' });
-        // 40 orders, boom, missing, secret, the aborted one and the bad id; the health check is ignored.
-        const tracked = 45;
+        // Fastify answers a URL it cannot decode (FST_ERR_BAD_URL) before any hook runs: untracked, as documented.
+        const badUrl = kind === 'fastify' ? await get(`${service.url}/api/orders/%zz`) : undefined;
+        // 40 orders, boom, missing, the thrown string, secret, the two aborted ones and the bad id; the health check is ignored.
+        const tracked = 47;
         const run = await service.stop('SIGTERM');
         const lines = jsonLines(run.stdout);
 
@@ -98,6 +105,11 @@ for (const kind of ['express', 'fastify']) {
           assert.equal(typeof done[0]?.durationMs, 'number');
           assert.equal(done[0]?.level, 30);
         });
+        if (badUrl) {
+          assert.equal(badUrl.status, 400);
+          assert.equal(badUrl.requestId, null);
+          assert.equal(completions(lines).filter((line) => String(line.url).includes('%zz')).length, 0);
+        }
         assert.notEqual(bad.requestId, 'not ok <script>');
         assert.match(String(bad.requestId), /^[0-9a-f-]{36}$/, 'a malformed incoming id is replaced');
         assert.equal(health.status, 200);
@@ -110,9 +122,14 @@ for (const kind of ['express', 'fastify']) {
         assert.equal(boomDone?.level, 50, '5xx completion lines are at error');
         assert.equal(boomDone?.route, '/api/boom/:id');
         const aborted = completions(lines).filter((line) => line.aborted === true);
-        assert.equal(aborted.length, 1);
+        assert.equal(aborted.length, 2);
+        const half = aborted.find((line) => line.route === '/api/half');
+        assert.equal(half?.statusCode, 202, 'an aborted request whose headers went out says the status sent');
+        aborted.splice(aborted.indexOf(half as Line), 1);
         assert.equal(aborted[0]?.route, '/api/slow');
         assert.equal(aborted[0]?.msg, 'request aborted');
+        assert.equal(aborted[0]?.statusCode, undefined, 'no status is claimed for a response never sent');
+        assert.equal(aborted[0]?.level, 30);
 
         // The thrown error: once, unhandled, from the error middleware, with the request tab.
         assert.deepEqual(receiver.problems, []);
@@ -129,12 +146,24 @@ for (const kind of ['express', 'fastify']) {
         // Censored on the app's thread, and again by the notifier's redactedKeys (which writes [REDACTED]).
         assert.match(String(event?.request?.headers?.authorization), /^\[redacted\]$/i);
         assert.match(String(event?.request?.clientIp), /127\.0\.0\.1$/);
-        assert.equal(event?.request?.referer, 'http://app.test/p?token=[Redacted]');
+        assert.equal(event?.request?.referer, 'http://app.test/p?token=[Redacted]&token[]=[Redacted]&page=1');
         assert.equal(event?.metaData?.log?.httpRequest, undefined, 'the request tab is not repeated in the log tab');
         assert.deepEqual(event?.session?.events, { handled: 0, unhandled: 1 });
         assert.ok(
           !receiver.events.some((e) => /request completed/.test(e.exceptions[0]?.message ?? '')),
           'no completion line became an event',
+        );
+
+        // A thrown string: reported once too (Express runs two errorLogging() middlewares).
+        assert.equal(thrownString.status, 500);
+        // A non-Error becomes a LogError event with the value in the log tab's err.
+        const stringEvents = receiver.events.filter((e) => e.metaData?.log?.err === 'thrown string 9');
+        assert.equal(stringEvents.length, 1, `the thrown string is reported exactly once (${stringEvents.length})`);
+        assert.equal(stringEvents[0]?.unhandled, true);
+        assert.equal(
+          lines.filter((line) => line.msg === 'request handler failed' && line.requestId === thrownString.requestId).length,
+          1,
+          'one error line for the thrown string',
         );
 
         // A thrown client error (status 404) is answered with its status and not reported.
@@ -145,7 +174,11 @@ for (const kind of ['express', 'fastify']) {
         // A warn inside a request: a handled event with the censored URL.
         const warned = receiver.events.find((e) => e.exceptions[0]?.message === 'someone looked at the secret page');
         assert.equal(warned?.unhandled, false);
-        assert.equal(warned?.request?.url?.endsWith('/api/secret?token=[Redacted]&api_key=[Redacted]&page=2'), true, warned?.request?.url);
+        assert.equal(
+          warned?.request?.url?.endsWith(`/api/secret?token=[Redacted]&api_key=[Redacted]&page=2${ARRAY_KEYS_CENSORED}`),
+          true,
+          warned?.request?.url,
+        );
         assert.deepEqual(warned?.session?.events, { handled: 1, unhandled: 0 });
         assert.notEqual(warned?.session?.id, event?.session?.id);
 
@@ -156,7 +189,7 @@ for (const kind of ['express', 'fastify']) {
         assert.ok(!shipped.some((shippedEvent) => shippedEvent.message.includes(SECRET)), 'secret in CloudWatch');
         assert.ok(!receiver.payloads.some((payload) => payload.raw.includes(SECRET)), 'secret in a Bugsnag payload');
         const secretDone = completions(lines).find((line) => line.requestId === secret.requestId);
-        assert.equal(secretDone?.url, '/api/secret?token=[Redacted]&api_key=[Redacted]&page=2');
+        assert.equal(secretDone?.url, `/api/secret?token=[Redacted]&api_key=[Redacted]&page=2${ARRAY_KEYS_CENSORED}`);
 
         // One session per tracked request, all sent by the time the process had exited.
         assert.equal(receiver.sessionsStarted, tracked);

@@ -24,6 +24,19 @@ describe('secret query parameters', () => {
     assert.equal(censorQuery('/a?%E0%A4%A=1&q=a+b', isSecret), '/a?%E0%A4%A=1&q=a+b', 'a malformed escape is kept, not thrown');
     assert.equal(censorQuery('/orders/7', isSecret), '/orders/7');
   });
+
+  it('array and index keys are judged by their names: password[], user[password][], api_key[0], token[]', () => {
+    assert.equal(
+      censorQuery('/login?password[]=B&user[password][]=C&api_key[0]=D&token[]=E&ids[]=1&user[name]=ada', isSecret),
+      '/login?password[]=[Redacted]&user[password][]=[Redacted]&api_key[0]=[Redacted]&token[]=[Redacted]&ids[]=1&user[name]=ada',
+    );
+    assert.equal(
+      censorQuery('/login?user%5Bpassword%5D%5B%5D=C&password%5B0%5D=D&a[0][secret]=F', isSecret),
+      '/login?user%5Bpassword%5D%5B%5D=[Redacted]&password%5B0%5D=[Redacted]&a[0][secret]=[Redacted]',
+    );
+    // As with fields, a secret name anywhere on the path censors what is under it.
+    assert.equal(censorQuery('/a?password[new]=G&session[id]=7', isSecret), '/a?password[new]=[Redacted]&session[id]=7');
+  });
 });
 
 describe('trace ids', () => {

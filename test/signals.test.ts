@@ -45,6 +45,33 @@ describe('signals', { concurrency: true }, () => {
     });
   }
 
+  for (const libs of ['v4', 'v3', 'v3,v4']) {
+    it(`a library on signal-exit ${libs} does not swallow SIGTERM: lines flushed, its callbacks run, the process ends by the signal`, async () => {
+      const run = await runFixture('signal-exit-app', {
+        env: { NODE_ENV: 'production', LINES: '300', LIBS: libs, LOG_EXIT_TIMEOUT_MS: '30000' },
+        onStderr: { marker: 'fixture-ready', act: (child) => child.kill('SIGTERM') },
+        // Before signal-exit's listeners were told apart from the app's, nobody exited.
+        timeoutMs: 60_000,
+      });
+      assert.equal(run.signal, 'SIGTERM', `code=${run.code} signal=${run.signal} stderr=${run.stderr}`);
+      assert.equal(new Set(jsonLines(run.stdout).map((line) => line.seq)).size, 300, run.stderr);
+      for (const lib of libs.split(',')) assert.match(run.stderr, new RegExp(`^signal-exit ${lib} callback ran on SIGTERM$`, 'm'));
+    });
+  }
+
+  it("with signal-exit loaded, an app's own SIGTERM handler still decides: it logs, exits 0, every line delivered", async () => {
+    const run = await runFixture('signal-exit-app', {
+      env: { NODE_ENV: 'production', LINES: '300', LIBS: 'v4', APP_HANDLER: '1', LOG_EXIT_TIMEOUT_MS: '30000' },
+      onStderr: { marker: 'fixture-ready', act: (child) => child.kill('SIGTERM') },
+      timeoutMs: 60_000,
+    });
+    assert.equal(run.code, 0, `code=${run.code} signal=${run.signal} stderr=${run.stderr}`);
+    const lines = jsonLines(run.stdout);
+    assert.equal(new Set(lines.map((line) => line.seq)).size, 301, run.stderr);
+    assert.ok(lines.some((line) => line.msg === 'app handler'));
+    assert.match(run.stderr, /^signal-exit v4 callback ran on null$/m, 'signal-exit saw an exit, not the signal');
+  });
+
   it('SIGTERM while Bugsnag never answers: the wait that ran out is said on stderr, then the process ends by the signal', async () => {
     const receiver = await new LocalBugsnag().start();
     try {

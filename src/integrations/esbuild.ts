@@ -17,6 +17,11 @@ const WORKER_ENTRY = join(__dirname, '..', '..', 'transports', 'bundled-worker.j
 
 const BUILTIN_NAMESPACE = 'logferry-node-builtin';
 const NODE_REQUIRE_MODULE = 'logferry-node-require';
+// A namespace import under a name of logferry's own: an ES-module bundle often starts with the
+// banner `import { createRequire } from 'module'`, and a second top-level `createRequire` would
+// stop the bundle at start-up with "Identifier 'createRequire' has already been declared".
+const NODE_REQUIRE_SOURCE =
+  'import * as __logferryNodeModule from "node:module";\nexport const nodeRequire = __logferryNodeModule.createRequire(import.meta.url);\n';
 
 /**
  * An esbuild plugin for apps that bundle logferry: `plugins: [logferryPlugin()]`. It writes
@@ -79,7 +84,7 @@ function routeBuiltinRequires(build: PluginBuild): void {
   build.onResolve({ filter: new RegExp(`^${NODE_REQUIRE_MODULE}$`) }, () => ({ path: NODE_REQUIRE_MODULE, namespace: BUILTIN_NAMESPACE }));
   build.onLoad({ filter: /.*/, namespace: BUILTIN_NAMESPACE }, (args) =>
     args.path === NODE_REQUIRE_MODULE
-      ? { contents: 'import { createRequire } from "node:module";\nexport const nodeRequire = createRequire(import.meta.url);\n' }
+      ? { contents: NODE_REQUIRE_SOURCE }
       : { contents: `module.exports = require(${JSON.stringify(NODE_REQUIRE_MODULE)}).nodeRequire(${JSON.stringify(args.path)});\n` },
   );
 }

@@ -68,6 +68,7 @@ export function withLambdaLogging<TEvent, TResult, TContext extends LambdaContex
   handler: (event: TEvent, context: TContext) => TResult | Promise<TResult>,
   options: LambdaLoggingOptions = {},
 ): LambdaHandler<TEvent, Awaited<TResult>, TContext> {
+  checkHandler(handler);
   const marginMs = flushMargin(options);
   return async (event: TEvent, context: TContext): Promise<Awaited<TResult>> => {
     const fields = invocationFields(context);
@@ -85,6 +86,25 @@ export function withLambdaLogging<TEvent, TResult, TContext extends LambdaContex
     await deliverInvocation(context, marginMs);
     return result;
   };
+}
+
+// A callback-style handler would get no callback (the wrapper resolves with undefined at once,
+// and the handler crashes later when it calls it), so it is refused when it is wrapped.
+function checkHandler(handler: unknown): void {
+  if (typeof handler !== 'function') {
+    throw new LogferryConfigError(
+      'withLambdaLogging handler',
+      handler,
+      'pass the handler function: withLambdaLogging(async (event, context) => result)',
+    );
+  }
+  if (handler.length >= 3) {
+    throw new LogferryConfigError(
+      'withLambdaLogging handler',
+      `a function of ${handler.length} parameters (event, context, callback)`,
+      'callback-style handlers are not supported: make it an async handler, async (event, context) => result, that returns (or throws) instead of calling the callback',
+    );
+  }
 }
 
 function flushMargin(options: LambdaLoggingOptions): number {

@@ -1,4 +1,6 @@
 // The PutLogEvents limits, and the capped queue that batches are cut from. Pure: no I/O.
+import { BatchEvent } from './batch-event.js';
+import { EVENT_FRAME_BYTES, WORST_BYTES_PER_MESSAGE_BYTE, writeEventJson } from './put-body.js';
 import { RecordRing } from './record-ring.js';
 
 // Limits from the CloudWatch Logs API reference (PutLogEvents, InputLogEvent):
@@ -15,6 +17,7 @@ export const MAX_AHEAD_MS = 2 * 60 * 60 * 1000;
 const CLOCK_MARGIN_MS = 5 * 60 * 1000;
 
 export interface OutgoingBatch {
+  /** BatchEvents when cut from the queue: their messages stay bytes until the body is written. */
   events: Array<{ timestamp: number; message: string }>;
   firstSeq: number;
   lastSeq: number;
@@ -121,7 +124,14 @@ export class EventQueue {
     const firstSeq = this.#firstSeq;
     const oldestAccepted = now - maxAgeMs + CLOCK_MARGIN_MS;
     const newestAccepted = now + MAX_AHEAD_MS - CLOCK_MARGIN_MS;
-    const events: OutgoingBatch['events'] = [];
+    const events: BatchEvent[] = [];
+    // The batch's events as the JSON of the request body, written straight from the ring's bytes
+    // (the ring reuses their room); a quarter over the messages' bytes covers the quotes a JSON
+    // line has escaped, and the buffer grows if a batch needs more.
+    let json: Buffer = Buffer.allocUnsafe(
+      Math.ceil(Math.min(this.#ring.bytes, MAX_BATCH_BYTES) * 1.25) + Math.min(this.length, MAX_BATCH_EVENTS) * EVENT_FRAME_BYTES,
+    );
+    let jsonAt = 0;
     let bytes = 0;
     let restamped = 0;
     let previous = Number.NEGATIVE_INFINITY;
@@ -138,11 +148,30 @@ export class EventQueue {
       else if (timestamp - start > MAX_BATCH_SPAN_MS) break;
       if (outOfRange) restamped++;
       previous = timestamp;
-      events.push({ timestamp, message: this.#ring.shift() });
+      const messageBytes = this.#ring.headBytes as number;
+      const room = jsonAt + 1 + EVENT_FRAME_BYTES + messageBytes * WORST_BYTES_PER_MESSAGE_BYTE;
+      if (room > json.length) {
+        json = grown(json, jsonAt, room);
+        // The events cut so far point into the new buffer too, so the batch stays one run of JSON.
+        for (const [k, event] of events.entries()) events[k] = new BatchEvent(event.timestamp, json, event.start, event.end);
+      }
+      if (events.length > 0) json[jsonAt++] = 0x2c; // the comma between events
+      const at = this.#ring.headOffset as number;
+      const end = writeEventJson(json, jsonAt, timestamp, this.#ring.data, at, at + messageBytes);
+      events.push(new BatchEvent(timestamp, json, jsonAt, end));
+      jsonAt = end;
+      this.#ring.drop();
       bytes += eventBytes;
       this.#bytes -= eventBytes;
       this.#firstSeq++;
     }
     return { events, firstSeq, lastSeq: this.#firstSeq - 1, bytes, restamped };
   }
+}
+
+/** A copy of `json`'s first `used` bytes in a Buffer of at least `bytes`; the events cut so far move with it. */
+function grown(json: Buffer, used: number, bytes: number): Buffer {
+  const bigger = Buffer.allocUnsafe(Math.max(json.length * 2, bytes));
+  json.copy(bigger, 0, 0, used);
+  return bigger;
 }

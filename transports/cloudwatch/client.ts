@@ -6,8 +6,8 @@ import {
   PutRetentionPolicyCommand,
   type RejectedLogEventsInfo,
 } from '@aws-sdk/client-cloudwatch-logs';
-
 import { BoundedAttempt } from '../shared/bounded-attempt.js';
+import { putLogEventsBody } from './put-body.js';
 import { type CreationOptions, createStream } from './resources.js';
 
 // The only file that talks to the AWS SDK. Region, endpoint and credentials come from the
@@ -82,14 +82,14 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
       const released = new Promise<boolean>((resolve) => {
         release = resolve;
       });
-      // The SDK's JSON serializer escapes the messages one character at a time in JavaScript
-      // (docs/benchmarks.md#preparing-and-writing-a-putlogevents-body); a JSON 1.1 body is the input as
-      // plain JSON, which JSON.stringify writes natively. So the SDK serializes the request
-      // without its events, and the body is replaced before the SDK computes the length and signs.
+      // The SDK's JSON serializer escapes the messages one character at a time in JavaScript; a
+      // JSON 1.1 body is the input as plain JSON, which put-body.ts writes from the queued bytes.
+      // So the SDK serializes the request without its events, and the body is replaced before the
+      // SDK computes the length and signs (docs/performance.md, docs/benchmarks.md#preparing-and-writing-a-putlogevents-body).
       const command = new PutLogEventsCommand({ ...stream, logEvents: [] });
       command.middlewareStack.add(
         (next) => async (args) => {
-          replaceBody(args.request, JSON.stringify({ ...stream, logEvents: events }));
+          replaceBody(args.request, putLogEventsBody(stream.logGroupName, stream.logStreamName, events));
           return next(args);
         },
         { step: 'build', priority: 'high', name: 'logferryPutLogEventsBody' },
@@ -145,11 +145,15 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
   };
 }
 
-/** Sets a serialized request's body and its length (the signer, later in the stack, hashes this body). */
-function replaceBody(request: unknown, body: string): void {
+/**
+ * Sets a serialized request's body and its length (the signer, later in the stack, hashes this body).
+ * The body is bytes, encoded once: as a string, the length, the signer's hash and the socket
+ * write would each encode (or flatten) the MiB again.
+ */
+function replaceBody(request: unknown, body: Buffer): void {
   const http = request as { body?: unknown; headers?: Record<string, string> };
   if (http.body === undefined || !http.headers) throw new Error('PutLogEvents: the SDK built no HTTP request body to replace');
   http.body = body;
   for (const name of Object.keys(http.headers)) if (name.toLowerCase() === 'content-length') delete http.headers[name];
-  http.headers['content-length'] = String(Buffer.byteLength(body));
+  http.headers['content-length'] = String(body.length);
 }

@@ -2,8 +2,10 @@ import type { ResolvedCloudWatch } from '../../src/config-sinks.js';
 import { readCloudWatchLine } from '../../src/spool/cloudwatch-lines.js';
 import type { SpoolWire } from '../../src/spool/writer.js';
 import type { SinkWireOptions } from '../../src/wire.js';
+import { readPrefixTime } from '../shared/line-prefix.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
+import { utf8Bytes } from '../shared/utf8.js';
 import { createLogsApi } from './client.js';
 import { CloudWatchSender } from './sender.js';
 import { SpoolShipper } from './spool.js';
@@ -21,10 +23,15 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): LineHandle
   const transactionalOnly = options.scope === 'transactional';
   /** Queues a line as an event; returns the seq it got. */
   const queue = (time: number, line: string): number => {
-    const fitted = fitMessage(line, options.maxEventBytes);
-    if (fitted.truncated) reporter.add('truncated');
-    // The queue copies the line's bytes out of the string (see record-ring.ts).
-    sender.enqueue(time, fitted.message);
+    // The queue copies the line's bytes out of the string (see record-ring.ts); a line that fits
+    // has its bytes counted once, here.
+    const bytes = utf8Bytes(line);
+    if (bytes <= options.maxEventBytes) sender.enqueue(time, line, false, bytes);
+    else {
+      const fitted = fitMessage(line, options.maxEventBytes);
+      if (fitted.truncated) reporter.add('truncated');
+      sender.enqueue(time, fitted.message);
+    }
     return sender.queue.lastSeq;
   };
   // A dead process's spooled lines go first, with the times they were logged at.
@@ -32,10 +39,18 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): LineHandle
 
   return {
     onLine(line) {
-      const facts = readCloudWatchLine(line, transactionalOnly);
-      if (transactionalOnly && !facts.transactional) return;
+      let time: number;
+      if (transactionalOnly) {
+        const facts = readCloudWatchLine(line, true);
+        if (!facts.transactional) return;
+        time = facts.time;
+      } else {
+        // Every line in scope: only its time, read without an object per line.
+        const leading = readPrefixTime(line);
+        time = leading >= 0 ? leading : readCloudWatchLine(line, false).time;
+      }
       reporter.add('received');
-      const seq = queue(facts.time, line);
+      const seq = queue(time, line);
       spool?.noteOwnLine(seq, line);
     },
     onFlush: (flushId) => sender.markFlush(flushId),

@@ -92,6 +92,16 @@ export class RecordRing {
     return message;
   }
 
+  /** Where the oldest message's bytes start in `data`; undefined when empty. */
+  get headOffset(): number | undefined {
+    return this.#count === 0 ? undefined : this.#offsets[this.#first];
+  }
+
+  /** The Buffer the messages are in, to read the oldest in place (valid until the next push or drop). */
+  get data(): Buffer {
+    return this.#data;
+  }
+
   /** Removes the oldest message without reading it. */
   drop(): void {
     if (this.#count === 0) return;
@@ -135,17 +145,23 @@ export class RecordRing {
   #relocate(bytes: number): void {
     const needed = this.#bytes + bytes;
     // Compacting alone when the space exists but is split; otherwise a quarter to spare, so a
-    // full queue is not copied again on the next push.
+    // full queue is not copied again on the next push (and its Buffer stays near what it holds).
     const capacity = this.#data.length >= needed * 1.125 ? this.#data.length : Math.max(INITIAL_BYTES, Math.ceil(needed * 1.25));
     const data = Buffer.allocUnsafeSlow(capacity);
     let writeAt = 0;
-    for (let i = 0; i < this.#count; i++) {
-      const slot = this.#slot(i);
-      const at = this.#offsets[slot] as number;
-      const length = this.#lengths[slot] as number;
-      this.#data.copy(data, writeAt, at, at + length);
-      this.#offsets[slot] = writeAt;
-      writeAt += length;
+    // Messages lie back to back in runs (at most one per lap of the ring): one copy a run, not a message.
+    for (let i = 0; i < this.#count; ) {
+      const runStart = this.#offsets[this.#slot(i)] as number;
+      let runEnd = runStart;
+      let j = i;
+      for (; j < this.#count && this.#offsets[this.#slot(j)] === runEnd; j++) runEnd += this.#lengths[this.#slot(j)] as number;
+      this.#data.copy(data, writeAt, runStart, runEnd);
+      for (let k = i; k < j; k++) {
+        const slot = this.#slot(k);
+        this.#offsets[slot] = (this.#offsets[slot] as number) - runStart + writeAt;
+      }
+      writeAt += runEnd - runStart;
+      i = j;
     }
     this.#data = data;
     this.#writeAt = writeAt;
@@ -153,18 +169,17 @@ export class RecordRing {
   }
 
   #growIndex(): void {
-    const offsets = this.#offsets;
-    const lengths = this.#lengths;
-    const timestamps = this.#timestamps;
-    const queuedAts = this.#queuedAts;
+    const old = [this.#offsets, this.#lengths, this.#timestamps, this.#queuedAts] as const;
     const first = this.#first;
-    this.#allocateIndex(offsets.length * 2);
-    for (let i = 0; i < this.#count; i++) {
-      const from = (first + i) % offsets.length;
-      this.#offsets[i] = offsets[from] as number;
-      this.#lengths[i] = lengths[from] as number;
-      this.#timestamps[i] = timestamps[from] as number;
-      this.#queuedAts[i] = queuedAts[from] as number;
+    // Called when full: the oldest records run from `first` to the end, then wrap to the start.
+    const tail = old[0].length - first;
+    this.#allocateIndex(old[0].length * 2);
+    const grown = [this.#offsets, this.#lengths, this.#timestamps, this.#queuedAts] as const;
+    for (let column = 0; column < old.length; column++) {
+      const from = old[column] as Uint32Array | Float64Array;
+      const to = grown[column] as Uint32Array | Float64Array;
+      to.set(from.subarray(first, first + Math.min(tail, this.#count)), 0);
+      if (this.#count > tail) to.set(from.subarray(0, this.#count - tail), tail);
     }
   }
 

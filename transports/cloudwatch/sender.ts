@@ -71,9 +71,9 @@ export class CloudWatchSender {
     this.#api.ensureStream(this.#cutOff.signal).catch(() => undefined);
   }
 
-  /** Queues one event; never waits. */
-  enqueue(timestamp: number, message: string, overCap = false): void {
-    const dropped = this.queue.push(timestamp, message, utf8Bytes(message), Date.now(), overCap);
+  /** Queues one event; never waits. `messageBytes`: its UTF-8 length, when the caller has counted it. */
+  enqueue(timestamp: number, message: string, overCap = false, messageBytes = utf8Bytes(message)): void {
+    const dropped = this.queue.push(timestamp, message, messageBytes, Date.now(), overCap);
     if (dropped > 0) this.#reporter.add('dropped', dropped);
     this.#publishPending();
     if (this.queue.hasFullBatch) {

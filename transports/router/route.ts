@@ -1,4 +1,5 @@
-import { LEVELS, readLinePrefix } from '../../src/wire.js';
+import { LEVELS } from '../../src/wire.js';
+import { readPrefixLevel } from '../shared/line-prefix.js';
 import type { LineHandlers } from '../shared/line-source.js';
 
 /** A sink behind the router: lines at `minLevel` and above reach it. */
@@ -9,8 +10,8 @@ export interface RoutedSink {
 
 /** A line's level; one that does not start the way pino writes lines is read whole, or taken as info. */
 export function levelOf(line: string): number {
-  const prefix = readLinePrefix(line);
-  if (prefix) return prefix.level;
+  const level = readPrefixLevel(line);
+  if (level >= 0) return level;
   try {
     const level = (JSON.parse(line) as { level?: unknown }).level;
     return typeof level === 'number' ? level : LEVELS.info;
@@ -31,9 +32,17 @@ function guarded(sink: RoutedSink, call: (handlers: LineHandlers) => void): void
 /** One set of handlers that fans each line out, by level, to the sinks given. */
 export function routeLines(sinks: RoutedSink[]): LineHandlers {
   return {
-    onLine(line) {
+    onLine(line, span) {
       const level = levelOf(line);
-      for (const sink of sinks) if (level >= sink.minLevel) guarded(sink, (handlers) => handlers.onLine(line));
+      // A loop rather than guarded(): no closure per line and sink.
+      for (const sink of sinks) {
+        if (level < sink.minLevel) continue;
+        try {
+          sink.handlers.onLine(line, span);
+        } catch (error) {
+          sink.handlers.onError(error);
+        }
+      }
     },
     onFlush(flushId) {
       for (const sink of sinks) guarded(sink, (handlers) => handlers.onFlush(flushId));

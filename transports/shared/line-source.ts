@@ -1,14 +1,25 @@
-import build from 'pino-abstract-transport';
+import { Writable } from 'node:stream';
 import { readFlushMarker } from '../../src/wire.js';
 
-// Sinks read raw lines and parse only what they need: the per-line JSON.parse that
-// pino-abstract-transport would do by default is skipped.
-const NOT_PARSED = Object.freeze({});
+/**
+ * Where a line sits in the text the worker was handed: `chunk.slice(start, end)` is the line and
+ * `chunk[end]` its newline. One object, updated in place for every line (valid only during the
+ * call), so a sink that writes lines out as they came (stdout) can write runs of the chunk
+ * instead of joining lines again.
+ */
+export interface LineSpan {
+  chunk: string;
+  start: number;
+  end: number;
+}
 
 /** What a sink does with its input. */
 export interface LineHandlers {
-  /** An ordinary log line. Must never await delivery: a stalled read loop backs pino's pipe up into the app's thread. */
-  onLine(line: string): void;
+  /**
+   * An ordinary log line; `span` where it sits in its chunk, when it is exactly that text. Must
+   * never await delivery: a stalled read loop backs pino's pipe up into the app's thread.
+   */
+  onLine(line: string, span?: LineSpan): void;
   /** A flush marker: answer `flushId` once every line before it is delivered or counted. */
   onFlush(flushId: number): void;
   /** The worker is ending: deliver what is held, within the exit budget. */
@@ -17,53 +28,105 @@ export interface LineHandlers {
   onError(error: unknown): void;
 }
 
-/**
- * A pino-abstract-transport stream that hands each raw line to its sink. Lines arrive by
- * 'data' events rather than `for await` (no promise per line), and are handled on the next
- * turn of the worker's loop: thread-stream marks a chunk read only once its write() returns,
- * so splitting now and handling later lets the app's thread copy the next chunk meanwhile.
- */
-export function lineTransport(sink: LineHandlers) {
-  let waiting: string[] = [];
-  let handleScheduled = false;
+// thread-stream's worker hands its target one string per read of the shared buffer (whatever
+// the app's thread had written, usually 64 KiB of lines). pino-abstract-transport would push
+// that through split2, a Transform that encodes the string to a Buffer, decodes it again and
+// pushes every line through an object-mode Readable (a 'data' event per line); here the chunk
+// is cut at its newlines with indexOf and each line handed to the sink by a plain call.
 
-  const handleWaiting = (): void => {
-    handleScheduled = false;
-    const lines = waiting;
-    waiting = [];
-    for (const line of lines) {
-      try {
-        const flushId = readFlushMarker(line);
-        if (flushId >= 0) sink.onFlush(flushId);
-        else sink.onLine(line);
-      } catch (error) {
-        sink.onError(error);
-      }
+/** More than thread-stream ever hands over at once, so write() says "go on" without waiting for 'drain'. */
+const HIGH_WATER_MARK_CHARS = 64 * 1024 * 1024;
+
+/**
+ * The worker's pino transport stream: cuts the text it is written into lines and hands each to
+ * `sink`. Lines are handled on the next turn of the worker's loop: thread-stream marks a chunk
+ * read only once its write() returns, so taking the chunk now and cutting it later lets the
+ * app's thread copy the next chunk meanwhile.
+ */
+export function lineTransport(sink: LineHandlers): Writable {
+  let waiting: string[] = [];
+  /** The end of the last chunk when it stopped mid-line. */
+  let partial = '';
+  let handleScheduled = false;
+  let closing: Promise<void> | undefined;
+  const span: LineSpan = { chunk: '', start: 0, end: 0 };
+
+  /** `line`, at `span` in its chunk when `inChunk`. */
+  const handleLine = (line: string, inChunk: boolean): void => {
+    // split2, which this replaces, took "\r\n" too; pino never writes an empty line.
+    const carriageReturn = line.charCodeAt(line.length - 1) === 13;
+    const text = carriageReturn ? line.slice(0, -1) : line;
+    if (text === '') return;
+    try {
+      const flushId = readFlushMarker(text);
+      if (flushId >= 0) sink.onFlush(flushId);
+      else sink.onLine(text, inChunk && !carriageReturn ? span : undefined);
+    } catch (error) {
+      sink.onError(error);
     }
   };
 
-  return build(
-    (source) => {
-      source.on('data', (line: string) => {
-        waiting.push(line);
-        if (!handleScheduled) {
-          handleScheduled = true;
-          setImmediate(handleWaiting);
-        }
-      });
+  const handleWaiting = (): void => {
+    handleScheduled = false;
+    const chunks = waiting;
+    waiting = [];
+    for (const chunk of chunks) {
+      let start = 0;
+      let end = chunk.indexOf('\n');
+      if (end >= 0 && partial !== '') {
+        const first = partial + chunk.slice(0, end);
+        partial = '';
+        handleLine(first, false);
+        start = end + 1;
+        end = chunk.indexOf('\n', start);
+      }
+      span.chunk = chunk;
+      while (end >= 0) {
+        span.start = start;
+        span.end = end;
+        handleLine(chunk.slice(start, end), true);
+        start = end + 1;
+        end = chunk.indexOf('\n', start);
+      }
+      span.chunk = '';
+      if (start < chunk.length) partial += chunk.slice(start);
+    }
+  };
+
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      handleWaiting();
+      // A last line without its newline is still a line.
+      if (partial !== '') handleLine(partial, false);
+      partial = '';
+      await sink.close();
+    })();
+    return closing;
+  };
+
+  return new Writable({
+    decodeStrings: false,
+    highWaterMark: HIGH_WATER_MARK_CHARS,
+    write(chunk: string | Buffer, _encoding, callback) {
+      waiting.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+      if (!handleScheduled) {
+        handleScheduled = true;
+        setImmediate(handleWaiting);
+      }
+      callback();
     },
-    {
-      parse: 'lines',
-      parseLine: () => NOT_PARSED,
-      metadata: false,
-      // Lines split but not yet handled go first. Returning the promise lets
-      // pino-abstract-transport call back once it settles.
-      close: () => {
-        handleWaiting();
-        return sink.close();
-      },
+    // end(): deliver what is held, then 'finish' and 'close' (thread-stream ends the worker on 'close').
+    final(callback) {
+      close().then(() => callback(), callback);
     },
-  );
+    // A stream destroyed without end() (an error) still closes its sink once.
+    destroy(error, callback) {
+      close().then(
+        () => callback(error),
+        () => callback(error),
+      );
+    },
+  });
 }
 
 /** How long a close may take: until the app's exit deadline, and never past thread-stream's own 10 s cut-off. */

@@ -1,5 +1,14 @@
 import { safeNoticeText } from '../../src/redact-text.js';
-import { type SharedState, type SinkName, type StatField, sinkSlot, statIndex, viewSharedState, writeLastError } from '../../src/wire.js';
+import {
+  type SharedState,
+  type SinkName,
+  STAT_FIELDS,
+  type StatField,
+  sinkSlot,
+  statIndex,
+  viewSharedState,
+  writeLastError,
+} from '../../src/wire.js';
 
 /**
  * A sink's voice back to the app's thread: counters, flush acknowledgements and the last
@@ -21,12 +30,14 @@ export function createSinkReporter(sharedBuffer: SharedArrayBuffer, sink: SinkNa
   const shared: SharedState = viewSharedState(sharedBuffer);
   const slot = sinkSlot(sink);
   const reported = new Set<string>();
+  // Looked up once: sinks count on every line.
+  const slots = Object.fromEntries(STAT_FIELDS.map((field) => [field, statIndex(sink, field)])) as Record<StatField, number>;
   return {
     add(field, amount = 1) {
-      shared.stats[statIndex(sink, field)] = (shared.stats[statIndex(sink, field)] ?? 0) + amount;
+      shared.stats[slots[field]] = (shared.stats[slots[field]] ?? 0) + amount;
     },
     set(field, value) {
-      shared.stats[statIndex(sink, field)] = value;
+      shared.stats[slots[field]] = value;
     },
     acknowledge(flushId) {
       if (Atomics.load(shared.acks, slot) >= flushId) return;

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EventQueue } from '../transports/cloudwatch/batcher.js';
+import { putLogEventsBody } from '../transports/cloudwatch/put-body.js';
+import { readPrefixLevel, readPrefixTime } from '../transports/shared/line-prefix.js';
+import { type LineHandlers, type LineSpan, lineTransport } from '../transports/shared/line-source.js';
+import { utf8Bytes } from '../transports/shared/utf8.js';
+
+// The log worker's hot path, piece by piece: what each piece produces, never how fast.
+
+const NASTY = [
+  '{"level":30,"time":1764072000000,"msg":"plain"}',
+  'quotes " and backslashes \\ and \\" together',
+  'controls \u0000\u0001\b\t\n\u000b\f\r\u001f\u007f end',
+  'é 日本 😀 and a lone surrogate \ud800 here',
+  '',
+  '</script>\u2028\u2029',
+];
+
+describe('the PutLogEvents body written from queued bytes', () => {
+  it('is byte for byte what JSON.stringify writes, for events cut from the queue', () => {
+    const queue = new EventQueue(1024 * 1024);
+    for (const [i, message] of NASTY.entries()) queue.push(1764072000000 + i, message, utf8Bytes(message), Date.now());
+    const batch = queue.takeBatch(1764072000000 + 10);
+    assert.ok(batch);
+    // The queue holds UTF-8, so a lone surrogate is U+FFFD there, as Buffer.from makes it.
+    const expected = JSON.stringify({
+      logGroupName: 'g "1"',
+      logStreamName: 's\\1',
+      logEvents: NASTY.map((message, i) => ({ timestamp: 1764072000000 + i, message: Buffer.from(message).toString() })),
+    });
+    assert.equal(putLogEventsBody('g "1"', 's\\1', batch.events).toString(), expected);
+    assert.deepEqual(
+      batch.events.map((event) => event.message),
+      NASTY.map((message) => Buffer.from(message).toString()),
+    );
+  });
+
+  it('is what JSON.stringify writes for each half of a refused batch, and for events mixed with plain ones', () => {
+    const queue = new EventQueue(1024 * 1024);
+    for (const [i, message] of NASTY.entries()) queue.push(i, message, utf8Bytes(message), Date.now());
+    const events = queue.takeBatch(Date.now())?.events ?? [];
+    const expected = (list: Array<{ timestamp: number; message: string }>) =>
+      JSON.stringify({ logGroupName: 'g', logStreamName: 's', logEvents: list.map(({ timestamp, message }) => ({ timestamp, message })) });
+    const odd = [
+      { timestamp: 1.5, message: 'a' },
+      { timestamp: 0, message: 'b' },
+      { timestamp: Number.NaN, message: 'c' },
+    ];
+    for (const part of [
+      events.slice(0, 3),
+      events.slice(3),
+      [events[4], events[1]],
+      [events[0], { timestamp: 9, message: 'plain "x"' }],
+      odd,
+    ]) {
+      const list = part as Array<{ timestamp: number; message: string }>;
+      assert.equal(putLogEventsBody('g', 's', list).toString(), expected(list));
+    }
+  });
+
+  it('is what JSON.stringify writes for plain events too', () => {
+    const events = NASTY.map((message, i) => ({ timestamp: i, message }));
+    const body = putLogEventsBody('g', 's', events);
+    assert.deepEqual(JSON.parse(body.toString()), { logGroupName: 'g', logStreamName: 's', logEvents: events });
+  });
+
+  it('grows past its estimate when a batch is all control characters', () => {
+    const message = '\u0001'.repeat(10_000);
+    const queue = new EventQueue(1024 * 1024);
+    for (let i = 0; i < 20; i++) queue.push(i, message, utf8Bytes(message), Date.now());
+    const batch = queue.takeBatch(Date.now());
+    const body = putLogEventsBody('g', 's', batch?.events ?? []);
+    assert.equal(body.toString(), JSON.stringify({ logGroupName: 'g', logStreamName: 's', logEvents: batch?.events }));
+    assert.equal(JSON.parse(body.toString()).logEvents[19].message, message);
+  });
+});
+
+describe('reading the level and time at the start of a pino line', () => {
+  it('reads both, and says -1 for a line that does not start the way pino writes', () => {
+    assert.equal(readPrefixLevel('{"level":30,"time":1764072000000,"pid":1}'), 30);
+    assert.equal(readPrefixTime('{"level":30,"time":1764072000000,"pid":1}'), 1764072000000);
+    assert.equal(readPrefixLevel('{"time":1,"level":30}'), -1);
+    assert.equal(readPrefixLevel('{"level":"info"}'), -1);
+    assert.equal(readPrefixTime('{"level":30,"msg":"x"}'), -1);
+    assert.equal(readPrefixTime('not json'), -1);
+  });
+});
+
+describe('the worker transport stream', () => {
+  function recording() {
+    const seen = { lines: [] as string[], spans: [] as Array<string | undefined>, flushes: [] as number[], closed: 0 };
+    const handlers: LineHandlers = {
+      onLine(line: string, span?: LineSpan) {
+        seen.lines.push(line);
+        seen.spans.push(span ? span.chunk.slice(span.start, span.end + 1) : undefined);
+      },
+      onFlush: (id) => seen.flushes.push(id),
+      close: async () => {
+        seen.closed++;
+      },
+      onError: (error) => assert.fail(String(error)),
+    };
+    return { seen, handlers };
+  }
+
+  it('cuts chunks into lines whatever the chunk boundaries, answers markers in order, and delivers a last line without newline at end', async () => {
+    const { seen, handlers } = recording();
+    const stream = lineTransport(handlers);
+    for (const chunk of ['{"a":1}\n{"b"', ':2}\r\n', '\n{"level":1000,"time":1,"logferryFlush":7}\n{"c":3}\n{"d"', ':4}'])
+      stream.write(chunk);
+    stream.end();
+    await new Promise((resolve) => stream.once('close', resolve));
+    assert.deepEqual(seen.lines, ['{"a":1}', '{"b":2}', '{"c":3}', '{"d":4}']);
+    assert.deepEqual(seen.flushes, [7]);
+    assert.equal(seen.closed, 1);
+    // A span is given only where the line is exactly that text of its chunk, newline after it.
+    assert.deepEqual(seen.spans, ['{"a":1}\n', undefined, '{"c":3}\n', undefined]);
+  });
+});
