@@ -15,8 +15,17 @@ export function guardLogMethod(
   serialize?: FieldSerializer,
 ): NonNullable<NonNullable<LoggerOptions['hooks']>['logMethod']> {
   return function logMethod(this: Logger, args, method) {
+    // The common call, `log.info(fields, 'message')`, is passed on directly: no rewrite of the
+    // array and no spread of it into pino's method.
+    const first: unknown = args[0];
+    const second: unknown = args[1];
+    if (args.length === 2 && typeof first === 'object' && first !== null && typeof second === 'string') {
+      method.call(this, sanitize.first(first, serialize), sanitize.text(second));
+      return;
+    }
     safeArguments(args as unknown[], sanitize, serialize);
-    method.apply(this, args);
+    if (args.length === 1) method.call(this, args[0]);
+    else method.apply(this, args);
   };
 }
 

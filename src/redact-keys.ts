@@ -59,12 +59,20 @@ export type KeyMatcher = ((key: string) => boolean) & { readonly shortestKeyChar
 // Log keys repeat endlessly (msg, userId, headers…): remember verdicts, up to a bound so
 // an app that logs ever-new keys (ids as keys) cannot grow this without limit.
 const MAX_CACHED_VERDICTS = 10_000;
+/** A power of two: the slot is a mask of the key's length and first letter. */
+const PLAIN_KEY_SLOTS = 64;
 
 export function createKeyMatcher(names: readonly string[]): KeyMatcher {
   const suffixes = [...new Set(names.map(normalizeKey))].filter((name) => name !== '');
   const verdicts = new Map<string, boolean>();
+  // In front of the map, one recent plain key per slot (by length and first letter): the keys of
+  // a log call's literal object are the same strings every call, so a hit is one `===`.
+  const plainKeys = new Array<string | undefined>(PLAIN_KEY_SLOTS).fill(undefined);
   const matcher = (key: string): boolean => {
+    const slot = (key.length * 7 + key.charCodeAt(0)) & (PLAIN_KEY_SLOTS - 1);
+    if (plainKeys[slot] === key) return false;
     const known = verdicts.get(key);
+    if (known === false) plainKeys[slot] = key;
     if (known !== undefined) return known;
     const normalized = normalizeKey(key);
     let verdict = false;

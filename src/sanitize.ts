@@ -1,4 +1,5 @@
 import { isAnyArrayBuffer, isMap, isProxy, isSet } from 'node:util/types';
+import { createCleanTextCheck } from './clean-text.js';
 import { type KeyMatcher, REDACTED } from './redact-keys.js';
 import { censorUrlSecrets, mayHoldUrlSecret, shortestUrlSecret } from './redact-text.js';
 import { isErrorLike, serializeError, setField, unreadable } from './serialize-error.js';
@@ -72,6 +73,7 @@ const HEADER_LINE = /^([^:\r\n]+):[^\r\n]*/gm;
 export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DEFAULT_WALK_LIMITS): Sanitizer {
   const maxStringChars = limits.maxStringChars;
   const minUrlSecretChars = shortestUrlSecret(isSecretKey);
+  const isCleanText = createCleanTextCheck(minUrlSecretChars, maxStringChars);
   const noteCut = (s: WalkState, limit: 'values' | 'depth' | 'text'): void => {
     s.cut ??= { limit, at: formatPath(s.path) };
   };
@@ -269,6 +271,7 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
       for (const key in value) {
         const item = value[key];
         if (typeof item === 'string') {
+          // Not the remembered check: field values vary more than messages, and a miss costs more.
           if (item.length > maxStringChars || (item.length >= minUrlSecretChars && mayHoldUrlSecret(item))) return false;
         } else if ((typeof item === 'object' && item !== null) || typeof item === 'symbol') return false;
         if (key === 'toJSON' || (item !== undefined && isSecretKey(key))) return false;
@@ -306,7 +309,7 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
   };
 
   const text = (message: string): string => {
-    if (message.length <= maxStringChars && (message.length < minUrlSecretChars || !mayHoldUrlSecret(message))) return message;
+    if (isCleanText(message)) return message;
     return run((s) => walkString(message, s));
   };
 

@@ -98,6 +98,28 @@ describe('redaction at any depth, whatever the key style', () => {
     assert.deepEqual(out, { ssn: REDACTED, pageToken: 'p', password: REDACTED });
   });
 
+  it('a secret key is censored after a plain key of the same length and first letter, call after call', () => {
+    const isSecretKey = createKeyMatcher(DEFAULT_REDACT_KEYS);
+    for (let round = 0; round < 3; round++) {
+      assert.equal(isSecretKey('passport'), false);
+      assert.equal(isSecretKey('password'), true);
+      assert.deepEqual(sanitize({ passport: 'p', password: 'x' }), { passport: 'p', password: REDACTED });
+    }
+  });
+
+  it('a URL secret is censored in a message or field right after a clean string of the same length', () => {
+    const secret = 'see https://h/?token=abcdef';
+    const clean = 'x'.repeat(secret.length);
+    const long = `${'y'.repeat(200)} https://u:p@h/?access_token=abc`;
+    for (let round = 0; round < 3; round++) {
+      assert.equal(sanitize.text(clean), clean);
+      assert.equal(sanitize.text(secret), `see https://h/?token=${REDACTED}`);
+      assert.deepEqual(sanitize({ note: clean }), { note: clean });
+      assert.deepEqual(sanitize({ note: secret }), { note: `see https://h/?token=${REDACTED}` });
+      assert.equal(sanitize.text(long), `${'y'.repeat(200)} https://${REDACTED}@h/?access_token=${REDACTED}`);
+    }
+  });
+
   it('the same names become Bugsnag redactedKeys patterns matching every style', () => {
     const patterns = redactKeyPatterns(['apikey']).map((source) => new RegExp(source, 'i'));
     for (const key of ['apiKey', 'api_key', 'x-api-key', 'API_KEY'])

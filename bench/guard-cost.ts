@@ -1,0 +1,101 @@
+// The app-thread CPU cost of the two scenario-1 lines in several built trees of logferry, measured
+// in one process so that load from elsewhere on the machine falls on every tree alike: each tree's
+// pipeline (pino with what its src/root.ts adds, writing to a no-op destination) runs in
+// alternating batches of 20,000 calls, and the median batch is reported (docs/security.md, Cost).
+// Run: `npm run build && node dist/bench/guard-cost.js <tree> <tree>…` where each tree is a
+// checkout with node_modules and dist (e.g. `git archive 6362efe | tar -x -C /tmp/base`, then
+// `npm ci && npm run build` there). A tree before the logMethod guard is built the way it was:
+// its log formatter sanitizes the fields.
+import { createRequire } from 'node:module';
+import { basename, join } from 'node:path';
+
+interface Logger {
+  info(fields: Record<string, unknown>, message: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
+type Options = { formatters: { log: (fields: Record<string, unknown>) => Record<string, unknown> } } & Record<string, unknown>;
+interface TreeModules {
+  pino: (options: Record<string, unknown>, destination: { write: (line: string) => void }) => Logger;
+  sanitize: unknown;
+  sanitizingOptions?: (sanitize: unknown, maxLineBytes: number) => Options;
+  logFormatters?: (sanitize: unknown) => Options['formatters'];
+  guardChildren?: (root: Logger, sanitize: unknown, log: Options['formatters']['log']) => void;
+  isErrorLike?: (value: unknown) => boolean;
+}
+
+const BATCH_CALLS = 20_000;
+const BATCHES = Number(process.env.GUARD_COST_BATCHES ?? '20');
+
+function load(tree: string): TreeModules {
+  const from = createRequire(join(tree, 'package.json'));
+  const src = (file: string) => from(join(tree, 'dist/src', file)) as Record<string, unknown>;
+  const { createSanitizer } = src('sanitize.js') as { createSanitizer: (matcher: unknown) => unknown };
+  const { createKeyMatcher, DEFAULT_REDACT_KEYS } = src('redact-keys.js') as {
+    createKeyMatcher: (names: unknown) => unknown;
+    DEFAULT_REDACT_KEYS: unknown;
+  };
+  const root = src('root.js') as Pick<TreeModules, 'sanitizingOptions' | 'logFormatters'>;
+  const guard = root.sanitizingOptions ? (src('log-call-guard.js') as Pick<TreeModules, 'guardChildren'>) : {};
+  const errors = src('serialize-error.js') as Pick<TreeModules, 'isErrorLike'>;
+  return {
+    pino: from('pino') as TreeModules['pino'],
+    sanitize: createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS)),
+    ...root,
+    ...guard,
+    ...errors,
+  };
+}
+
+function build(tree: string): { log: Logger; audit: Logger } {
+  const m = load(tree);
+  const destination = { write: () => undefined };
+  let root: Logger;
+  if (m.sanitizingOptions && m.guardChildren) {
+    const options = m.sanitizingOptions(m.sanitize, 1024 * 1024);
+    root = m.pino(options, destination);
+    m.guardChildren(root, m.sanitize, options.formatters.log);
+  } else if (m.logFormatters && m.isErrorLike) {
+    const { isErrorLike, sanitize } = m;
+    const sanitizeFields = sanitize as (fields: Record<string, unknown>) => Record<string, unknown>;
+    const err = (value: unknown) => (isErrorLike(value) ? sanitizeFields({ err: value }).err : value);
+    root = m.pino({ formatters: m.logFormatters(sanitize), serializers: { err } }, destination);
+  } else throw new Error(`${tree}: neither sanitizingOptions nor logFormatters in dist/src/root.js`);
+  return { log: root.child({ module: 'bench', service: 'api' }), audit: root.child({ channel: 'transactional' }) };
+}
+
+const fiveFields = (i: number) => ({
+  organizationId: `org-${i % 100}`,
+  userEmail: 'ada@example.com',
+  plan: 'team',
+  seats: 12,
+  actor: 'u-42',
+});
+const LINES = {
+  'log.info': (l: { log: Logger }) => {
+    for (let i = 0; i < BATCH_CALLS; i++) l.log.info({ a: 1, b: 'x' }, 'hello world');
+  },
+  'five-field line': (l: { audit: Logger }) => {
+    for (let i = 0; i < BATCH_CALLS; i++) l.audit.info(fiveFields(i), 'Organization was successfully added');
+  },
+};
+
+const trees = process.argv.slice(2);
+if (trees.length === 0) throw new Error('usage: node dist/bench/guard-cost.js <tree> [<tree>…]');
+const loggers = trees.map(build);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN;
+for (const [name, run] of Object.entries(LINES)) {
+  for (const logger of loggers) for (let warm = 0; warm < 3; warm++) run(logger);
+  const perTree = loggers.map(() => [] as number[]);
+  for (let batch = 0; batch < BATCHES; batch++) {
+    loggers.forEach((logger, k) => {
+      const start = process.cpuUsage();
+      run(logger);
+      const used = process.cpuUsage(start);
+      perTree[k]?.push(((used.user + used.system) * 1000) / BATCH_CALLS);
+    });
+  }
+  const medians = perTree.map(median);
+  const first = medians[0] ?? Number.NaN;
+  const cells = trees.map((tree, k) => `${basename(tree)} ${(medians[k] ?? 0).toFixed(0)} ns (${((medians[k] ?? 0) / first).toFixed(3)}×)`);
+  process.stdout.write(`${name}: ${cells.join(', ')}\n`);
+}
