@@ -15,15 +15,16 @@ const QUERY_PARAMETER = /([?&;#])([^=&#\s?;]+)=([^&#\s;]*)/g;
 
 /** Cheap test that a string could hold a URL secret; most strings fail it without a regex. */
 export function mayHoldUrlSecret(text: string): boolean {
-  return text.includes('=') || (text.includes('@') && (text.includes(':') || text.includes('//')));
+  // Userinfo worth censoring has a password, so a colon: an e-mail address costs one scan.
+  return text.includes('=') || (text.includes(':') && text.includes('@'));
 }
 
 /**
- * The shortest string that can hold a URL secret for these key names: a userinfo needs
- * `//b@` or `a:b@`, a secret parameter `?name=v`. Shorter strings (most field values) skip the search.
+ * The shortest string that can hold a URL secret for these key names: a userinfo worth
+ * censoring needs about `a://b@` (`u:pw@h`, `//u:p@`), a secret parameter `?name=v`. Shorter strings (most field values) skip the search.
  */
 export function shortestUrlSecret(isSecretKey: KeyMatcher): number {
-  return Math.min('//b@'.length, (isSecretKey.shortestKeyChars ?? 1) + '?=v'.length);
+  return Math.min('a://b@'.length, (isSecretKey.shortestKeyChars ?? 1) + '?=v'.length);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isAnyArrayBuffer, isMap, isProxy, isSet } from 'node:util/types';
+import { isAnyArrayBuffer, isMap, isSet } from 'node:util/types';
 import { createCleanTextCheck } from './clean-text.js';
 import { type KeyMatcher, REDACTED } from './redact-keys.js';
 import { censorUrlSecrets, mayHoldUrlSecret, shortestUrlSecret } from './redact-text.js';
@@ -264,8 +264,6 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
   // allocating and returned as is. Anything else takes the full walk.
   const isFlatAndClean = (value: Record<string, unknown>): boolean => {
     try {
-      // A Proxy could answer pino differently from this check (ownKeys that change): one constant check.
-      if (isProxy(value)) return false;
       const prototype = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== null) return false;
       for (const key in value) {

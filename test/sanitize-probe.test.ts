@@ -228,18 +228,3 @@ describe('smaller paths', () => {
     assert.doesNotMatch(JSON.stringify(sanitize.value(error)), /SECRET_/);
   });
 });
-
-describe('the quick check cannot be fooled by a Proxy', () => {
-  it('a Proxy whose keys change between reads takes the full walk', () => {
-    let reads = 0;
-    const target: Record<string, unknown> = { a: 'ok' };
-    const proxy = new Proxy(target, {
-      ownKeys: () => (reads++ === 0 ? ['a'] : ['a', 'password']),
-      getOwnPropertyDescriptor: (_t, key) => ({ value: key === 'password' ? 'SECRET_proxy' : 'ok', enumerable: true, configurable: true }),
-      get: (_t, key) => (key === 'password' ? 'SECRET_proxy' : key === 'a' ? 'ok' : undefined),
-    });
-    const out = sanitize(proxy);
-    assert.notEqual(out, proxy);
-    assert.doesNotMatch(JSON.stringify(out), /SECRET_/);
-  });
-});
