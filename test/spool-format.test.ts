@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../src/config.js';
 import { endingReport } from '../src/ending-report.js';
@@ -15,8 +18,10 @@ import {
   SEGMENT_MAGIC,
   SPOOL_START,
   segmentOf,
+  stateName,
 } from '../src/spool/format.js';
 import { flushMarkerLine, STAT_FIELDS } from '../src/wire.js';
+import { SpoolFiles } from '../transports/cloudwatch/spool-files.js';
 
 const segment = (...records: Buffer[]) => Buffer.concat([SEGMENT_MAGIC, ...records]);
 
@@ -173,5 +178,22 @@ describe('spool in the ending report', () => {
     assert.deepEqual(endingReport(flush, 'exit', 5000), [
       'logferry: possible duplicates: cloudwatch may hold 12 lines twice (resent after no answer, or recovered from a spool)',
     ]);
+  });
+});
+
+describe('spool files of one owner', () => {
+  it('removing them all also removes a temporary state file a killed holder left before its rename', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logferry-spool-files-'));
+    try {
+      const files = new SpoolFiles(dir, 'h-1-2-n3', 'h-4-5-n3', false);
+      files.writeState({ accepted: SPOOL_START, sending: SPOOL_START });
+      const leftover = `${stateName('h-1-2-n3')}.h-9-9-n3.tmp`;
+      writeFileSync(join(dir, leftover), '{"half":', { mode: 0o600 });
+      writeFileSync(join(dir, 'unrelated.tmp'), 'x', { mode: 0o600 });
+      files.removeAll();
+      assert.deepEqual(readdirSync(dir), ['unrelated.tmp']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

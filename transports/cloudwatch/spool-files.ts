@@ -67,6 +67,12 @@ export class SpoolFiles {
   /** Removes every file of this owner, the claim last. */
   removeAll(): void {
     for (const segment of this.segments()) removeQuietly(this.segmentPath(segment));
+    // A holder killed between writing its temporary state file and the rename leaves it behind.
+    const temporaryPrefix = `${stateName(this.owner)}.`;
+    for (const name of readdirSync(this.dir)) {
+      const path = join(this.dir, name);
+      if (name.startsWith(temporaryPrefix) && name.endsWith('.tmp') && isOwnFile(path)) removeQuietly(path);
+    }
     if (isOwnFile(this.statePath())) removeQuietly(this.statePath());
     if (isOwnFile(this.claimPath())) removeQuietly(this.claimPath());
   }
