@@ -1,5 +1,6 @@
 // One contender, one scenario, one round: prints `BENCH_RESULT <json>` on stderr.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fiveFields } from './audit-line.js';
 import { type BenchEnv, type Contender, createBenchLogger } from './contenders.js';
 import { logCpuError, logCpuLine, runCpu } from './cpu.js';
 import { runHttpScenario } from './http.js';
@@ -23,14 +24,6 @@ function nsPerCall(count: number, call: (i: number) => void): number {
   for (let i = 0; i < count; i++) call(i);
   return Number(process.hrtime.bigint() - start) / count;
 }
-
-const fiveFields = (i: number) => ({
-  organizationId: `org-${i % 100}`,
-  userEmail: 'ada@example.com',
-  plan: 'team',
-  seats: 12,
-  actor: 'u-42',
-});
 
 async function main(): Promise<void> {
   if (scenario === 'http') {

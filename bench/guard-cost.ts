@@ -8,6 +8,7 @@
 // its log formatter sanitizes the fields.
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
+import { fiveFields } from './audit-line.js';
 
 interface Logger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -63,13 +64,6 @@ function build(tree: string): { log: Logger; audit: Logger } {
   return { log: root.child({ module: 'bench', service: 'api' }), audit: root.child({ channel: 'transactional' }) };
 }
 
-const fiveFields = (i: number) => ({
-  organizationId: `org-${i % 100}`,
-  userEmail: 'ada@example.com',
-  plan: 'team',
-  seats: 12,
-  actor: 'u-42',
-});
 const LINES = {
   'log.info': (l: { log: Logger }) => {
     for (let i = 0; i < BATCH_CALLS; i++) l.log.info({ a: 1, b: 'x' }, 'hello world');

@@ -4,15 +4,9 @@
 // With BENCH_FILE, pino writing each line synchronously to that file instead (what a log agent tails).
 import pino from 'pino';
 import { flushLogs, logStats, transactionalLogger } from '../src/index.js';
+import { fiveFields } from './audit-line.js';
 
 const lines = Number(process.env.BENCH_LINES ?? '100000');
-const fiveFields = (i: number) => ({
-  organizationId: `org-${i % 100}`,
-  userEmail: 'ada@example.com',
-  plan: 'team',
-  seats: 12,
-  actor: 'u-42',
-});
 
 function report(result: Record<string, number>): void {
   process.stderr.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
