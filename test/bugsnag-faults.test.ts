@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bugsnagEnv, TEST_BUGSNAG_KEY } from './support/bugsnag-env.js';
-import { LocalBugsnag } from './support/bugsnag-receiver.js';
+import { type LocalBugsnag, withReceiver } from './support/bugsnag-receiver.js';
 import { printedFlush } from './support/cloudwatch-env.js';
 import { runFixture } from './support/run-fixture.js';
 
@@ -11,15 +11,6 @@ import { runFixture } from './support/run-fixture.js';
 // were counted, and never left.
 const EVENTS = 20;
 const HELD = 8;
-
-async function withReceiver<T>(use: (receiver: LocalBugsnag) => Promise<T>): Promise<T> {
-  const receiver = await new LocalBugsnag().start();
-  try {
-    return await use(receiver);
-  } finally {
-    await receiver.stop();
-  }
-}
 
 /** Bugsnag options with a short attempt bound, so a held request is given up in 1 s. */
 function options(receiver: LocalBugsnag): string {

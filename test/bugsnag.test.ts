@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bugsnagEnv } from './support/bugsnag-env.js';
-import { LocalBugsnag } from './support/bugsnag-receiver.js';
+import { type LocalBugsnag, withReceiver } from './support/bugsnag-receiver.js';
 import { printedFlush } from './support/cloudwatch-env.js';
 import { runFixture } from './support/run-fixture.js';
 
 // The real @bugsnag/js notifier, in the log worker, against a local receiver over HTTP.
 // Each test has a receiver of its own so they can run side by side.
-async function withReceiver<T>(use: (receiver: LocalBugsnag) => Promise<T>): Promise<T> {
-  const receiver = await new LocalBugsnag().start();
-  try {
-    return await use(receiver);
-  } finally {
-    await receiver.stop();
-  }
-}
 
 const scenario = (receiver: LocalBugsnag, name: string, extra: Record<string, string> = {}) =>
   runFixture('bugsnag-app', { env: bugsnagEnv(receiver, extra), args: [name] });

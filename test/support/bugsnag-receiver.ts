@@ -223,3 +223,13 @@ export class LocalBugsnag {
     return problems;
   }
 }
+
+/** Runs `use` with a receiver of its own, stopped afterwards whatever happens, so tests can run side by side. */
+export async function withReceiver<T>(use: (receiver: LocalBugsnag) => Promise<T>): Promise<T> {
+  const receiver = await new LocalBugsnag().start();
+  try {
+    return await use(receiver);
+  } finally {
+    await receiver.stop();
+  }
+}
