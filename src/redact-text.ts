@@ -41,18 +41,36 @@ export function censorUrlSecrets(text: string, isSecretKey: KeyMatcher, removeUs
   }
   if (out.includes('=')) {
     out = out.replace(QUERY_PARAMETER, (whole, separator: string, name: string, value: string) =>
-      value !== '' && value !== REDACTED && isSecretQueryName(decodeName(name), isSecretKey) ? `${separator}${name}=${REDACTED}` : whole,
+      value !== '' && value !== REDACTED && isSecretQueryKey(name, isSecretKey) ? `${separator}${name}=${REDACTED}` : whole,
     );
   }
   return out;
 }
 
-function decodeName(name: string): string {
+/** Whether a query key names a secret, by the same key rules as fields, whatever its brackets. */
+export function isSecretQueryKey(rawKey: string, isSecretKey: KeyMatcher): boolean {
+  return queryKeyNames(rawKey).some((name) => isSecretQueryName(name, isSecretKey));
+}
+
+/**
+ * The names in a query key, as the path of the field it stands for: `user[password][]` (or
+ * `user%5Bpassword%5D%5B%5D`) is `user`, `password`; `api_key[0]` is `api_key`. Empty and index
+ * parts name nothing. As with fields, a secret name anywhere on the path censors the value.
+ */
+function queryKeyNames(rawKey: string): string[] {
+  let key = rawKey;
   try {
-    return decodeURIComponent(name);
+    key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
   } catch {
-    return name;
+    // Malformed escapes: judge the key as written.
   }
+  const open = key.indexOf('[');
+  if (open < 0) return [key];
+  const names = [key.slice(0, open)];
+  for (const [, part] of key.slice(open).matchAll(/\[([^[\]]*)\]/g)) {
+    if (part !== undefined && part !== '' && !/^\d+$/.test(part)) names.push(part);
+  }
+  return names;
 }
 
 const defaultMatcher = createKeyMatcher(DEFAULT_REDACT_KEYS);

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { currentLogContext } from './context.js';
-import { isSecretQueryName, type KeyMatcher, REDACTED } from './redact-keys.js';
-import { censorUrlSecrets } from './redact-text.js';
+import { type KeyMatcher, REDACTED } from './redact-keys.js';
+import { censorUrlSecrets, isSecretQueryKey } from './redact-text.js';
 import type { RequestWire } from './request-wire.js';
 import type { Sanitizer } from './sanitize.js';
 
@@ -102,31 +102,10 @@ export function censorQuery(url: string, isSecretKey: KeyMatcher): string {
     const eq = part.indexOf('=');
     if (eq < 0) return part;
     const rawKey = part.slice(0, eq);
-    if (!queryKeyNames(rawKey).some((name) => isSecretQueryName(name, isSecretKey))) return part;
+    if (!isSecretQueryKey(rawKey, isSecretKey)) return part;
     changed = true;
     return `${rawKey}=${REDACTED}`;
   });
   if (!changed) return url;
   return `${url.slice(0, queryAt + 1)}${parts.join('&')}${hashAt < 0 ? '' : url.slice(hashAt)}`;
-}
-
-/**
- * The names in a query key, as the path of the field it stands for: `user[password][]` (or
- * `user%5Bpassword%5D%5B%5D`) is `user`, `password`; `api_key[0]` is `api_key`. Empty and index
- * parts name nothing. As with fields, a secret name anywhere on the path censors the value.
- */
-function queryKeyNames(rawKey: string): string[] {
-  let key = rawKey;
-  try {
-    key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
-  } catch {
-    // Malformed escapes: judge the key as written.
-  }
-  const open = key.indexOf('[');
-  if (open < 0) return [key];
-  const names = [key.slice(0, open)];
-  for (const [, part] of key.slice(open).matchAll(/\[([^[\]]*)\]/g)) {
-    if (part !== undefined && part !== '' && !/^\d+$/.test(part)) names.push(part);
-  }
-  return names;
 }

@@ -189,6 +189,21 @@ describe('URL secrets the text rules missed', () => {
       `https://h.example/cb#access_token=${REDACTED}&state=1`,
     );
   });
+  it('censors bracketed and escaped secret query keys in any logged text, as the request adapters do', () => {
+    for (const [url, kept] of [
+      ['https://h.example/x?password[]=S1', 'https://h.example/x?password[]='],
+      ['https://h.example/x?user[password][]=S2&a=1', 'https://h.example/x?user[password][]='],
+      ['https://h.example/x?api_key[0]=S3', 'https://h.example/x?api_key[0]='],
+      ['https://h.example/x?user%5Bpassword%5D=S4', 'https://h.example/x?user%5Bpassword%5D='],
+    ] as const) {
+      const censored = censorUrlSecrets(url, isSecret);
+      assert.ok(censored.startsWith(`${kept}${REDACTED}`) && !/S\d/.test(censored), censored);
+    }
+    assert.equal(
+      censorUrlSecrets('https://h.example/x?items[0]=a&sort[field]=name', isSecret),
+      'https://h.example/x?items[0]=a&sort[field]=name',
+    );
+  });
   it('censors userinfo up to its last @ (a password holding @)', () => {
     assert.equal(censorUrlSecrets('postgres://user:p@SECRET_atpass@db.example/x', isSecret), `postgres://${REDACTED}@db.example/x`);
     assert.equal(censorUrlSecrets('see https://h.example/a?u=a@b.example', isSecret), 'see https://h.example/a?u=a@b.example');
