@@ -53,8 +53,20 @@ export function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[-_.\s]/g, '');
 }
 
-/** Whether a key names a secret; `shortestKeyChars` is the length of the shortest name it matches. */
-export type KeyMatcher = ((key: string) => boolean) & { readonly shortestKeyChars?: number };
+/**
+ * Whether a key names a secret; `shortestKeyChars` is the length of the shortest name it
+ * matches; `plainKeys` holds keys known not to be secret, each at its `plainKeySlot`, for
+ * callers that check many keys in a loop of their own.
+ */
+export type KeyMatcher = ((key: string) => boolean) & {
+  readonly shortestKeyChars?: number;
+  readonly plainKeys?: ReadonlyArray<string | undefined>;
+};
+
+/** Where a key known not to be secret is kept in `KeyMatcher.plainKeys`: by its length and first letter. */
+export function plainKeySlot(key: string): number {
+  return (key.length * 7 + key.charCodeAt(0)) & (PLAIN_KEY_SLOTS - 1);
+}
 
 // Log keys repeat endlessly (msg, userId, headers…): remember verdicts, up to a bound so
 // an app that logs ever-new keys (ids as keys) cannot grow this without limit.
@@ -69,7 +81,7 @@ export function createKeyMatcher(names: readonly string[]): KeyMatcher {
   // a log call's literal object are the same strings every call, so a hit is one `===`.
   const plainKeys = new Array<string | undefined>(PLAIN_KEY_SLOTS).fill(undefined);
   const matcher = (key: string): boolean => {
-    const slot = (key.length * 7 + key.charCodeAt(0)) & (PLAIN_KEY_SLOTS - 1);
+    const slot = plainKeySlot(key);
     if (plainKeys[slot] === key) return false;
     const known = verdicts.get(key);
     if (known === false) plainKeys[slot] = key;
@@ -85,7 +97,10 @@ export function createKeyMatcher(names: readonly string[]): KeyMatcher {
     if (verdicts.size < MAX_CACHED_VERDICTS) verdicts.set(key, verdict);
     return verdict;
   };
-  return Object.assign(matcher, { shortestKeyChars: Math.min(...suffixes.map((suffix) => suffix.length), Number.MAX_SAFE_INTEGER) });
+  return Object.assign(matcher, {
+    shortestKeyChars: Math.min(...suffixes.map((suffix) => suffix.length), Number.MAX_SAFE_INTEGER),
+    plainKeys: plainKeys as ReadonlyArray<string | undefined>,
+  });
 }
 
 /**
