@@ -75,7 +75,8 @@ export function createQuickCopier({ isSecretKey, isCleanString, minScanChars, ma
         const copy: Record<string, unknown> = { ...item };
         remember(item, copy);
         (holder as Record<string, unknown>)[key] = copy;
-        return checkMembers(copy, depth + 1);
+        // pino's JSON.stringify would call a toJSON, own or inherited (a polluted Object.prototype).
+        return copy.toJSON === undefined && checkMembers(copy, depth + 1);
       }
       if (prototype === Array.prototype && Array.isArray(item)) {
         // Index by index, not slice or spread: neither a species constructor nor an iterator of
@@ -87,7 +88,7 @@ export function createQuickCopier({ isSecretKey, isCleanString, minScanChars, ma
         for (let i = 0; i < length; i++) copy[i] = list[i];
         remember(item, copy);
         (holder as unknown[])[key as number] = copy;
-        return checkItems(copy, depth + 1);
+        return (copy as { toJSON?: unknown }).toJSON === undefined && checkItems(copy, depth + 1);
       }
       return false;
     } catch {

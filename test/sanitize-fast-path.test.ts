@@ -139,6 +139,21 @@ describe('the fast pass copies what it checks, so pino reads only that', () => {
     assert.equal(JSON.parse(lines[1] ?? '{}').outer.inner.field, `https://${REDACTED}@h.example/`);
   });
 
+  it('an array item read once: a getter or a Proxy answering clean then secret never leaks', () => {
+    let reads = 0;
+    const list: unknown[] = ['a'];
+    Object.defineProperty(list, 1, { enumerable: true, get: () => (reads++ === 0 ? 'clean' : '/x?token=SECRET_item') });
+    let gets = 0;
+    const shifty = new Proxy(['a', 'b'], {
+      get: (target, key) => (key === '1' && gets++ > 0 ? 'https://u:SECRET_parr@h.example/' : Reflect.get(target, key)),
+    });
+    const lines: string[] = [];
+    guardedLogger(lines).info({ list, shifty }, 'arrays');
+    assert.equal(reads, 1);
+    assert.doesNotMatch(lines.join(''), /SECRET_/);
+    assert.deepEqual(JSON.parse(lines[0] ?? '{}').list, ['a', 'clean']);
+  });
+
   it('a Proxy whose traps answer differently each time is logged as its first answer', () => {
     let gets = 0;
     const shifty = new Proxy({ a: 'clean' } as Loose, {
