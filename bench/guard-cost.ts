@@ -1,13 +1,15 @@
-// The app-thread CPU cost of the two scenario-1 lines (and scenario 7's nested line) in several built trees of logferry, measured
-// in one process so that load from elsewhere on the machine falls on every tree alike: each tree's
-// pipeline (pino with what its src/root.ts adds, writing to a no-op destination) runs in
-// alternating batches of 20,000 calls, and the median batch is reported (docs/security.md, Cost).
+// The app-thread CPU cost of the scenario-1 lines (log.info and the five-field line), scenario 7's
+// nested line and a mix of eight field shapes, in several built trees of logferry, measured in one
+// process so that load from elsewhere on the machine falls on every tree alike: each tree's
+// pipeline (its own pino with what its src/root.ts adds, writing to a no-op destination) runs in
+// rounds of batches of 20,000 calls, and the medians of the batches and of each round's ratio to
+// the first tree are reported (docs/security.md, Cost).
 // Run: `npm run build && node dist/bench/guard-cost.js <tree> <tree>…` where each tree is a
 // checkout with node_modules and dist (e.g. `git archive 6362efe | tar -x -C /tmp/base`, then
 // `npm ci && npm run build` there). A tree before the logMethod guard is built the way it was:
 // its log formatter sanitizes the fields.
 import { createRequire } from 'node:module';
-import { basename, join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fiveFields } from './audit-line.js';
@@ -35,6 +37,9 @@ const BATCHES = Number(process.env.GUARD_COST_BATCHES ?? '30');
 
 function load(tree: string): TreeModules {
   const from = createRequire(join(tree, 'package.json'));
+  // Trees that share node_modules (a symlink) would share one pino, whose code V8 would then
+  // optimize for every tree's objects at once, as no app's pino is: each tree loads its own.
+  for (const file of Object.keys(from.cache)) if (file.includes(`${sep}node_modules${sep}`)) delete from.cache[file];
   const src = (file: string) => from(join(tree, 'dist/src', file)) as Record<string, unknown>;
   const { createSanitizer } = src('sanitize.js') as { createSanitizer: (matcher: unknown) => unknown };
   const { createKeyMatcher, DEFAULT_REDACT_KEYS } = src('redact-keys.js') as {
@@ -77,6 +82,13 @@ const LINES: Record<string, string> = {
   'five-field line': `l.audit.info(fiveFields(i), 'Organization was successfully added');`,
   // Scenario 7's line: one clean nested object.
   'nested line': `l.log.info({ a: 1, b: 'x', i, user: { id: 'u-42', org: 'acme' } }, 'hello world');`,
+  // An app logs fields of many shapes through the same logferry code, as the single lines above
+  // do not: eight five-field shapes in turn, so the call sites inside logferry and pino see them all.
+  'eight shapes in turn': `switch (i & 7) { ${Array.from(
+    { length: 8 },
+    (_, k) =>
+      `case ${k}: l.audit.info({ k${k}: i, organizationId: 'org-' + (i % 100), userEmail: 'ada@example.com', plan: 'team', seats: 12 }, 'Shape ${k} line'); break;`,
+  ).join(' ')} }`,
 };
 type Loop = (loggers: { log: Logger; audit: Logger }, line: typeof fiveFields, calls: number) => void;
 const compile = (body: string): Loop => new Function('l', 'fiveFields', 'calls', `for (let i = 0; i < calls; i++) ${body}`) as Loop;
