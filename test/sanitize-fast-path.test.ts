@@ -224,3 +224,78 @@ describe('the fast pass copies what it checks, so pino reads only that', () => {
     assert.doesNotMatch(lines.join(''), /SECRET_/);
   });
 });
+
+describe('random trees through the fast pass and the walk', () => {
+  it('no secret of 2,000 generated trees reaches the output, and no input is changed', () => {
+    let seed = 12;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    // The input as it is, without calling its getters (a getter here answers differently each time).
+    const snapshot = (item: unknown, seen = new Set<object>()): unknown => {
+      if (typeof item !== 'object' || item === null) return typeof item === 'undefined' ? '(undefined)' : item;
+      if (seen.has(item)) return '(seen)';
+      seen.add(item);
+      return Object.entries(Object.getOwnPropertyDescriptors(item)).map(([key, d]) => [
+        key,
+        'value' in d ? snapshot(d.value, seen) : '(accessor)',
+      ]);
+    };
+    const keys = ['a', 'userId', 'password', 'x-api-key', 'url', '__proto__', 'toJSON', 'rawHeaders', 'pass\u200Bword', 'note', 'session'];
+    const secretStrings = ['https://u:SECRET_u@h.example/', '/cb?token=SECRET_q&a=1', '/x?session=SECRET_s', 'redis u:SECRET_b@h.example'];
+    let shared: object = { id: 'shared' };
+    const value = (depth: number): unknown => {
+      switch (random(depth > 3 ? 6 : 10)) {
+        case 0:
+          return 'plain text';
+        case 1:
+          return random(3);
+        case 2:
+          return secretStrings[random(secretStrings.length)];
+        case 3:
+          return random(2) === 0 ? null : undefined;
+        case 4:
+          return ['authorization', 'SECRET_pair'];
+        case 5:
+          return shared;
+        case 6:
+          return tree(depth + 1);
+        case 7:
+          return [value(depth + 1), value(depth + 1)];
+        case 8:
+          return new Date(0);
+        default: {
+          let reads = 0;
+          return Object.defineProperty({}, 'lazy', { enumerable: true, get: () => (reads++ === 0 ? 'clean' : '/x?token=SECRET_g') });
+        }
+      }
+    };
+    const tree = (depth: number): Record<string, unknown> => {
+      const node: Record<string, unknown> = {};
+      for (let i = random(5); i >= 0; i--) {
+        const key = keys[random(keys.length)] as string;
+        const item = key.includes('pass') || key === 'x-api-key' ? 'SECRET_k' : value(depth);
+        Object.defineProperty(node, key, { value: item, enumerable: true, writable: true, configurable: true });
+      }
+      if (random(4) === 0) {
+        let reads = 0;
+        Object.defineProperty(node, 'lazyTop', {
+          enumerable: true,
+          get: () => (reads++ === 0 ? 'clean' : 'https://u:SECRET_top@h.example/'),
+        });
+      }
+      return node;
+    };
+    for (let n = 0; n < 2000; n++) {
+      shared = random(2) === 0 ? { id: 'shared', token: 'SECRET_t' } : { id: 'shared' };
+      const input = tree(0);
+      const before = JSON.stringify(snapshot(input));
+      const lines: string[] = [];
+      guardedLogger(lines).info(input, 'random');
+      assert.doesNotMatch(lines[0] ?? '', /SECRET_/, lines[0]);
+      assert.doesNotMatch(JSON.stringify(sanitize(input)), /SECRET_/);
+      assert.equal(JSON.stringify(snapshot(input)), before);
+    }
+  });
+});
