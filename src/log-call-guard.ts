@@ -74,6 +74,9 @@ export function safeArguments(args: unknown[], sanitize: Sanitizer, serialize?: 
     if (typeof args[1] === 'string') {
       args.splice(0, 2, `${args.length > 2 ? shown.replaceAll('%', '%%') : shown} ${args[1]}`);
     } else args[0] = shown;
+  } else if (typeof first === 'function') {
+    // pino would prepend a child's msgPrefix to it, calling its (own, maybe throwing) toString.
+    args[0] = functionName(first);
   }
   for (let i = 1; i < args.length; i++) {
     const item = args[i];

@@ -108,7 +108,7 @@ export function createQuickCopier({ isSecretKey, isCleanString, minScanChars, ma
         if (text < 0 || !isCleanString(item)) return false;
       } else if (typeof item === 'object') {
         if (item !== null && !nested(copy, key, item, depth)) return false;
-      } else if (typeof item === 'symbol') return false;
+      } else if (typeof item === 'symbol' || typeof item === 'function') return false; // see `copy`
     }
     return true;
   };
@@ -176,7 +176,11 @@ export function createQuickCopier({ isSecretKey, isCleanString, minScanChars, ma
         if (textLeft < 0 || (item.length >= minScanChars && !isCleanString(item))) return giveUp(fields, top);
       } else if (typeof item === 'object') {
         if (item !== null) return copyNested(fields, top);
-      } else if (typeof item === 'symbol') return giveUp(fields, top);
+      } else if (typeof item === 'symbol' || typeof item === 'function') {
+        // A function is the walk's to drop: pino would call a request-like object's id() or a
+        // response-like one's getHeaders() on the copy, and log what it returns unchecked.
+        return giveUp(fields, top);
+      }
       if (key === 'toJSON' || key === '_header' || --valuesLeft < 0) return giveUp(fields, top);
       // The matcher's own first check, without the call: a key it knows to be plain.
       if (item !== undefined && plainKeys[plainKeySlot(key)] !== key && isSecretKey(key)) return giveUp(fields, top);

@@ -59,9 +59,14 @@ export function isQueryOnlySecretName(name: string): boolean {
 // variation selectors…), which would otherwise hide a name from the matcher.
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 
+// NFKC puts each run of combining marks in canonical order, at a cost quadratic in the run's
+// length; no name is made of marks, so in a long key (or query name) long runs are dropped first.
+const LONG_KEY_CHARS = 256;
+const MARK_RUN = /\p{M}{32,}/gu;
+
 /** A key as names are matched: compatibility forms folded (NFKC), invisible characters removed, lower case, no separators. */
 export function normalizeKey(key: string): string {
-  return key
+  return (key.length > LONG_KEY_CHARS ? key.replace(MARK_RUN, '') : key)
     .normalize('NFKC')
     .replace(INVISIBLE, '')
     .toLowerCase()
@@ -86,6 +91,8 @@ export function plainKeySlot(key: string): number {
 // Log keys repeat endlessly (msg, userId, headers…): remember verdicts, up to a bound so
 // an app that logs ever-new keys (ids as keys) cannot grow this without limit.
 const MAX_CACHED_VERDICTS = 10_000;
+/** Longer keys are judged every time and never held, so the cache stays small whatever keys come. */
+const MAX_CACHED_KEY_CHARS = 128;
 /** A power of two: the slot is a mask of the key's length and first letter. */
 const PLAIN_KEY_SLOTS = 64;
 
@@ -109,7 +116,7 @@ export function createKeyMatcher(names: readonly string[]): KeyMatcher {
         break;
       }
     }
-    if (verdicts.size < MAX_CACHED_VERDICTS) verdicts.set(key, verdict);
+    if (verdicts.size < MAX_CACHED_VERDICTS && key.length <= MAX_CACHED_KEY_CHARS) verdicts.set(key, verdict);
     return verdict;
   };
   return Object.assign(matcher, {

@@ -3,7 +3,7 @@ import { createCleanTextCheck } from './clean-text.js';
 import { createQuickCopier, type QuickCopies } from './quick-copy.js';
 import { type KeyMatcher, REDACTED } from './redact-keys.js';
 import { censorUrlSecrets, mayHoldUrlSecret, shortestUrlSecret } from './redact-text.js';
-import { isErrorLike, serializeError, setField, unreadable } from './serialize-error.js';
+import { isErrorLike, keepConvertible, serializeError, setField, unreadable } from './serialize-error.js';
 import { truncationMarker, utf8Bytes } from './utf8.js';
 import {
   circular,
@@ -13,6 +13,7 @@ import {
   readToJSON,
   safeKeys,
   take,
+  unboxed,
   viewData,
   type WalkState,
   withRest,
@@ -137,6 +138,8 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
       if (isErrorLike(value)) return serializeError(value, errorWalker(s, depth));
       if (ArrayBuffer.isView(value)) return viewData(value, s);
       if (isAnyArrayBuffer(value)) return `[ArrayBuffer of ${value.byteLength} bytes]`;
+      const primitive = unboxed(value);
+      if (primitive !== undefined) return typeof primitive === 'string' ? walkString(primitive, s) : primitive;
       if (isMap(value)) return walkMap(value, s, depth);
       if (isSet(value)) {
         const { items, rest } = take(Set.prototype.values.call(value), value.size, s);
@@ -200,6 +203,7 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
       if (next !== undefined) setField(out, key, next);
     }
     s.path.pop();
+    keepConvertible(out);
     return out;
   };
 
@@ -216,7 +220,9 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
       s.values--;
       s.path[level] = i;
       try {
-        out.push(walk(items[i], s, depth + 1));
+        const item = items[i];
+        // A function as JSON shows it in a list: join() (pino's `%s` of a list) would call its toString.
+        out.push(typeof item === 'function' ? null : walk(item, s, depth + 1));
       } catch (thrown) {
         out.push(unreadable(thrown));
       }

@@ -131,3 +131,17 @@ export function unreadable(thrown: unknown): string {
   }
   return `[Unreadable: ${message}]`;
 }
+
+const objectToString = Object.prototype.toString;
+const objectValueOf = Object.prototype.valueOf;
+const asObjectText = (): string => '[object Object]';
+
+/**
+ * Makes `String(out)` work on a walked object with an own `toString` or `valueOf` member (data,
+ * as the walk drops functions): pino's `%s`, `%d` and a child's msgPrefix would throw on it.
+ * The member stays in the line; the conversion is a hidden own Symbol.toPrimitive.
+ */
+export function keepConvertible(out: Record<string, unknown>): void {
+  if (out.toString === objectToString && out.valueOf === objectValueOf) return;
+  Object.defineProperty(out, Symbol.toPrimitive, { value: asObjectText });
+}

@@ -1,3 +1,4 @@
+import { isBigIntObject, isBooleanObject, isNumberObject, isStringObject } from 'node:util/types';
 import { isErrorLike } from './serialize-error.js';
 
 // The small pieces of the sanitizer's walk (src/sanitize.ts) that need none of its state:
@@ -93,4 +94,16 @@ export function readToJSON(value: object): (() => unknown) | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A boxed primitive (`new String(…)`) as the primitive JSON makes of it, or undefined for any
+ * other object: walked as an object, a String would come out character by character.
+ */
+export function unboxed(value: object): string | number | boolean | undefined {
+  if (isStringObject(value)) return String.prototype.valueOf.call(value);
+  if (isNumberObject(value)) return Number.prototype.valueOf.call(value);
+  if (isBooleanObject(value)) return Boolean.prototype.valueOf.call(value);
+  if (isBigIntObject(value)) return BigInt.prototype.toString.call(value);
+  return undefined;
 }

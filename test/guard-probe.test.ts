@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import pino from 'pino';
+import { guardChildren, type LogFormatter } from '../src/log-call-guard.js';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED } from '../src/redact-keys.js';
+import { sanitizingOptions } from '../src/root.js';
+import { createSanitizer } from '../src/sanitize.js';
+
+// Findings of the adversarial probe of the own level methods, the copying fast pass and the key
+// normalization (issue #12): each test fails on the code before its fix.
+
+const isSecret = createKeyMatcher(DEFAULT_REDACT_KEYS);
+const sanitize = createSanitizer(isSecret);
+
+/** A level method called with what its types forbid, as JavaScript callers may. */
+const loosely = (method: pino.LogFn) => method as unknown as (...args: unknown[]) => void;
+
+/** A pino logger guarded as the root is, writing its lines into `lines`. */
+function guardedLogger(lines: string[]): pino.Logger {
+  const options = sanitizingOptions(sanitize, 1024 * 1024);
+  const logger = pino(options, { write: (line: string) => void lines.push(line) });
+  guardChildren(logger, sanitize, (options.formatters as { log: LogFormatter }).log);
+  return logger;
+}
+
+describe('functions among the fields never run inside pino', () => {
+  it("a request-like object's id() and a response-like getHeaders() are not called", () => {
+    const lines: string[] = [];
+    const log = guardedLogger(lines);
+    const id = () => 'https://h.example/?token=SECRET_reqid';
+    const getHeaders = () => ({ authorization: 'SECRET_resheaders' });
+    log.info({ method: 'GET', headers: {}, socket: {}, id }, 'nested request-like');
+    log.info({ method: 'GET', headers: {}, socket: {}, id });
+    log.info({ setHeader() {}, statusCode: 200, getHeaders }, 'flat response-like');
+    log.info({ setHeader() {}, more: { a: 1 }, getHeaders }, 'nested response-like');
+    assert.equal(lines.length, 4);
+    for (const line of lines) assert.doesNotMatch(line, /SECRET_/);
+  });
+});
+
+describe('an object whose own toString or valueOf is data', () => {
+  it('as a %s, %d or %i argument, or in a list, does not make the call throw', () => {
+    const lines: string[] = [];
+    const log = guardedLogger(lines);
+    loosely(log.info.bind(log))('%s %d %i', { toString: 'x' }, { valueOf: 'y', toString: 'z' }, { valueOf: 1, toString: 2 });
+    log.info('%s', [{ toString: 'x' }]);
+    assert.equal(lines.length, 2);
+    assert.equal(JSON.parse(lines[0] as string).msg, '[object Object] NaN NaN');
+  });
+  it('as the message of a prefixed child does not make the call throw', () => {
+    const lines: string[] = [];
+    const child = guardedLogger(lines).child({}, { msgPrefix: 'p ' });
+    loosely(child.info.bind(child))({}, { toString: 'x' });
+    loosely(child.info.bind(child))(null, { valueOf: 'y' });
+    assert.equal(lines.length, 2);
+  });
+  it('keeps the member in the line', () => {
+    assert.deepEqual(JSON.parse(JSON.stringify(sanitize.value({ toString: 'x', valueOf: 1 }))), { toString: 'x', valueOf: 1 });
+  });
+});
+
+describe('a function logged as the message', () => {
+  it('by a prefixed child: its toString and Symbol.toPrimitive are not called', () => {
+    const lines: string[] = [];
+    const child = guardedLogger(lines).child({}, { msgPrefix: 'p ' });
+    const leaky = Object.assign(function leaky() {}, { toString: () => 'https://h.example/?token=SECRET_fnmsg' });
+    const throwing = Object.assign(function throwing() {}, {
+      [Symbol.toPrimitive]() {
+        throw new Error('toPrimitive ran');
+      },
+    });
+    loosely(child.info.bind(child))(leaky);
+    loosely(child.info.bind(child))(throwing, 'x');
+    assert.equal(lines.length, 2);
+    for (const line of lines) assert.doesNotMatch(line, /SECRET_/);
+    assert.equal(JSON.parse(lines[0] as string).msg, 'p [Function: leaky]');
+  });
+});
+
+describe('a boxed string', () => {
+  it('is logged as its text, URL secrets censored, not character by character', () => {
+    const out = sanitize({ url: new String('https://h.example/?token=SECRET_boxed'), n: new Number(3), b: new Boolean(false) });
+    assert.deepEqual(out, { url: `https://h.example/?token=${REDACTED}`, n: 3, b: false });
+  });
+});
+
+describe('hostile key names', () => {
+  it('a key of a long run of combining marks is matched in bounded time', () => {
+    // Canonical reordering in NFKC sorts a run of combining marks: quadratic in the run's length.
+    const key = `a${'\u0301\u0316'.repeat(100_000)}`;
+    const started = process.hrtime.bigint();
+    assert.equal(isSecret(key), false);
+    const out = sanitize({ [key]: 1, b: { c: 2 } });
+    const lines: string[] = [];
+    guardedLogger(lines).info({ [`x${key}password`]: 'SECRET_marks' }, 'm');
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    assert.equal(Object.keys(out).length, 2);
+    assert.doesNotMatch(lines.join(''), /SECRET_/);
+    // Unbounded, this takes minutes; bounded, milliseconds. The bound is far above either's noise.
+    assert.ok(seconds < 5, `took ${seconds.toFixed(1)} s`);
+  });
+  it('invisible characters and separators padding a name still hide nothing in a long key', () => {
+    const padded = `pass${'\u200b'.repeat(5000)}${'_'.repeat(5000)}word`;
+    assert.equal(isSecret(padded), true);
+    assert.equal(isSecret(`${'x'.repeat(10_000)}ａｐｉ＿ｋｅｙ`), true);
+  });
+  it('the matcher keeps no long key alive', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const matcher = createKeyMatcher(DEFAULT_REDACT_KEYS);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // Each key is a fresh string (ids as keys): 2,000 keys of 50,000 characters are 100 MB.
+    for (let i = 0; i < 2000; i++) matcher(`${i}`.padEnd(50_000, 'k'));
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 20 * 1024 * 1024, `the heap grew by ${(grown / 1024 / 1024).toFixed(0)} MB`);
+  });
+});
