@@ -1,15 +1,17 @@
+import { replaceBareUserinfo } from './bare-userinfo.js';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS, isQueryOnlySecretName, type KeyMatcher, REDACTED } from './redact-keys.js';
 
 // Secrets inside text rather than under a key: the userinfo of a URL (`https://user:pass@host`)
 // and secret query parameters (`?access_token=…`, `&X-Amz-Signature=…`). Used on logged strings
 // and on everything logferry itself prints (config errors, stderr notices, logStats errors).
-// Plain: imports only redact-keys.ts, so worker files may load it.
+// Plain: imports only redact-keys.ts and bare-userinfo.ts, so worker files may load it.
 
 // Userinfo after a scheme or `//` (protocol-relative) runs to the last `@` before the host's
 // path, query or fragment: a password may itself hold `@`. Without either, `user:pass@host`
-// (a connection string's tail, a bare endpoint) needs the colon, so e-mail addresses stay.
-const USERINFO = /((?:[a-z][a-z0-9+.-]*:)?\/\/)[^/\s?#]*@/gi;
-const BARE_USERINFO = /(^|[\s"'(<=,])[^\s"'<>/?#@:]+:[^\s/?#]*@(?=[a-z0-9[])/gi;
+// (a connection string's tail, a bare endpoint) needs the colon, so e-mail addresses stay
+// (src/bare-userinfo.ts). A scheme starts only where a run of scheme characters does: tried at
+// every letter of a long run, each try ran to the run's end.
+const USERINFO = /((?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:)?\/\/)[^/\s?#]*@/gi;
 // Parameters of the query and of the fragment (`#access_token=` of an OAuth implicit grant).
 const QUERY_PARAMETER = /([?&;#])([^=&#\s?;]+)=([^&#\s;]*)/g;
 
@@ -37,7 +39,7 @@ export function censorUrlSecrets(text: string, isSecretKey: KeyMatcher, removeUs
   let out = text;
   if (text.includes('@')) {
     out = text.replace(USERINFO, removeUserinfo ? '$1' : `$1${REDACTED}@`);
-    if (out.includes(':')) out = out.replace(BARE_USERINFO, removeUserinfo ? '$1' : `$1${REDACTED}@`);
+    if (out.includes(':')) out = replaceBareUserinfo(out, removeUserinfo ? undefined : REDACTED);
   }
   if (out.includes('=')) {
     out = out.replace(QUERY_PARAMETER, (whole, separator: string, name: string, value: string) =>

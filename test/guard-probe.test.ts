@@ -5,6 +5,7 @@ import { runInNewContext } from 'node:vm';
 import pino from 'pino';
 import { guardChildren, type LogFormatter } from '../src/log-call-guard.js';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED } from '../src/redact-keys.js';
+import { censorUrlSecrets } from '../src/redact-text.js';
 import { sanitizingOptions } from '../src/root.js';
 import { createSanitizer } from '../src/sanitize.js';
 
@@ -117,5 +118,34 @@ describe('hostile key names', () => {
     gc();
     const grown = process.memoryUsage().heapUsed - before;
     assert.ok(grown < 20 * 1024 * 1024, `the heap grew by ${(grown / 1024 / 1024).toFixed(0)} MB`);
+  });
+});
+
+describe('URL userinfo in hostile text', () => {
+  it('is searched in time linear in the text', () => {
+    // Each shape made the userinfo patterns retry from every position to the end of the text.
+    const shapes = [`${'a'.repeat(200_000)}@=`, `${'=a:'.repeat(70_000)}@`, `:${'=,'.repeat(100_000)}@h`, `@h${'=a:'.repeat(70_000)}`];
+    const started = process.hrtime.bigint();
+    for (const shape of shapes) assert.equal(censorUrlSecrets(shape, isSecret), shape);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // Quadratic, these take minutes; linear, milliseconds. The bound is far above either's noise.
+    assert.ok(seconds < 5, `took ${seconds.toFixed(1)} s`);
+  });
+  it('is still censored in every form', () => {
+    const cases: Array<[string, string]> = [
+      ['u:SECRET_1@h.example', `${REDACTED}@h.example`],
+      ['db=u:SECRET_2@h.example:5432', `${REDACTED}@h.example:5432`],
+      ['/x,u:SECRET_2@h.example', `/x,${REDACTED}@h.example`],
+      ['"u:p@SECRET_3@h.example"', `"${REDACTED}@h.example"`],
+      ['x (u:SECRET_4@h) y', `x ${REDACTED}@h) y`],
+      ['a@b u:SECRET_5@h c@d', `a@b ${REDACTED}@h c@d`],
+      ['1https://u:SECRET_6@h.example/', `1https://${REDACTED}@h.example/`],
+      ['see HTTPS://u:SECRET_7@h.example/x', `see HTTPS://${REDACTED}@h.example/x`],
+      ['ada@h.example and bob:x@ y', 'ada@h.example and bob:x@ y'],
+      ['<u:SECRET_8@h>', `<${REDACTED}@h>`],
+      ['/u:p@h', '/u:p@h'],
+    ];
+    for (const [text, censored] of cases) assert.equal(censorUrlSecrets(text, isSecret), censored, text);
+    assert.equal(censorUrlSecrets('x u:SECRET_9@h', isSecret, true), 'x h');
   });
 });
