@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EventQueue } from '../transports/cloudwatch/batcher.js';
 import { putLogEventsBody } from '../transports/cloudwatch/put-body.js';
-import { readPrefixLevel, readPrefixTime } from '../transports/shared/line-prefix.js';
+import { readPrefixLevel, readPrefixTime, readPrefixTimeAfter } from '../transports/shared/line-prefix.js';
 import { type LineHandlers, type LineSpan, lineTransport } from '../transports/shared/line-source.js';
 import { utf8Bytes } from '../transports/shared/utf8.js';
 
@@ -84,6 +84,17 @@ describe('reading the level and time at the start of a pino line', () => {
     assert.equal(readPrefixLevel('{"level":"info"}'), -1);
     assert.equal(readPrefixTime('{"level":30,"msg":"x"}'), -1);
     assert.equal(readPrefixTime('not json'), -1);
+  });
+
+  it('reads times of any length, and the time after a level already read', () => {
+    for (const time of [0, 7, 123456789, 1234567890, 1764072000000, 9007199254740991])
+      assert.equal(readPrefixTime(`{"level":30,"time":${time},"pid":1}`), time);
+    assert.equal(readPrefixTimeAfter('{"level":100,"time":42}', 100), 42);
+    assert.equal(readPrefixTimeAfter('{"level":5,"time":42', 5), 42);
+    assert.equal(readPrefixTimeAfter('{"level":30,"time":42}', -1), -1);
+    // A level pino would not write (a leading zero) is not read past: the caller reads the line whole.
+    assert.equal(readPrefixTime('{"level":030,"time":42}'), -1);
+    assert.equal(readPrefixTime('{"level":30,"time":"x"}'), -1);
   });
 });
 

@@ -9,6 +9,8 @@ import { readFlushMarker } from '../../src/wire.js';
  */
 export interface LineSpan {
   chunk: string;
+  /** Counts the chunks: lines with the same number were cut from the same chunk (no string compare needed). */
+  chunkNumber: number;
   start: number;
   end: number;
 }
@@ -16,10 +18,12 @@ export interface LineSpan {
 /** What a sink does with its input. */
 export interface LineHandlers {
   /**
-   * An ordinary log line; `span` where it sits in its chunk, when it is exactly that text. Must
-   * never await delivery: a stalled read loop backs pino's pipe up into the app's thread.
+   * An ordinary log line; `span` where it sits in its chunk, when it is exactly that text;
+   * `prefixLevel` the level the router read from its first bytes (-1 when it does not start as
+   * pino writes lines; undefined when not read). Must never await delivery: a stalled read loop
+   * backs pino's pipe up into the app's thread.
    */
-  onLine(line: string, span?: LineSpan): void;
+  onLine(line: string, span?: LineSpan, prefixLevel?: number): void;
   /** A flush marker: answer `flushId` once every line before it is delivered or counted. */
   onFlush(flushId: number): void;
   /** The worker is ending: deliver what is held, within the exit budget. */
@@ -49,7 +53,7 @@ export function lineTransport(sink: LineHandlers): Writable {
   let partial = '';
   let handleScheduled = false;
   let closing: Promise<void> | undefined;
-  const span: LineSpan = { chunk: '', start: 0, end: 0 };
+  const span: LineSpan = { chunk: '', chunkNumber: 0, start: 0, end: 0 };
 
   /** `line`, at `span` in its chunk when `inChunk`. */
   const handleLine = (line: string, inChunk: boolean): void => {
@@ -81,6 +85,7 @@ export function lineTransport(sink: LineHandlers): Writable {
         end = chunk.indexOf('\n', start);
       }
       span.chunk = chunk;
+      span.chunkNumber++;
       while (end >= 0) {
         span.start = start;
         span.end = end;
