@@ -115,6 +115,23 @@ describe('the worker transport stream', () => {
     return { seen, handlers };
   }
 
+  it('cuts a chunk bigger than a slice over several turns of the loop, every line once and in order', async () => {
+    const { seen, handlers } = recording();
+    const stream = lineTransport(handlers);
+    // ~1.2 MiB in one write, as thread-stream hands over a full shared buffer, ending mid-line.
+    const lines = Array.from({ length: 20_000 }, (_, i) => `{"level":30,"time":${i},"msg":"line ${i}"}`);
+    stream.write(`${lines.join('\n')}\n{"level":30,"time":-1,"msg":"cut`);
+    stream.write(' here"}\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Some lines were handed to the sink on the first turns, not all of them.
+    assert.ok(seen.lines.length > 0 && seen.lines.length < lines.length, `${seen.lines.length} lines after two turns`);
+    stream.end();
+    await new Promise((resolve) => stream.once('close', resolve));
+    assert.deepEqual(seen.lines, [...lines, '{"level":30,"time":-1,"msg":"cut here"}']);
+    assert.equal(seen.spans.filter((span) => span === undefined).length, 1);
+  });
+
   it('cuts chunks into lines whatever the chunk boundaries, answers markers in order, and delivers a last line without newline at end', async () => {
     const { seen, handlers } = recording();
     const stream = lineTransport(handlers);

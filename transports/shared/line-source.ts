@@ -38,6 +38,9 @@ export interface LineHandlers {
 // pushes every line through an object-mode Readable (a 'data' event per line); here the chunk
 // is cut at its newlines with indexOf and each line handed to the sink by a plain call.
 
+/** What the worker cuts into lines in one turn of its loop, at most (plus the line that crosses it). */
+const SLICE_CHARS = 256 * 1024;
+
 /** More than thread-stream ever hands over at once, so write() says "go on" without waiting for 'drain'. */
 const HIGH_WATER_MARK_CHARS = 64 * 1024 * 1024;
 
@@ -48,7 +51,7 @@ const HIGH_WATER_MARK_CHARS = 64 * 1024 * 1024;
  * app's thread copy the next chunk meanwhile.
  */
 export function lineTransport(sink: LineHandlers): Writable {
-  let waiting: string[] = [];
+  const waiting: string[] = [];
   /** The end of the last chunk when it stopped mid-line. */
   let partial = '';
   let handleScheduled = false;
@@ -70,37 +73,70 @@ export function lineTransport(sink: LineHandlers): Writable {
     }
   };
 
-  const handleWaiting = (): void => {
-    handleScheduled = false;
-    const chunks = waiting;
-    waiting = [];
-    for (const chunk of chunks) {
-      let start = 0;
-      let end = chunk.indexOf('\n');
-      if (end >= 0 && partial !== '') {
+  /** The chunk being cut, and where in it the next line starts. */
+  let current = '';
+  let currentAt = 0;
+
+  /**
+   * Cuts lines from the waiting chunks until `budgetChars` are handled (all when Infinity).
+   * Returns true when everything waiting was handled.
+   */
+  const handleWaiting = (budgetChars: number): boolean => {
+    let handled = 0;
+    for (;;) {
+      if (currentAt >= current.length) {
+        const next = waiting.shift();
+        if (next === undefined) return true;
+        current = next;
+        currentAt = 0;
+        span.chunk = current;
+        span.chunkNumber++;
+      }
+      if (handled >= budgetChars) return false;
+      const chunk = current;
+      let start = currentAt;
+      let end = chunk.indexOf('\n', start);
+      if (end >= 0 && start === 0 && partial !== '') {
         const first = partial + chunk.slice(0, end);
         partial = '';
         handleLine(first, false);
         start = end + 1;
         end = chunk.indexOf('\n', start);
       }
-      span.chunk = chunk;
-      span.chunkNumber++;
+      const stopAt = Math.min(chunk.length, start + budgetChars - handled);
       while (end >= 0) {
         span.start = start;
         span.end = end;
         handleLine(chunk.slice(start, end), true);
         start = end + 1;
+        if (start >= stopAt) break;
         end = chunk.indexOf('\n', start);
       }
-      span.chunk = '';
-      if (start < chunk.length) partial += chunk.slice(start);
+      handled += start - currentAt;
+      if (end < 0 || start >= chunk.length) {
+        if (start < chunk.length) partial += chunk.slice(start);
+        currentAt = chunk.length;
+      } else currentAt = start;
     }
+  };
+
+  // thread-stream hands over up to its whole shared buffer (4 MiB) in one write: cut in one go,
+  // that would hold the worker's loop for tens of ms, and the request that ships the lines
+  // already queued (and the answer to the one in flight) would wait behind it. A slice a turn
+  // lets them go between slices.
+  const handleSlice = (): void => {
+    handleScheduled = false;
+    if (!handleWaiting(SLICE_CHARS)) schedule();
+  };
+  const schedule = (): void => {
+    if (handleScheduled) return;
+    handleScheduled = true;
+    setImmediate(handleSlice);
   };
 
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      handleWaiting();
+      handleWaiting(Number.POSITIVE_INFINITY);
       // A last line without its newline is still a line.
       if (partial !== '') handleLine(partial, false);
       partial = '';
@@ -114,10 +150,7 @@ export function lineTransport(sink: LineHandlers): Writable {
     highWaterMark: HIGH_WATER_MARK_CHARS,
     write(chunk: string | Buffer, _encoding, callback) {
       waiting.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-      if (!handleScheduled) {
-        handleScheduled = true;
-        setImmediate(handleWaiting);
-      }
+      schedule();
       callback();
     },
     // end(): deliver what is held, then 'finish' and 'close' (thread-stream ends the worker on 'close').
