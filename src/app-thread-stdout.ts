@@ -97,6 +97,7 @@ export function appThreadStdout(options: AppThreadStdoutOptions): TransportStrea
   function afterWrite(outcome: WriteOutcome): void {
     if (outcome === 'written') {
       stalled = false;
+      chunks.flattenOnClose = false;
       retryMs = RETRY_FIRST_MS;
       if (ending && chunks.empty && !closed) {
         closed = true;
@@ -107,6 +108,7 @@ export function appThreadStdout(options: AppThreadStdoutOptions): TransportStrea
     // Full: writes wait for the timer. A reader that took something is retried soon; one that
     // took nothing, a little later each time.
     stalled = true;
+    chunks.flattenOnClose = true;
     if (outcome === 'partial') retryMs = RETRY_FIRST_MS;
     retryAt = Date.now() + retryMs;
     if (retryTimer === undefined) {

@@ -43,6 +43,8 @@ export interface WaitBound {
 export class StdoutChunks {
   /** Characters (or bytes, once partly written) held. */
   heldChars = 0;
+  /** Set while stdout's reader lags: closed chunks will wait, so they are made flat (see #closeCurrent). */
+  flattenOnClose = false;
   readonly #fd: number;
   readonly #events: ChunkEvents;
   readonly #closed: HeldChunk[] = [];
@@ -129,10 +131,11 @@ export class StdoutChunks {
 
   #closeCurrent(): void {
     if (this.#currentLines === 0) return;
-    // Made flat now, not when written: a chunk of joined lines is a tree of the pieces pino
-    // joined, several times the size of its text; flat, what waits takes what the cap counts.
-    // The copy is the one the write would make anyway (reading a character flattens a string).
-    this.#current.charCodeAt(0);
+    // A chunk of joined lines is a tree of the pieces pino joined, several times the size of its
+    // text. One that will wait for a lagging reader is made flat now, so what waits takes what
+    // the cap counts; the copy is the one the write makes anyway (reading a character flattens a
+    // string). Otherwise the write, later in the turn, does it, not the log call.
+    if (this.flattenOnClose) this.#current.charCodeAt(0);
     this.#closed.push({ text: this.#current, lines: this.#currentLines });
     this.#closedCount++;
     this.#current = '';
