@@ -97,7 +97,6 @@ export function appThreadStdout(options: AppThreadStdoutOptions): TransportStrea
   function afterWrite(outcome: WriteOutcome): void {
     if (outcome === 'written') {
       stalled = false;
-      chunks.flattenOnClose = false;
       retryMs = RETRY_FIRST_MS;
       if (ending && chunks.empty && !closed) {
         closed = true;
@@ -108,7 +107,6 @@ export function appThreadStdout(options: AppThreadStdoutOptions): TransportStrea
     // Full: writes wait for the timer. A reader that took something is retried soon; one that
     // took nothing, a little later each time.
     stalled = true;
-    chunks.flattenOnClose = true;
     if (outcome === 'partial') retryMs = RETRY_FIRST_MS;
     retryAt = Date.now() + retryMs;
     if (retryTimer === undefined) {

@@ -2,21 +2,22 @@ import { writeSync } from 'node:fs';
 
 // The lines src/app-thread-stdout.ts holds for stdout, in the order they were logged, and the
 // writes that take them out. Lines are joined into chunks of CHUNK_CHARS: a log call costs a
-// string append, a write takes a chunk, and a backlog is held as a few large strings. A chunk
-// the pipe took only part of keeps the rest as bytes, and the lines whose newline was written
-// count as delivered. Flush marks sit between chunks and are answered once what came before
-// them is written (or counted as dropped).
+// string append, a write takes a chunk. A closed chunk is encoded into a Buffer at once, as
+// thread-stream does with each write: pino builds a line from many pieces, so a chunk of joined
+// lines is a tree of them several times the size of its text, and a tree or a large string that
+// waits is copied by every young-generation collection; a Buffer is neither, and holds exactly
+// the bytes the cap counts. The pipe may take part of a chunk: the lines whose newline was
+// written count as delivered, the rest waits. Flush marks sit between chunks and are answered
+// once what came before them is written (or counted as dropped).
 
 /** Characters joined before a chunk is closed: one write each. */
 const CHUNK_CHARS = 64 * 1024;
-/** Bytes encoded per write without allocating; a chunk whose UTF-8 could exceed it is encoded on its own. */
-const SCRATCH_BYTES = 256 * 1024;
 /** Longest sleep between two tries while a write waits (at exit) for a full pipe. */
 const WAIT_SLICE_MAX_MS = 20;
 
-/** Lines held for stdout: as text until a write took part of them, then the bytes still to write. */
+/** Lines held for stdout, as the UTF-8 bytes still to write. */
 export interface HeldChunk {
-  text: string | Buffer;
+  bytes: Buffer;
   lines: number;
 }
 
@@ -41,10 +42,8 @@ export interface WaitBound {
 }
 
 export class StdoutChunks {
-  /** Characters (or bytes, once partly written) held. */
+  /** Characters of the open chunk and bytes of the closed ones: what LOG_MAX_APP_BACKLOG_BYTES bounds. */
   heldChars = 0;
-  /** Set while stdout's reader lags: closed chunks will wait, so they are made flat (see #closeCurrent). */
-  flattenOnClose = false;
   readonly #fd: number;
   readonly #events: ChunkEvents;
   readonly #closed: HeldChunk[] = [];
@@ -54,7 +53,6 @@ export class StdoutChunks {
   #closedCount = 0;
   #doneCount = 0;
   readonly #marks: Array<{ mark: FlushMark; after: number }> = [];
-  #scratch: Buffer | undefined;
   readonly #sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(fd: number, events: ChunkEvents) {
@@ -91,7 +89,7 @@ export class StdoutChunks {
     for (;;) {
       const chunk = this.#closed[0];
       if (chunk === undefined) return 'written';
-      const bytes = this.#bytesOf(chunk);
+      const bytes = chunk.bytes;
       let written: number;
       try {
         written = writeSync(this.#fd, bytes);
@@ -120,9 +118,8 @@ export class StdoutChunks {
         this.#events.delivered(chunk.lines);
       } else {
         const lines = countNewlines(bytes, written);
-        const heldBefore = chunk.text.length;
-        chunk.text = Buffer.from(bytes.subarray(written));
-        this.heldChars += chunk.text.length - heldBefore;
+        chunk.bytes = bytes.subarray(written);
+        this.heldChars -= written;
         chunk.lines -= lines;
         this.#events.delivered(lines);
       }
@@ -131,28 +128,17 @@ export class StdoutChunks {
 
   #closeCurrent(): void {
     if (this.#currentLines === 0) return;
-    // A chunk of joined lines is a tree of the pieces pino joined, several times the size of its
-    // text. One that will wait for a lagging reader is made flat now, so what waits takes what
-    // the cap counts; the copy is the one the write makes anyway (reading a character flattens a
-    // string). Otherwise the write, later in the turn, does it, not the log call.
-    if (this.flattenOnClose) this.#current.charCodeAt(0);
-    this.#closed.push({ text: this.#current, lines: this.#currentLines });
+    const bytes = Buffer.from(this.#current);
+    this.heldChars += bytes.length - this.#current.length;
+    this.#closed.push({ bytes, lines: this.#currentLines });
     this.#closedCount++;
     this.#current = '';
     this.#currentLines = 0;
   }
 
-  /** A chunk's bytes: its own once it was partly written, else encoded into the scratch buffer when they surely fit. */
-  #bytesOf(chunk: HeldChunk): Buffer {
-    if (typeof chunk.text !== 'string') return chunk.text;
-    if (chunk.text.length * 3 > SCRATCH_BYTES) return Buffer.from(chunk.text);
-    this.#scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES);
-    return this.#scratch.subarray(0, this.#scratch.write(chunk.text));
-  }
-
   #finish(chunk: HeldChunk): void {
     this.#closed.shift();
-    this.heldChars -= chunk.text.length;
+    this.heldChars -= chunk.bytes.length;
     this.#doneCount++;
     while (this.#marks.length > 0 && (this.#marks[0]?.after ?? 0) <= this.#doneCount) {
       const waiting = this.#marks.shift();
