@@ -5,13 +5,18 @@ import { writeSync } from 'node:fs';
 // string append, a write takes a chunk. A closed chunk is encoded into a Buffer at once, as
 // thread-stream does with each write: pino builds a line from many pieces, so a chunk of joined
 // lines is a tree of them several times the size of its text, and a tree or a large string that
-// waits is copied by every young-generation collection; a Buffer is neither, and holds exactly
-// the bytes the cap counts. The pipe may take part of a chunk: the lines whose newline was
+// waits is copied by every young-generation collection; a Buffer is neither. The Buffers are
+// kept for reuse once written: Buffer.from() would measure the tree's UTF-8 length before it
+// encodes, and allocate, for every chunk. The pipe may take part of a chunk: the lines whose newline was
 // written count as delivered, the rest waits. Flush marks sit between chunks and are answered
 // once what came before them is written (or counted as dropped).
 
 /** Characters joined before a chunk is closed: one write each. */
 const CHUNK_CHARS = 64 * 1024;
+/** Size of a reusable Buffer: a chunk of one-byte text fits with room to spare, most others too. */
+const POOLED_BYTES = 96 * 1024;
+/** Written Buffers kept for reuse: a turn's worth of chunks in a steady stream. */
+const POOL_KEEP = 16;
 /** Longest sleep between two tries while a write waits (at exit) for a full pipe. */
 const WAIT_SLICE_MAX_MS = 20;
 
@@ -19,6 +24,10 @@ const WAIT_SLICE_MAX_MS = 20;
 export interface HeldChunk {
   bytes: Buffer;
   lines: number;
+  /** The memory it holds until written, as the cap counts it: its pooled Buffer's size, or its bytes. */
+  weight: number;
+  /** The reusable Buffer the bytes are in, if any. */
+  pooled: Buffer | undefined;
 }
 
 /** A flush waiting for what was held before it: a flush id to answer in shared memory, or pino's flush callback. */
@@ -42,8 +51,9 @@ export interface WaitBound {
 }
 
 export class StdoutChunks {
-  /** Characters of the open chunk and bytes of the closed ones: what LOG_MAX_APP_BACKLOG_BYTES bounds. */
+  /** Characters of the open chunk and the memory of the closed ones: what LOG_MAX_APP_BACKLOG_BYTES bounds. */
   heldChars = 0;
+  readonly #pool: Buffer[] = [];
   readonly #fd: number;
   readonly #events: ChunkEvents;
   readonly #closed: HeldChunk[] = [];
@@ -119,7 +129,6 @@ export class StdoutChunks {
       } else {
         const lines = countNewlines(bytes, written);
         chunk.bytes = bytes.subarray(written);
-        this.heldChars -= written;
         chunk.lines -= lines;
         this.#events.delivered(lines);
       }
@@ -128,9 +137,9 @@ export class StdoutChunks {
 
   #closeCurrent(): void {
     if (this.#currentLines === 0) return;
-    const bytes = Buffer.from(this.#current);
-    this.heldChars += bytes.length - this.#current.length;
-    this.#closed.push({ bytes, lines: this.#currentLines });
+    const chunk = this.#encode(this.#current, this.#currentLines);
+    this.heldChars += chunk.weight - this.#current.length;
+    this.#closed.push(chunk);
     this.#closedCount++;
     this.#current = '';
     this.#currentLines = 0;
@@ -138,12 +147,29 @@ export class StdoutChunks {
 
   #finish(chunk: HeldChunk): void {
     this.#closed.shift();
-    this.heldChars -= chunk.bytes.length;
+    this.heldChars -= chunk.weight;
+    if (chunk.pooled !== undefined && this.#pool.length < POOL_KEEP) this.#pool.push(chunk.pooled);
     this.#doneCount++;
     while (this.#marks.length > 0 && (this.#marks[0]?.after ?? 0) <= this.#doneCount) {
       const waiting = this.#marks.shift();
       if (waiting) this.#answer(waiting.mark);
     }
+  }
+
+  /**
+   * `text` as UTF-8: in a reusable Buffer when few chunks wait and it surely fit (a write stops
+   * short of the end only when the next character does not fit); in one of its own size when many
+   * wait, so a long backlog takes the memory of its bytes, not of pooled Buffers.
+   */
+  #encode(text: string, lines: number): HeldChunk {
+    if (text.length <= POOLED_BYTES && this.#closed.length < POOL_KEEP) {
+      const pooled = this.#pool.pop() ?? Buffer.allocUnsafeSlow(POOLED_BYTES);
+      const written = pooled.write(text);
+      if (written <= POOLED_BYTES - 4) return { bytes: pooled.subarray(0, written), lines, weight: POOLED_BYTES, pooled };
+      this.#pool.push(pooled);
+    }
+    const bytes = Buffer.from(text);
+    return { bytes, lines, weight: bytes.length, pooled: undefined };
   }
 
   #answer(mark: FlushMark): void {
