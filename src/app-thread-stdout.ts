@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { isMainThread } from 'node:worker_threads';
 import pino from 'pino';
 import type { TransportStream } from './root.js';
-import { type HeldChunk, StdoutChunks, type WriteOutcome } from './stdout-chunks.js';
+import { type HeldChunk, StdoutChunks, type WaitBound, type WriteOutcome } from './stdout-chunks.js';
 import { LEVELS, readFlushMarker, type SharedState, sinkSlot, statIndex, writeLastError } from './wire.js';
 
 // stdout written by the app's thread, with no log worker: in production JSON mode when stdout is
@@ -44,7 +44,7 @@ export interface AppThreadStdoutOptions {
 /** The app-thread stdout: a pino destination and the stream flush.ts and exit.ts drive. */
 export function appThreadStdout(options: AppThreadStdoutOptions): TransportStream {
   const fd = options.fd ?? 1;
-  if (fd === 1) nonBlockingStdout();
+  const keepNonBlocking = fd === 1 ? nonBlockingStdout() : () => {};
   const { shared, minLevel, maxBacklogChars } = options;
   const slot = sinkSlot('stdout');
   const index = {
@@ -117,14 +117,19 @@ export function appThreadStdout(options: AppThreadStdoutOptions): TransportStrea
     if (outcome === 'refused') retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
   }
 
+  function writeHeld(bound: WaitBound): WriteOutcome {
+    if (!chunks.empty) keepNonBlocking();
+    return chunks.write(bound);
+  }
+
   function writeQueuedLines(): void {
     writeQueued = false;
-    afterWrite(chunks.write({ idleMs: 0 }));
+    afterWrite(writeHeld({ idleMs: 0 }));
   }
 
   function retryWrite(): void {
     retryTimer = undefined;
-    afterWrite(chunks.write({ idleMs: 0 }));
+    afterWrite(writeHeld({ idleMs: 0 }));
   }
 
   function queueWrite(): void {
@@ -135,8 +140,8 @@ export function appThreadStdout(options: AppThreadStdoutOptions): TransportStrea
 
   /** A line over the cap: written now if the pipe takes it (the loop did not yield), else dropped. */
   function overCap(line: string): boolean {
-    if (!stalled) afterWrite(chunks.write({ idleMs: STALLED_AFTER_MS }));
-    else if (Date.now() >= retryAt) afterWrite(chunks.write({ idleMs: 0 }));
+    if (!stalled) afterWrite(writeHeld({ idleMs: STALLED_AFTER_MS }));
+    else if (Date.now() >= retryAt) afterWrite(writeHeld({ idleMs: 0 }));
     if (chunks.heldChars + line.length <= maxBacklogChars) return true;
     add(index.received, 1);
     add(index.dropped, 1);
@@ -176,7 +181,7 @@ export function appThreadStdout(options: AppThreadStdoutOptions): TransportStrea
     },
     flushSync() {
       const deadline = shared.exitDeadline[0] || Date.now() + options.exitTimeoutMs;
-      afterWrite(chunks.write({ idleMs: Number.POSITIVE_INFINITY, until: deadline }));
+      afterWrite(writeHeld({ idleMs: Number.POSITIVE_INFINITY, until: deadline }));
     },
     flush(callback) {
       chunks.mark({ callback });
@@ -184,7 +189,7 @@ export function appThreadStdout(options: AppThreadStdoutOptions): TransportStrea
     },
     end() {
       ending = true;
-      afterWrite(chunks.write({ idleMs: 0 }));
+      afterWrite(writeHeld({ idleMs: 0 }));
     },
     on(event: 'error' | 'close', listener: (error: Error) => void) {
       events.on(event, listener);
@@ -216,13 +221,23 @@ const MAX_MARKER_CHARS = 64;
  * a socket (a file or a terminal it leaves blocking: writes to those do not wait on a reader).
  * Reading it here, before the first write, means a full pipe answers EAGAIN instead of holding
  * the app's thread. Only the main thread: a worker's process.stdout is a relay, not fd 1.
+ * A child spawned with stdio 'inherit' makes the pipe blocking again (libuv clears the flag in
+ * the child, on the pipe both share), so the returned function sets it again before each write:
+ * one ioctl.
  */
-function nonBlockingStdout(): void {
-  if (!isMainThread) return;
+function nonBlockingStdout(): () => void {
+  const nothing = (): void => {};
+  if (!isMainThread) return nothing;
   try {
-    void process.stdout.writable;
+    const stdout = process.stdout as unknown as { _type?: string; _handle?: { setBlocking?(blocking: boolean): number } };
+    const handle = stdout._type === 'pipe' ? stdout._handle : undefined;
+    if (handle === undefined || typeof handle.setBlocking !== 'function') return nothing;
+    return () => {
+      handle.setBlocking?.(false);
+    };
   } catch {
     // No stdout at all: the writes will say so.
+    return nothing;
   }
 }
 

@@ -132,49 +132,54 @@ describe('stdout written by the app thread, with a paused reader', () => {
     );
   });
 
-  it('a flood: the loop never blocks, a paused pipe costs no CPU, what waits is capped, the rest is dropped and counted', async () => {
-    const lines = 200_000;
-    const run = await runWithPausedReader(
-      'flood',
-      { LINES: String(lines), LOG_MAX_APP_BACKLOG_BYTES: String(1024 * 1024) },
-      { resumeOn: 'resume-now', nodeArgs: ['--expose-gc'] },
-    );
-    assert.equal(run.code, 0, run.stderr);
-    const paused = printed(run.stderr, 'paused');
-    // A blocked loop would wait on the pipe for good (or a second, at the cap); a spinning one
-    // would burn the whole idle second.
-    assert.ok(paused.maxLoopDelayMs < 500, `event loop blocked for ${paused.maxLoopDelayMs} ms`);
-    assert.ok(paused.idleCpuMs < 300, `${paused.idleCpuMs} ms of CPU in a second with the reader paused`);
-    // ~50 MiB of lines logged; 1 MiB may wait, besides the heap the process has anyway.
-    assert.ok(paused.heapMiB < 25, `heap ${paused.heapMiB} MiB`);
+  for (const [mode, title] of [
+    ['flood', 'a flood'],
+    ['spawn-then-flood', 'a flood after spawning a child with stdio inherit (which makes the pipe blocking)'],
+  ] as const) {
+    it(`${title}: the loop never blocks, a paused pipe costs no CPU, what waits is capped, the rest is dropped and counted`, async () => {
+      const lines = 200_000;
+      const run = await runWithPausedReader(
+        mode,
+        { LINES: String(lines), LOG_MAX_APP_BACKLOG_BYTES: String(1024 * 1024) },
+        { resumeOn: 'resume-now', nodeArgs: ['--expose-gc'] },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const paused = printed(run.stderr, 'paused');
+      // A blocked loop would wait on the pipe for good (or a second, at the cap); a spinning one
+      // would burn the whole idle second.
+      assert.ok(paused.maxLoopDelayMs < 500, `event loop blocked for ${paused.maxLoopDelayMs} ms`);
+      assert.ok(paused.idleCpuMs < 300, `${paused.idleCpuMs} ms of CPU in a second with the reader paused`);
+      // ~50 MiB of lines logged; 1 MiB may wait, besides the heap the process has anyway.
+      assert.ok(paused.heapMiB < 25, `heap ${paused.heapMiB} MiB`);
 
-    const whilePaused = printed(run.stderr, 'flushWhilePaused');
-    assert.equal(whilePaused.settled, false);
-    assert.equal(whilePaused.timedOut, true);
-    assert.ok(whilePaused.sinks.stdout.pending > 0);
+      const whilePaused = printed(run.stderr, 'flushWhilePaused');
+      assert.equal(whilePaused.settled, false);
+      assert.equal(whilePaused.timedOut, true);
+      assert.ok(whilePaused.sinks.stdout.pending > 0);
 
-    const stats = printed(run.stderr, 'stats').stdout;
-    assert.equal(stats.received, lines);
-    assert.ok(stats.dropped > 0, JSON.stringify(stats));
-    assert.equal(stats.delivered + stats.pending + stats.dropped, lines);
-    assert.equal(run.stderr.match(/^logferry: stdout is not taking lines as fast as they are logged/gm)?.length, 1, run.stderr);
+      const stats = printed(run.stderr, 'stats').stdout;
+      assert.equal(stats.received, lines);
+      assert.ok(stats.dropped > 0, JSON.stringify(stats));
+      assert.equal(stats.delivered + stats.pending + stats.dropped, lines);
+      assert.equal(run.stderr.match(/^logferry: stdout is not taking lines as fast as they are logged/gm)?.length, 1, run.stderr);
 
-    const flush = printed(run.stderr, 'flush');
-    assert.equal(flush.settled, true, JSON.stringify(flush));
-    assert.equal(flush.sinks.stdout.pending, 0);
-    const { seqs, rest } = wholeLines(run.stdout);
-    assert.equal(rest, '');
-    assert.equal(seqs.length, lines - stats.dropped, 'every line not dropped arrives');
-    assert.ok(
-      seqs.every((seq, i) => i === 0 || seq > (seqs[i - 1] as number)),
-      'in order, none twice',
-    );
-    assert.match(
-      run.stderr,
-      new RegExp(
-        `^logferry: lines not delivered since start, counted in logStats\\(\\) \\(at exit\\): stdout ${stats.dropped} dropped, 0 refused`,
-        'm',
-      ),
-    );
-  });
+      const flush = printed(run.stderr, 'flush');
+      assert.equal(flush.settled, true, JSON.stringify(flush));
+      assert.equal(flush.sinks.stdout.pending, 0);
+      const { seqs, rest } = wholeLines(run.stdout);
+      assert.equal(rest, '');
+      assert.equal(seqs.length, lines - stats.dropped, 'every line not dropped arrives');
+      assert.ok(
+        seqs.every((seq, i) => i === 0 || seq > (seqs[i - 1] as number)),
+        'in order, none twice',
+      );
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `^logferry: lines not delivered since start, counted in logStats\\(\\) \\(at exit\\): stdout ${stats.dropped} dropped, 0 refused`,
+          'm',
+        ),
+      );
+    });
+  }
 });
