@@ -13,9 +13,10 @@ import { LEVELS, readFlushMarker, type SharedState, sinkSlot, statIndex, writeLa
 // (see nonBlockingStdout), so a write takes what the pipe has room for and never waits; when a
 // reader is slow or paused the write says EAGAIN, and the next attempt waits on a timer that
 // backs off, so a stalled pipe costs a few syscalls a second, not a spinning CPU.
-// What waits is capped (LOG_MAX_APP_BACKLOG_BYTES, as the worker's backlog): a line that does not
-// fit is dropped and counted. Only at exit is anything written while the app waits, bounded by
-// LOG_EXIT_TIMEOUT_MS.
+// What waits is capped (LOG_MAX_APP_BACKLOG_BYTES, as the worker's backlog): while the reader
+// lags, a line that does not fit is dropped and counted. The app waits on a write only at exit
+// (bounded by LOG_EXIT_TIMEOUT_MS) and in a loop that fills the cap without yielding
+// (STALLED_AFTER_MS).
 
 /** Slowest retry of a write the pipe refused; the first comes sooner, then each waits twice as long. */
 const RETRY_MAX_MS = 100;
@@ -31,7 +32,7 @@ const STALLED_AFTER_MS = 1000;
 export interface AppThreadStdoutOptions {
   /** Lines below this level (LOG_LEVEL_CONSOLE) are not written. */
   minLevel: number;
-  /** Characters held before lines are dropped (LOG_MAX_APP_BACKLOG_BYTES). */
+  /** What may wait, in characters of the open chunk and bytes of closed ones (LOG_MAX_APP_BACKLOG_BYTES). */
   maxBacklogChars: number;
   /** Where the stdout sink's counters and flush answers are published, as the worker's sink does. */
   shared: SharedState;
