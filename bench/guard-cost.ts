@@ -1,13 +1,17 @@
-// The app-thread CPU cost of the two scenario-1 lines in several built trees of logferry, measured
-// in one process so that load from elsewhere on the machine falls on every tree alike: each tree's
-// pipeline (pino with what its src/root.ts adds, writing to a no-op destination) runs in
-// alternating batches of 20,000 calls, and the median batch is reported (docs/security.md, Cost).
+// The app-thread CPU cost of the scenario-1 lines (log.info and the five-field line), scenario 7's
+// nested line and a mix of eight field shapes, in several built trees of logferry, measured in one
+// process so that load from elsewhere on the machine falls on every tree alike: each tree's
+// pipeline (its own pino with what its src/root.ts adds, writing to a no-op destination) runs in
+// rounds of batches of 20,000 calls, and the medians of the batches and of each round's ratio to
+// the first tree are reported (docs/security.md, Cost).
 // Run: `npm run build && node dist/bench/guard-cost.js <tree> <tree>…` where each tree is a
 // checkout with node_modules and dist (e.g. `git archive 6362efe | tar -x -C /tmp/base`, then
 // `npm ci && npm run build` there). A tree before the logMethod guard is built the way it was:
 // its log formatter sanitizes the fields.
 import { createRequire } from 'node:module';
-import { basename, join } from 'node:path';
+import { basename, join, sep } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { fiveFields } from './audit-line.js';
 
 interface Logger {
@@ -25,10 +29,17 @@ interface TreeModules {
 }
 
 const BATCH_CALLS = 20_000;
-const BATCHES = Number(process.env.GUARD_COST_BATCHES ?? '20');
+// A full collection before each timed batch: otherwise the garbage one tree leaves is collected,
+// and counted, in the next tree's batch, and a tree that allocates more slows its neighbour.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+const BATCHES = Number(process.env.GUARD_COST_BATCHES ?? '30');
 
 function load(tree: string): TreeModules {
   const from = createRequire(join(tree, 'package.json'));
+  // Trees that share node_modules (a symlink) would share one pino, whose code V8 would then
+  // optimize for every tree's objects at once, as no app's pino is: each tree loads its own.
+  for (const file of Object.keys(from.cache)) if (file.includes(`${sep}node_modules${sep}`)) delete from.cache[file];
   const src = (file: string) => from(join(tree, 'dist/src', file)) as Record<string, unknown>;
   const { createSanitizer } = src('sanitize.js') as { createSanitizer: (matcher: unknown) => unknown };
   const { createKeyMatcher, DEFAULT_REDACT_KEYS } = src('redact-keys.js') as {
@@ -64,32 +75,54 @@ function build(tree: string): { log: Logger; audit: Logger } {
   return { log: root.child({ module: 'bench', service: 'api' }), audit: root.child({ channel: 'transactional' }) };
 }
 
-const LINES = {
-  'log.info': (l: { log: Logger }) => {
-    for (let i = 0; i < BATCH_CALLS; i++) l.log.info({ a: 1, b: 'x' }, 'hello world');
-  },
-  'five-field line': (l: { audit: Logger }) => {
-    for (let i = 0; i < BATCH_CALLS; i++) l.audit.info(fiveFields(i), 'Organization was successfully added');
-  },
+// The body of each line's loop. Every tree runs its own compiled copy, so the call sites in it
+// see one tree's logger only, and what V8 learns running one tree does not shape another's code.
+const LINES: Record<string, string> = {
+  'log.info': `l.log.info({ a: 1, b: 'x' }, 'hello world');`,
+  'five-field line': `l.audit.info(fiveFields(i), 'Organization was successfully added');`,
+  // Scenario 7's line: one clean nested object.
+  'nested line': `l.log.info({ a: 1, b: 'x', i, user: { id: 'u-42', org: 'acme' } }, 'hello world');`,
+  // An app logs fields of many shapes through the same logferry code, as the single lines above
+  // do not: eight five-field shapes in turn, so the call sites inside logferry and pino see them all.
+  'eight shapes in turn': `switch (i & 7) { ${Array.from(
+    { length: 8 },
+    (_, k) =>
+      `case ${k}: l.audit.info({ k${k}: i, organizationId: 'org-' + (i % 100), userEmail: 'ada@example.com', plan: 'team', seats: 12 }, 'Shape ${k} line'); break;`,
+  ).join(' ')} }`,
 };
+type Loop = (loggers: { log: Logger; audit: Logger }, line: typeof fiveFields, calls: number) => void;
+const compile = (body: string): Loop => new Function('l', 'fiveFields', 'calls', `for (let i = 0; i < calls; i++) ${body}`) as Loop;
 
 const trees = process.argv.slice(2);
 if (trees.length === 0) throw new Error('usage: node dist/bench/guard-cost.js <tree> [<tree>…]');
 const loggers = trees.map(build);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN;
-for (const [name, run] of Object.entries(LINES)) {
-  for (const logger of loggers) for (let warm = 0; warm < 3; warm++) run(logger);
+for (const [name, body] of Object.entries(LINES)) {
+  const loops = loggers.map(() => compile(body));
+  const run = (k: number) => loops[k]?.(loggers[k] as { log: Logger; audit: Logger }, fiveFields, BATCH_CALLS);
+  for (let k = 0; k < loggers.length; k++) for (let warm = 0; warm < 3; warm++) run(k);
   const perTree = loggers.map(() => [] as number[]);
+  const ratios = loggers.map(() => [] as number[]);
   for (let batch = 0; batch < BATCHES; batch++) {
-    loggers.forEach((logger, k) => {
+    // Each round starts at another tree, so no tree always runs right after the same one.
+    const round: number[] = [];
+    for (let step = 0; step < loggers.length; step++) {
+      const k = (batch + step) % loggers.length;
+      collectGarbage();
       const start = process.cpuUsage();
-      run(logger);
+      run(k);
       const used = process.cpuUsage(start);
-      perTree[k]?.push(((used.user + used.system) * 1000) / BATCH_CALLS);
+      round[k] = ((used.user + used.system) * 1000) / BATCH_CALLS;
+    }
+    round.forEach((ns, k) => {
+      perTree[k]?.push(ns);
+      ratios[k]?.push(ns / (round[0] ?? Number.NaN));
     });
   }
-  const medians = perTree.map(median);
-  const first = medians[0] ?? Number.NaN;
-  const cells = trees.map((tree, k) => `${basename(tree)} ${(medians[k] ?? 0).toFixed(0)} ns (${((medians[k] ?? 0) / first).toFixed(3)}×)`);
+  // The ratio is the median of each round's ratio to the first tree: rounds run close together,
+  // so load that comes and goes cancels out better than in a ratio of medians.
+  const cells = trees.map(
+    (tree, k) => `${basename(tree)} ${median(perTree[k] ?? []).toFixed(0)} ns (${median(ratios[k] ?? []).toFixed(3)}×)`,
+  );
   process.stdout.write(`${name}: ${cells.join(', ')}\n`);
 }

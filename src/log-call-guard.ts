@@ -1,23 +1,31 @@
 import type { ChildLoggerOptions, Logger, LoggerOptions } from 'pino';
 import { fitMessage } from './fit-line.js';
+import {
+  CAPTURE,
+  captureMethod,
+  GUARD_LEVEL_METHOD,
+  guardLevelMethods,
+  type LevelMethod,
+  type LevelMethodGuard,
+  writeLine,
+} from './level-methods.js';
 import type { Sanitizer } from './sanitize.js';
 import { unreadable } from './serialize-error.js';
 
 // Everything a caller hands pino goes through the sanitizer before pino reads it: the
-// arguments of every log call (pino's logMethod hook runs before pino touches them), the
+// arguments of every log call (in the level methods, or pino's logMethod hook, before pino
+// touches them; see src/level-methods.ts), the
 // bindings of every child (pino serializes them when the child is made, and applies
 // formatters.bindings only at the root), and whatever formatters or serializers a child
 // brings. And no line crosses to the worker larger than the per-line cap.
 
 /** pino's logMethod hook: the one bounded walk over a call's arguments, then pino's own method. */
-export function guardLogMethod(
-  sanitize: Sanitizer,
-  serialize?: FieldSerializer,
-): NonNullable<NonNullable<LoggerOptions['hooks']>['logMethod']> {
-  return function logMethod(this: Logger, args, method) {
+export function guardLogMethod(sanitize: Sanitizer, serialize?: FieldSerializer): LogMethodHook {
+  const hook: LogMethodHook = function logMethod(this: Logger, args, method) {
+    const first: unknown = args[0];
+    if (first === CAPTURE) return captureMethod(method as LevelMethod);
     // The common call, `log.info(fields, 'message')`, is passed on directly: no rewrite of the
     // array and no spread of it into pino's method.
-    const first: unknown = args[0];
     const second: unknown = args[1];
     if (args.length === 2 && typeof first === 'object' && first !== null && typeof second === 'string') {
       method.call(this, sanitize.first(first, serialize), sanitize.text(second));
@@ -26,6 +34,29 @@ export function guardLogMethod(
     safeArguments(args as unknown[], sanitize, serialize);
     if (args.length === 1) method.call(this, args[0]);
     else method.apply(this, args);
+  };
+  const guard: LevelMethodGuard = (log, level) => guardedLevelMethod(log, level, sanitize, serialize);
+  return Object.assign(hook, { [GUARD_LEVEL_METHOD]: guard });
+}
+
+type LogMethodHook = NonNullable<NonNullable<LoggerOptions['hooks']>['logMethod']>;
+
+// The hook's guard as the level method itself (installed by guardLevelMethods): pino's hook
+// wrapper collects the arguments into an array and makes two calls more on every line, and the
+// common call needs none of pino's argument handling, so it is written directly.
+function guardedLevelMethod(log: LevelMethod, level: number, sanitize: Sanitizer, serialize: FieldSerializer | undefined): LevelMethod {
+  const otherCall = function otherCall(this: Logger, ...args: unknown[]): void {
+    safeArguments(args, sanitize, serialize);
+    log.apply(this, args);
+  };
+  return function guardedLevelMethod(this: Logger, first?: unknown, second?: unknown): void {
+    // biome-ignore lint/complexity/noArguments: the count tells `info(fields, msg)` from `info(fields, msg, undefined)`.
+    if (arguments.length === 2 && typeof first === 'object' && first !== null && typeof second === 'string') {
+      writeLine(this, sanitize.first(first, serialize), sanitize.text(second), level, log);
+      return;
+    }
+    // biome-ignore lint/complexity/noArguments: forwarding `arguments` is free; a rest array on every call is not.
+    otherCall.apply(this, arguments as unknown as unknown[]);
   };
 }
 
@@ -66,8 +97,10 @@ function functionName(fn: object): string {
  * Makes `child` and `setBindings` of `root`, and so of every descendant (children are made with
  * Object.create of their parent), sanitize bindings first, and wraps the formatters and
  * serializers a child is given so that what they return is sanitized too and never throws.
+ * The level methods get the logMethod hook's guard in front of pino's own (guardLevelMethods).
  */
 export function guardChildren(root: Logger, sanitize: Sanitizer, rootLog: LogFormatter): void {
+  guardLevelMethods(root);
   const child = root.child as unknown as (this: Logger, bindings: Record<string, unknown>, options?: ChildLoggerOptions) => Logger;
   const setBindings = root.setBindings as unknown as (this: Logger, bindings: Record<string, unknown>) => void;
   const safeBindings = (bindings: unknown): unknown => {

@@ -1,6 +1,7 @@
-// Which key names hold secrets. A key matches when its normalized form (lower case, no
-// '-', '_', '.' or spaces) ends with a listed name, so `apiKey`, `x-api-key` and
-// `STRIPE_API_KEY` all match `apikey`, and `dbPassword` matches `password`.
+// Which key names hold secrets. A key matches when its normalized form (compatibility forms
+// folded, invisible characters removed, lower case, no '-', '_', '.' or spaces) ends with a
+// listed name, so `apiKey`, `x-api-key` and `STRIPE_API_KEY` all match `apikey`, `dbPassword`
+// matches `password`, and so do `pass\u200Bword` and a full-width `ｐａｓｓｗｏｒｄ`.
 
 export const REDACTED = '[Redacted]';
 
@@ -35,26 +36,52 @@ export const DEFAULT_REDACT_KEYS: readonly string[] = [
   'privatekeypem',
   'authentication',
   'subscriptionkey',
+  // Session cookies and parameters by their usual names (PHPSESSID, Express's connect.sid).
+  'sessid',
+  'sessionkey',
+  'connectsid',
 ];
 
 /**
  * Names that hold secrets only as URL query parameters (`?code=` of an OAuth redirect, `?sig=`
- * of an Azure SAS URL): as field keys they are too common (`code` of an error) to censor.
- * Matched exactly, after normalizing.
+ * of an Azure SAS URL, `?session=` and `?sid=` of a session in the URL): as field keys they are
+ * too common (`code` of an error, a `session` object, a Wi-Fi `ssid`) to censor. Matched
+ * exactly, after normalizing.
  */
-export const QUERY_ONLY_SECRET_NAMES: readonly string[] = ['code', 'sig'];
+export const QUERY_ONLY_SECRET_NAMES: readonly string[] = ['code', 'sig', 'session', 'sid'];
 
-/** Whether a URL query parameter's (decoded) name holds a secret: a secret key or a query-only name. */
-export function isSecretQueryName(name: string, isSecretKey: KeyMatcher): boolean {
-  return isSecretKey(name) || QUERY_ONLY_SECRET_NAMES.includes(normalizeKey(name));
+/** Whether a URL query parameter's (decoded) name is one of QUERY_ONLY_SECRET_NAMES. */
+export function isQueryOnlySecretName(name: string): boolean {
+  return QUERY_ONLY_SECRET_NAMES.includes(normalizeKey(name));
 }
 
+// Characters a reader does not see (zero-width space, soft hyphen, joiners, bidi controls,
+// variation selectors…), which would otherwise hide a name from the matcher.
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+
+/** A key as names are matched: compatibility forms folded (NFKC), invisible characters removed, lower case, no separators. */
 export function normalizeKey(key: string): string {
-  return key.toLowerCase().replace(/[-_.\s]/g, '');
+  return key
+    .normalize('NFKC')
+    .replace(INVISIBLE, '')
+    .toLowerCase()
+    .replace(/[-_.\s]/g, '');
 }
 
-/** Whether a key names a secret; `shortestKeyChars` is the length of the shortest name it matches. */
-export type KeyMatcher = ((key: string) => boolean) & { readonly shortestKeyChars?: number };
+/**
+ * Whether a key names a secret; `shortestKeyChars` is the length of the shortest name it
+ * matches; `plainKeys` holds keys known not to be secret, each at its `plainKeySlot`, for
+ * callers that check many keys in a loop of their own.
+ */
+export type KeyMatcher = ((key: string) => boolean) & {
+  readonly shortestKeyChars?: number;
+  readonly plainKeys?: ReadonlyArray<string | undefined>;
+};
+
+/** Where a key known not to be secret is kept in `KeyMatcher.plainKeys`: by its length and first letter. */
+export function plainKeySlot(key: string): number {
+  return (key.length * 7 + key.charCodeAt(0)) & (PLAIN_KEY_SLOTS - 1);
+}
 
 // Log keys repeat endlessly (msg, userId, headers…): remember verdicts, up to a bound so
 // an app that logs ever-new keys (ids as keys) cannot grow this without limit.
@@ -69,7 +96,7 @@ export function createKeyMatcher(names: readonly string[]): KeyMatcher {
   // a log call's literal object are the same strings every call, so a hit is one `===`.
   const plainKeys = new Array<string | undefined>(PLAIN_KEY_SLOTS).fill(undefined);
   const matcher = (key: string): boolean => {
-    const slot = (key.length * 7 + key.charCodeAt(0)) & (PLAIN_KEY_SLOTS - 1);
+    const slot = plainKeySlot(key);
     if (plainKeys[slot] === key) return false;
     const known = verdicts.get(key);
     if (known === false) plainKeys[slot] = key;
@@ -85,7 +112,10 @@ export function createKeyMatcher(names: readonly string[]): KeyMatcher {
     if (verdicts.size < MAX_CACHED_VERDICTS) verdicts.set(key, verdict);
     return verdict;
   };
-  return Object.assign(matcher, { shortestKeyChars: Math.min(...suffixes.map((suffix) => suffix.length), Number.MAX_SAFE_INTEGER) });
+  return Object.assign(matcher, {
+    shortestKeyChars: Math.min(...suffixes.map((suffix) => suffix.length), Number.MAX_SAFE_INTEGER),
+    plainKeys: plainKeys as ReadonlyArray<string | undefined>,
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createKeyMatcher, DEFAULT_REDACT_KEYS, isSecretQueryName, type KeyMatcher, REDACTED } from './redact-keys.js';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS, isQueryOnlySecretName, type KeyMatcher, REDACTED } from './redact-keys.js';
 
 // Secrets inside text rather than under a key: the userinfo of a URL (`https://user:pass@host`)
 // and secret query parameters (`?access_token=…`, `&X-Amz-Signature=…`). Used on logged strings
@@ -47,9 +47,14 @@ export function censorUrlSecrets(text: string, isSecretKey: KeyMatcher, removeUs
   return out;
 }
 
-/** Whether a query key names a secret, by the same key rules as fields, whatever its brackets. */
+/**
+ * Whether a query key names a secret, by the same key rules as fields, whatever its brackets.
+ * A query-only name (`code`, `session`…) counts only as the whole name: `session[id]` stands
+ * for a field of a `session` object, which is no secret as a field either.
+ */
 export function isSecretQueryKey(rawKey: string, isSecretKey: KeyMatcher): boolean {
-  return queryKeyNames(rawKey).some((name) => isSecretQueryName(name, isSecretKey));
+  const names = queryKeyNames(rawKey);
+  return names.some((name) => isSecretKey(name)) || (names.length === 1 && isQueryOnlySecretName(names[0] as string));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { isAnyArrayBuffer, isMap, isSet } from 'node:util/types';
 import { createCleanTextCheck } from './clean-text.js';
+import { createQuickCopier, type QuickCopies } from './quick-copy.js';
 import { type KeyMatcher, REDACTED } from './redact-keys.js';
 import { censorUrlSecrets, mayHoldUrlSecret, shortestUrlSecret } from './redact-text.js';
 import { isErrorLike, serializeError, setField, unreadable } from './serialize-error.js';
@@ -74,6 +75,14 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
   const maxStringChars = limits.maxStringChars;
   const minUrlSecretChars = shortestUrlSecret(isSecretKey);
   const isCleanText = createCleanTextCheck(minUrlSecretChars, maxStringChars);
+  const isCleanField = (text: string): boolean =>
+    text.length <= maxStringChars && (text.length < minUrlSecretChars || !mayHoldUrlSecret(text));
+  const quick = createQuickCopier({
+    isSecretKey,
+    isCleanString: isCleanField,
+    minScanChars: minUrlSecretChars,
+    maxTextChars: limits.maxTextChars,
+  });
   const noteCut = (s: WalkState, limit: 'values' | 'depth' | 'text'): void => {
     s.cut ??= { limit, at: formatPath(s.path) };
   };
@@ -105,17 +114,19 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
       noteCut(s, 'depth');
       return `[Cut by logferry: deeper than ${limits.maxDepth} levels]`;
     }
-    const known = s.memo.get(value);
+    // An object the fast pass copied before it gave up: its copy is read, not its getters again.
+    const object = s.copies?.get(value) ?? value;
+    const known = s.memo.get(object);
     if (known === IN_PROGRESS) return circular(value);
-    if (known !== undefined || s.memo.has(value)) return known;
-    s.memo.set(value, IN_PROGRESS);
+    if (known !== undefined || s.memo.has(object)) return known;
+    s.memo.set(object, IN_PROGRESS);
     let result: unknown;
     try {
-      result = walkObjectLike(value, s, depth);
+      result = walkObjectLike(object, s, depth);
     } catch (thrown) {
       result = unreadable(thrown); // a Proxy whose traps throw
     }
-    s.memo.set(value, result);
+    s.memo.set(object, result);
     return result;
   };
 
@@ -260,33 +271,13 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
     return json === value ? walkMembers(value as Record<string, unknown>, safeKeys(value), s, depth) : walk(json, s, depth + 1);
   };
 
-  // Most log calls pass a plain object of short strings and numbers: that is checked without
-  // allocating and returned as is. Anything else takes the full walk.
-  const isFlatAndClean = (value: Record<string, unknown>): boolean => {
-    try {
-      const prototype = Object.getPrototypeOf(value);
-      if (prototype !== Object.prototype && prototype !== null) return false;
-      for (const key in value) {
-        const item = value[key];
-        if (typeof item === 'string') {
-          // Not the remembered check: field values vary more than messages, and a miss costs more.
-          if (item.length > maxStringChars || (item.length >= minUrlSecretChars && mayHoldUrlSecret(item))) return false;
-        } else if ((typeof item === 'object' && item !== null) || typeof item === 'symbol') return false;
-        if (key === 'toJSON' || (item !== undefined && isSecretKey(key))) return false;
-      }
-      return true;
-    } catch {
-      return false; // a getter or Proxy trap that throws: the careful path
-    }
-  };
-
   // One memo reused across calls: a call re-entered from a getter or toJSON that logs finds it
   // taken and makes its own.
   let spare: Map<object, unknown> | undefined = new Map();
-  const run = <T>(body: (s: WalkState) => T): T => {
+  const run = <T>(body: (s: WalkState) => T, copies?: QuickCopies): T => {
     const memo = spare ?? new Map<object, unknown>();
     spare = undefined;
-    const s: WalkState = { memo, path: [], values: limits.maxValues, text: limits.maxTextChars, cut: undefined };
+    const s: WalkState = { memo, copies, path: [], values: limits.maxValues, text: limits.maxTextChars, cut: undefined };
     try {
       return body(s);
     } finally {
@@ -295,16 +286,18 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
     }
   };
 
-  const sanitizeFields = (fields: Record<string, unknown>): Record<string, unknown> => {
-    if (isFlatAndClean(fields)) return fields;
-    return run((s) => {
+  const sanitizeFields = (fields: Record<string, unknown>): Record<string, unknown> =>
+    quick.copy(fields) ?? walkFields(fields, quick.takeCopies());
+
+  // After the fast pass gave up: the full walk, over the copies the pass made.
+  const walkFields = (fields: Record<string, unknown>, copies: QuickCopies | undefined): Record<string, unknown> =>
+    run((s) => {
       const walked = walk(fields, s, 0);
       const out =
         typeof walked === 'object' && walked !== null && !Array.isArray(walked) ? (walked as Record<string, unknown>) : { value: walked };
       if (s.cut !== undefined) out[CUT_FIELD] = s.cut;
       return out;
-    });
-  };
+    }, copies);
 
   const text = (message: string): string => {
     if (isCleanText(message)) return message;
@@ -319,8 +312,14 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
   };
 
   const first = (item: object, serialize?: (fields: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> => {
-    // A plain object (the common case) is no Error: only a non-flat one needs the check.
-    if (serialize === undefined && isFlatAndClean(item as Record<string, unknown>)) return item as Record<string, unknown>;
+    if (serialize === undefined) {
+      const copy = quick.copy(item);
+      if (copy !== undefined) return copy;
+      // Copies were made of a plain object only, which is no Error.
+      const copies = quick.takeCopies();
+      if (copies !== undefined || !isError(item)) return walkFields(item as Record<string, unknown>, copies);
+      return { err: value(item) };
+    }
     if (isError(item)) return { err: value(item) };
     return sanitizeFields(serialize ? serialize(item as Record<string, unknown>) : (item as Record<string, unknown>));
   };

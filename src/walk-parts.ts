@@ -9,6 +9,8 @@ const MAX_LISTED_VIEW_BYTES = 1024;
 /** One walk's memo, position and what is left of its budget. */
 export interface WalkState {
   memo: Map<object, unknown>;
+  /** The copies a fast pass made before it left the value to the walk (src/quick-copy.ts). */
+  copies: Map<object, object> | undefined;
   /** Keys from the logged object down to the value being walked, for the cut report. */
   path: Array<string | number>;
   values: number;

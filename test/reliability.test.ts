@@ -135,7 +135,7 @@ describe('reliability matrix: exit path × endpoint, all sinks', { concurrency: 
 });
 
 /** SECRET1 … SECRETn are planted by test/fixtures/bugsnag-app.ts (scenario `secrets`). */
-const SECRETS = 38;
+const SECRETS = 47;
 
 describe('hostile input and secrets through every sink', { concurrency: true }, () => {
   let cloudwatch: LocalCloudWatchLogs;
@@ -277,6 +277,10 @@ describe('hostile input and secrets through every sink', { concurrency: true }, 
         'a format argument',
         'fragments and @',
         'relative userinfo and new names',
+        'a getter read twice',
+        'a nested getter read twice',
+        'session parameters',
+        'invisible and full-width key names',
       ]) {
         for (const [sink, text] of [
           ['stdout', everywhere[0]],

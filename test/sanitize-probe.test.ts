@@ -82,6 +82,42 @@ describe('secret names the list missed', () => {
   });
 });
 
+describe('session names and disguised keys', () => {
+  it('session query parameters are censored; the field names that hold sessions are censored as fields too', () => {
+    const url =
+      'https://h.example/cb?session=SECRET_s1&sid=SECRET_s2&PHPSESSID=SECRET_s3&connect.sid=SECRET_s4&sessionid=SECRET_s5&session_token=SECRET_s6&page=2';
+    const censored = censorUrlSecrets(url, isSecret);
+    assert.doesNotMatch(censored, /SECRET_/);
+    assert.match(censored, /page=2$/);
+    assert.equal(censorQuery('/x?SID=SECRET_s7&sort=asc', isSecret), `/x?SID=${REDACTED}&sort=asc`);
+    for (const key of ['sessionId', 'session_token', 'PHPSESSID', 'connect.sid', 'sessid', 'sessionKey'])
+      assert.equal(isSecret(key), true, key);
+  });
+  it('ordinary words stay: a session object, a Wi-Fi ssid, an error code, a ?sidebar= parameter', () => {
+    for (const key of ['session', 'sid', 'ssid', 'code', 'sig', 'side', 'consider']) assert.equal(isSecret(key), false, key);
+    const fields = { session: { id: 's-1', userId: 'u-1' }, ssid: 'cafe-wifi', err: { code: 'E1' } };
+    assert.deepEqual(sanitize(fields), fields);
+    assert.equal(censorUrlSecrets('/x?sidebar=left&sessions=3&code_style=x', isSecret), '/x?sidebar=left&sessions=3&code_style=x');
+  });
+  it('zero-width and format characters, and full-width look-alikes, do not hide a secret key', () => {
+    const keys = [
+      'pass\u200Bword',
+      'api\u00ADkey',
+      'to\u2060ken',
+      '\uFEFFsecret',
+      'pass\u200Dword',
+      'ｐａｓｓｗｏｒｄ',
+      'ＡＰＩ＿ＫＥＹ',
+      'pass\u034Fword',
+    ];
+    for (const key of keys) assert.equal(isSecret(key), true, JSON.stringify(key));
+    const out = sanitize(Object.fromEntries(keys.map((key, i) => [key, `SECRET_z${i}`])));
+    assert.doesNotMatch(JSON.stringify(out), /SECRET_/);
+    assert.equal(censorUrlSecrets('/x?pass%E2%80%8Bword=SECRET_zq&a=1', isSecret), `/x?pass%E2%80%8Bword=${REDACTED}&a=1`);
+    assert.equal(isSecret('userName'), false);
+  });
+});
+
 describe("a child's msgPrefix", () => {
   it('has URL secrets censored like the message', () => {
     const lines: string[] = [];
