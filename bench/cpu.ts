@@ -3,7 +3,7 @@
 // report the kernel's CPU time of the whole process (user + sys, every thread, the log worker
 // included) from the last 'exit' listener, after the logger's own exit hooks have run. The parent
 // runs the same process with 0 lines and subtracts, so start-up and the logger's own set-up cancel.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { BenchLogger } from './contenders.js';
 
 /** The app's (main) thread's CPU in µs, from /proc on Linux; -1 elsewhere. The rest of the process is the other threads. */
@@ -16,6 +16,26 @@ function mainThreadCpuUs(): number {
   } catch {
     return -1;
   }
+}
+
+/**
+ * CPU µs of every thread of this process, by the kernel's name for it and its id, from /proc on
+ * Linux; empty elsewhere. Threads that have ended are
+ * not listed: their time is in the process's total only.
+ */
+export function cpuByThreadName(): Record<string, number> {
+  const byName: Record<string, number> = {};
+  try {
+    for (const task of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      const name = task === String(process.pid) ? 'app (main)' : `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))} ${task}`;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byName[name] = (byName[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+    }
+  } catch {
+    // Not Linux: no breakdown.
+  }
+  return byName;
 }
 
 /** The line of the issue: a few fields, one nested object, a counter. */
@@ -37,7 +57,7 @@ export async function runCpu(
   count: number,
   yieldEvery: number,
   call: (i: number) => void,
-  report: (result: Record<string, number>) => void,
+  report: (result: Record<string, unknown>) => void,
 ): Promise<void> {
   for (let i = 0; i < count; i++) {
     call(i);
@@ -54,6 +74,7 @@ export async function runCpu(
       userUs: usage.userCPUTime,
       sysUs: usage.systemCPUTime,
       mainThreadUs: mainThreadCpuUs(),
+      ...(process.env.BENCH_THREADS ? { threadsUs: cpuByThreadName() } : {}),
     });
   });
 }

@@ -6,7 +6,9 @@
 // of just that part (node:inspector, started after the lines are made and the sinks have loaded):
 // where a line's worker time goes, function by function (bench/profile-summary.ts reads it).
 //
-//   npm run build && node dist/bench/worker-harness.js [lines] [stdout|cloudwatch|both]
+//   npm run build && node dist/bench/worker-harness.js [lines] [stdout|cloudwatch|both|all]
+// `both` is stdout and CloudWatch; `all` adds the Bugsnag sink (every line a breadcrumb), as the
+// bench's logferry contender runs.
 //   HARNESS_PROFILE=/tmp/prof node dist/bench/worker-harness.js 200000 both
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -18,6 +20,8 @@ import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import { planSinks } from '../src/sink-routes.js';
 import { flushMarkerLine, sharedBufferBytes, sinkSlot, viewSharedState } from '../src/wire.js';
+import { TEST_BUGSNAG_KEY } from '../test/support/bugsnag-env.js';
+import { LocalBugsnag } from '../test/support/bugsnag-receiver.js';
 import { LocalCloudWatchLogs } from '../test/support/cloudwatch-server.js';
 import routerTransport from '../transports/router/index.js';
 import { logCpuLine } from './cpu.js';
@@ -52,8 +56,12 @@ function makeChunks(count: number): Buffer[] {
   return chunks;
 }
 
-async function runRouter(lines: number, sinks: string, group: string): Promise<void> {
+async function runRouter(lines: number, sinks: string, group: string, bugsnagUrls: string[]): Promise<void> {
   const env: NodeJS.ProcessEnv = { NODE_ENV: 'production', LOG_EXIT_TIMEOUT_MS: '15000' };
+  if (sinks === 'all') {
+    const [notify, sessions] = bugsnagUrls as [string, string];
+    Object.assign(env, { BUGSNAG_API_KEY: TEST_BUGSNAG_KEY, BUGSNAG_ENDPOINT_NOTIFY: notify, BUGSNAG_ENDPOINT_SESSIONS: sessions });
+  }
   if (sinks !== 'stdout') {
     Object.assign(env, {
       CLOUDWATCH_LOG_GROUP: group,
@@ -118,17 +126,19 @@ async function startProfiler(): Promise<{ stop(): Promise<void> } | undefined> {
 async function main(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2);
   if (mode === 'child') {
-    const [lines, sinks, endpoint, group] = rest as [string, string, string, string];
+    const [lines, sinks, endpoint, group, ...bugsnagUrls] = rest as [string, string, string, string, string, string];
     process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = endpoint;
-    await runRouter(Number(lines), sinks, group);
+    await runRouter(Number(lines), sinks, group, bugsnagUrls);
     return;
   }
   const lines = Number(mode ?? '200000');
   const sinks = rest[0] ?? 'both';
   const server = await new LocalCloudWatchLogs().start();
+  const bugsnag = await new LocalBugsnag().start();
   const group = '/harness';
   server.provisionGroup(group);
-  const child = spawn(process.execPath, [__filename, 'child', String(lines), sinks, server.url, group], {
+  const args = [__filename, 'child', String(lines), sinks, server.url, group, bugsnag.notifyUrl, bugsnag.sessionsUrl];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       AWS_REGION: 'eu-west-1',
@@ -147,7 +157,7 @@ async function main(): Promise<void> {
   if (!match?.[1]) throw new Error(`harness child ended without a result: ${stderr.slice(-800)}`);
   const result = JSON.parse(match[1]) as Record<string, number>;
   process.stdout.write(`${JSON.stringify({ ...result, accepted: server.eventCount(group) })}\n`);
-  await server.stop();
+  await Promise.all([server.stop(), bugsnag.stop()]);
 }
 
 void main();

@@ -1,16 +1,254 @@
+import { EventEmitter } from 'node:events';
+import { isMainThread } from 'node:worker_threads';
 import pino from 'pino';
-import { readLinePrefix } from './wire.js';
+import type { TransportStream } from './root.js';
+import { type HeldChunk, StdoutChunks, type WaitBound, type WriteOutcome } from './stdout-chunks.js';
+import { LEVELS, readFlushMarker, type SharedState, sinkSlot, statIndex, writeLastError } from './wire.js';
 
-// stdout written by the app's thread, for when there is no log worker to write it: JSON lines,
-// synchronously, so a line logged just before the process ends is on fd 1 when it does.
+// stdout written by the app's thread, with no log worker: in production JSON mode when stdout is
+// the only sink, when the worker's code is missing, and after the worker died.
+//
+// A log call only appends its line to a chunk in memory. The chunks are written later in the
+// same turn of the event loop (setImmediate), each in one write. stdout is made non-blocking
+// (see nonBlockingStdout), so a write takes what the pipe has room for and never waits; when a
+// reader is slow or paused the write says EAGAIN, and the next attempt waits on a timer that
+// backs off, so a stalled pipe costs a few syscalls a second, not a spinning CPU.
+// What waits is capped (LOG_MAX_APP_BACKLOG_BYTES, as the worker's backlog): while the reader
+// lags, a line that does not fit is dropped and counted. The app waits on a write only at exit
+// (bounded by LOG_EXIT_TIMEOUT_MS) and in a loop that fills the cap without yielding
+// (STALLED_AFTER_MS).
 
-/** A pino destination on fd 1 that keeps lines at `minLevel` and above (LOG_LEVEL_CONSOLE). */
-export function appThreadStdout(minLevel: number): { write(line: string): void } {
-  const out = pino.destination({ dest: 1, sync: true });
-  return {
+/** Slowest retry of a write the pipe refused; the first comes sooner, then each waits twice as long. */
+const RETRY_MAX_MS = 100;
+const RETRY_FIRST_MS = 2;
+/**
+ * A loop that holds the whole backlog in one turn, without yielding, is written while it waits,
+ * as the worker's backlog is handed over: it then proceeds at the reader's pace. A reader that
+ * takes nothing for this long is stalled, and lines that do not fit are dropped instead.
+ */
+const STALLED_AFTER_MS = 1000;
+
+/** What the app-thread stdout needs besides the lines. */
+export interface AppThreadStdoutOptions {
+  /** Lines below this level (LOG_LEVEL_CONSOLE) are not written. */
+  minLevel: number;
+  /** What may wait, in characters of the open chunk and bytes of closed ones (LOG_MAX_APP_BACKLOG_BYTES). */
+  maxBacklogChars: number;
+  /** Where the stdout sink's counters and flush answers are published, as the worker's sink does. */
+  shared: SharedState;
+  /** The exit bound (LOG_EXIT_TIMEOUT_MS), when the exit has not set a deadline of its own. */
+  exitTimeoutMs: number;
+  /** 1 unless a test says otherwise. */
+  fd?: number;
+}
+
+/** The app-thread stdout: a pino destination and the stream flush.ts and exit.ts drive. */
+export function appThreadStdout(options: AppThreadStdoutOptions): TransportStream {
+  const fd = options.fd ?? 1;
+  const keepNonBlocking = fd === 1 ? nonBlockingStdout() : () => {};
+  const { shared, minLevel, maxBacklogChars } = options;
+  const slot = sinkSlot('stdout');
+  const index = {
+    received: statIndex('stdout', 'received'),
+    pending: statIndex('stdout', 'pending'),
+    delivered: statIndex('stdout', 'delivered'),
+    dropped: statIndex('stdout', 'dropped'),
+  };
+  const add = (at: number, amount: number): void => {
+    shared.stats[at] = (shared.stats[at] ?? 0) + amount;
+  };
+  const events = new EventEmitter();
+  const reported = new Set<string>();
+  const sayOnce = (key: string, message: string): void => {
+    if (reported.has(key)) return;
+    reported.add(key);
+    process.stderr.write(`${message}\n`);
+  };
+
+  const chunks = new StdoutChunks(fd, {
+    delivered(lines) {
+      add(index.delivered, lines);
+      add(index.pending, -lines);
+    },
+    failed(chunk: HeldChunk, error: NodeJS.ErrnoException) {
+      add(index.dropped, chunk.lines);
+      add(index.pending, -chunk.lines);
+      writeLastError(shared, 'stdout', `stdout write failed: ${error.message}`);
+      sayOnce(
+        'write',
+        `logferry: writing to stdout failed (${error.code ?? error.message}); lines that cannot be written are dropped and counted in logStats().stdout`,
+      );
+    },
+    answered(flushId) {
+      if (Atomics.load(shared.acks, slot) >= flushId) return;
+      Atomics.store(shared.acks, slot, flushId);
+      Atomics.notify(shared.acks, slot);
+    },
+  });
+
+  // Lines are written once per turn while the pipe takes them; once it refuses one, only by the timer.
+  let writeQueued = false;
+  let stalled = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retryMs = RETRY_FIRST_MS;
+  let retryAt = 0;
+  let ending = false;
+  let closed = false;
+
+  function afterWrite(outcome: WriteOutcome): void {
+    if (outcome === 'written') {
+      stalled = false;
+      retryMs = RETRY_FIRST_MS;
+      if (ending && chunks.empty && !closed) {
+        closed = true;
+        process.nextTick(() => events.emit('close'));
+      }
+      return;
+    }
+    // Full: writes wait for the timer. A reader that took something is retried soon; one that
+    // took nothing, a little later each time.
+    stalled = true;
+    if (outcome === 'partial') retryMs = RETRY_FIRST_MS;
+    retryAt = Date.now() + retryMs;
+    if (retryTimer === undefined) {
+      retryTimer = setTimeout(retryWrite, retryMs);
+      // A paused reader must not keep the process alive: the exit writes what is left, within its bound.
+      retryTimer.unref();
+    }
+    if (outcome === 'refused') retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+  }
+
+  function writeHeld(bound: WaitBound): WriteOutcome {
+    if (!chunks.empty) keepNonBlocking();
+    return chunks.write(bound);
+  }
+
+  function writeQueuedLines(): void {
+    writeQueued = false;
+    afterWrite(writeHeld({ idleMs: 0 }));
+  }
+
+  function retryWrite(): void {
+    retryTimer = undefined;
+    afterWrite(writeHeld({ idleMs: 0 }));
+  }
+
+  function queueWrite(): void {
+    if (writeQueued || stalled) return;
+    writeQueued = true;
+    setImmediate(writeQueuedLines);
+  }
+
+  /** A line over the cap: written now if the pipe takes it (the loop did not yield), else dropped. */
+  function overCap(line: string): boolean {
+    if (!stalled) afterWrite(writeHeld({ idleMs: STALLED_AFTER_MS }));
+    else if (Date.now() >= retryAt) afterWrite(writeHeld({ idleMs: 0 }));
+    if (chunks.heldChars + line.length <= maxBacklogChars) return true;
+    add(index.received, 1);
+    add(index.dropped, 1);
+    sayOnce(
+      'cap',
+      `logferry: stdout is not taking lines as fast as they are logged (its reader is slow or paused): LOG_MAX_APP_BACKLOG_BYTES (${maxBacklogChars}) of lines wait, so further lines are dropped until it catches up, counted in logStats().stdout`,
+    );
+    return false;
+  }
+
+  const filtering = minLevel > LEVELS.trace;
+  const stream: LevelledStream = {
     write(line) {
-      const prefix = readLinePrefix(line);
-      if (prefix === undefined || prefix.level >= minLevel) out.write(line);
+      if (closed) return true;
+      // Only a short line can be a flush marker: a log line is not read (that would flatten it).
+      if (line.length <= MAX_MARKER_CHARS) {
+        const flushId = readFlushMarker(line);
+        if (flushId >= 0) {
+          chunks.mark({ flushId });
+          queueWrite();
+          return true;
+        }
+      }
+      if (filtering) {
+        // pino sets lastLevel before each write when the stream asks (below). A wrapper in between
+        // (the Lambda adapter's line counter) leaves it unset: then the line's prefix is read.
+        const level = stream.lastLevel ?? lineLevel(line);
+        stream.lastLevel = undefined;
+        if (level < minLevel) return true;
+      }
+      if (chunks.heldChars + line.length > maxBacklogChars && !overCap(line)) return true;
+      chunks.append(line);
+      add(index.received, 1);
+      add(index.pending, 1);
+      queueWrite();
+      return true;
+    },
+    flushSync() {
+      const deadline = shared.exitDeadline[0] || Date.now() + options.exitTimeoutMs;
+      afterWrite(writeHeld({ idleMs: Number.POSITIVE_INFINITY, until: deadline }));
+    },
+    flush(callback) {
+      chunks.mark({ callback });
+      queueWrite();
+    },
+    end() {
+      ending = true;
+      afterWrite(writeHeld({ idleMs: 0 }));
+    },
+    on(event: 'error' | 'close', listener: (error: Error) => void) {
+      events.on(event, listener);
+      return stream;
+    },
+    once(event: 'close', listener: () => void) {
+      events.once(event, listener);
+      return stream;
+    },
+    get closed() {
+      return closed;
     },
   };
+  // pino's multistream flag: pino then sets lastLevel (and lastObj, lastMsg…) before each write.
+  if (filtering) (stream as unknown as Record<symbol, boolean>)[pino.symbols.needsMetadataGsym] = true;
+  return stream;
+}
+
+/** The stream, with what pino tells a stream that asks for metadata. */
+interface LevelledStream extends TransportStream {
+  lastLevel?: number | undefined;
+}
+
+/** The longest flush marker line: `{"level":1000,"time":<13 digits>,"logferryFlush":<10 digits>}` and a newline. */
+const MAX_MARKER_CHARS = 64;
+
+/**
+ * Node opens fd 1 as a non-blocking socket when process.stdout is first read, if it is a pipe or
+ * a socket (a file or a terminal it leaves blocking: writes to those do not wait on a reader).
+ * Reading it here, before the first write, means a full pipe answers EAGAIN instead of holding
+ * the app's thread. Only the main thread: a worker's process.stdout is a relay, not fd 1.
+ * A child spawned with stdio 'inherit' makes the pipe blocking again (libuv clears the flag in
+ * the child, on the pipe both share), so the returned function sets it again before each write:
+ * one ioctl.
+ */
+function nonBlockingStdout(): () => void {
+  const nothing = (): void => {};
+  if (!isMainThread) return nothing;
+  try {
+    const stdout = process.stdout as unknown as { _type?: string; _handle?: { setBlocking?(blocking: boolean): number } };
+    const handle = stdout._type === 'pipe' ? stdout._handle : undefined;
+    if (handle === undefined || typeof handle.setBlocking !== 'function') return nothing;
+    return () => {
+      handle.setBlocking?.(false);
+    };
+  } catch {
+    // No stdout at all: the writes will say so.
+    return nothing;
+  }
+}
+
+/** The level of a pino line (`{"level":30,…`), digit by digit; 0 when it does not start that way. */
+function lineLevel(line: string): number {
+  let level = 0;
+  for (let at = 9; at < line.length; at++) {
+    const digit = line.charCodeAt(at) - 48;
+    if (digit < 0 || digit > 9) return level;
+    level = level * 10 + digit;
+  }
+  return level;
 }

@@ -42,7 +42,7 @@ export interface FlushResult {
   dropped: number;
   /** Time ran out before every sink answered. */
   timedOut: boolean;
-  /** Logging was already closed (closeLogs(), a signal, or a failed worker): nothing more could be flushed. */
+  /** Logging was already closed (closeLogs() or a signal): nothing more could be flushed. */
   closed: boolean;
   /** How long the flush took. */
   elapsedMs: number;
@@ -165,13 +165,14 @@ export function flushRootSync(root: RootState, timeoutMs: number): FlushResult {
   const id = sendMarker(root);
   const shared = root.shared;
   if (id === undefined || !shared || !root.stream) return result(root, id, since);
+  // Set first: stdout written by the app's thread writes within it in flushSync().
+  shared.exitDeadline[0] = deadline;
   try {
     // thread-stream may still hold the marker in the app's thread: hand it to the worker now.
     root.stream.flushSync();
   } catch {
     // The worker is gone or stuck; the waits below are bounded and report what is missing.
   }
-  shared.exitDeadline[0] = deadline;
   for (const sink of root.sinks) {
     const slot = sinkSlot(sink);
     for (;;) {

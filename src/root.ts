@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { boundAppBacklog } from './app-backlog.js';
 import { appThreadStdout } from './app-thread-stdout.js';
@@ -37,7 +38,8 @@ export interface RootState {
   /** Undefined when nothing is logged at all (the test profile's default). */
   stream: TransportStream | undefined;
   readonly shared: SharedState | undefined;
-  readonly sinks: SinkName[];
+  /** The active sinks; only stdout once the app's thread writes it (no worker, or a worker that failed). */
+  sinks: SinkName[];
   nextFlushId: number;
   closed: boolean;
 }
@@ -152,16 +154,23 @@ function buildRoot(config: Config): RootState {
     closed: false,
   };
   if (routes.length === 0) return root;
+  // JSON to stdout and nothing else: a worker would only copy each line once more and write it,
+  // at the cost of a second isolate. The app's thread writes it (src/app-thread-stdout.ts). Off
+  // the main thread fd 1 may be left blocking, so an app's own worker thread keeps the log worker.
+  if (routes.length === 1 && routes[0]?.sink === 'stdout' && !config.console?.pretty && isMainThread) {
+    installExitHandling(root);
+    root.logger = guardedPino(options, sanitize, writeStdoutFromAppThread(root, shared));
+    return root;
+  }
 
   const workerFiles = locateWorker();
   if ('missing' in workerFiles) {
     // A transport started from a missing file never answers: flushes and the exit would wait
-    // out their bounds. Nothing is waited for; lines go to stdout, written by this thread.
+    // out their bounds. Lines go to stdout, written by this thread; the other sinks are off.
     process.stderr.write(`${workerFiles.missing}\n`);
-    const withoutWorker: RootState = { ...root, shared: undefined, sinks: [] };
-    installExitHandling(withoutWorker);
-    withoutWorker.logger = guardedPino(options, sanitize, appThreadStdout(levelValue(config.console?.level ?? 'trace')));
-    return withoutWorker;
+    installExitHandling(root);
+    root.logger = guardedPino(options, sanitize, writeStdoutFromAppThread(root, shared));
+    return root;
   }
 
   // Exit handling is installed before pino.transport(), so logferry's 'exit' listener runs
@@ -177,7 +186,7 @@ function buildRoot(config: Config): RootState {
   const stream = spool ? spool.inFrontOf(bounded) : bounded;
   root.stream = stream;
   root.logger = guardedPino(options, sanitize, stream);
-  watchTransportErrors(root);
+  watchTransportErrors(root, shared);
   return root;
 }
 
@@ -188,19 +197,36 @@ export function lowestLevel(config: Pick<Config, 'levels'>): LogLevel {
   return level;
 }
 
+/**
+ * From now on the app's thread writes stdout (LOG_LEVEL_CONSOLE still applies) and it is the only
+ * sink: flushes and the exit wait for its writes, and its counters continue in the stdout slot.
+ */
+function writeStdoutFromAppThread(root: RootState, shared: SharedState): TransportStream {
+  const config = root.config;
+  const stdout = appThreadStdout({
+    minLevel: levelValue(config.console?.level ?? 'trace'),
+    maxBacklogChars: config.maxAppBacklogBytes,
+    shared,
+    exitTimeoutMs: config.exitTimeoutMs,
+  });
+  root.sinks = ['stdout'];
+  root.stream = stdout;
+  return stdout;
+}
+
 // pino attaches no 'error' listener to its transport, so a worker that dies would crash the
 // app on the next log call. Report once, then keep stdout going from the app's thread.
-function watchTransportErrors(root: RootState): void {
+function watchTransportErrors(root: RootState, shared: SharedState): void {
   let reported = false;
   root.stream?.on('error', (error) => {
     if (reported) return;
     reported = true;
-    // Nothing can answer a flush any more: flushLogs() and the exit hook must not wait for it.
-    root.closed = true;
     process.stderr.write(
       `logferry: the log worker thread failed (${safeNoticeText(error.message)}); logging to stdout from the app's thread from now on\n`,
     );
-    const fallback = pino.destination({ dest: 1, sync: true });
-    (root.logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = fallback;
+    // After closeLogs() nothing is logged any more; otherwise flushes and the exit now wait for stdout only.
+    if (root.closed) return;
+    const stdout = writeStdoutFromAppThread(root, shared);
+    (root.logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = stdout;
   });
 }

@@ -277,19 +277,11 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
     return json === value ? walkMembers(value as Record<string, unknown>, safeKeys(value), s, depth) : walk(json, s, depth + 1);
   };
 
-  // One memo reused across calls: a call re-entered from a getter or toJSON that logs finds it
-  // taken and makes its own.
-  let spare: Map<object, unknown> | undefined = new Map();
+  // A memo of its own for each call, never one kept across calls: a long-lived Map would be in
+  // the old generation, and every line's objects it pointed to would then survive a scavenge.
   const run = <T>(body: (s: WalkState) => T, copies?: QuickCopies): T => {
-    const memo = spare ?? new Map<object, unknown>();
-    spare = undefined;
-    const s: WalkState = { memo, copies, path: [], values: limits.maxValues, text: limits.maxTextChars, cut: undefined };
-    try {
-      return body(s);
-    } finally {
-      memo.clear();
-      spare = memo;
-    }
+    const s: WalkState = { memo: new Map(), copies, path: [], values: limits.maxValues, text: limits.maxTextChars, cut: undefined };
+    return body(s);
   };
 
   const sanitizeFields = (fields: Record<string, unknown>): Record<string, unknown> =>

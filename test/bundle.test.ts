@@ -183,10 +183,11 @@ describe('an app bundled by esbuild, run from a folder holding only the build ou
       const notices = run.stderr.split('\n').filter((line) => line.startsWith('logferry:'));
       assert.equal(notices.length, 1, run.stderr);
       assert.match(notices[0] ?? '', /log worker is missing .*logferryPlugin\(\) from 'logferry\/esbuild'.*stdout from the app's thread/);
-      // No worker sink is active, so a flush has nothing to wait for.
+      // No worker sink is active: a flush waits for stdout alone, written by the app thread.
       const flush = printedFlush(run.stderr);
       assert.equal(flush.delivered, true);
-      assert.deepEqual(flush.sinks, {});
+      assert.deepEqual(Object.keys(flush.sinks), ['stdout']);
+      assert.equal(flush.sinks.stdout?.settled, true);
     } finally {
       rmSync(runDir, { recursive: true, force: true });
     }

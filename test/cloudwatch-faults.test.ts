@@ -53,13 +53,15 @@ describe('CloudWatch sink under faults', { concurrency: true }, () => {
     const group = nextGroup();
     const flaky = await new LocalCloudWatchLogs().start();
     try {
-      // Bursts at the start and again mid-run, each a few consecutive failures.
-      flaky.failNext('500', 3);
-      flaky.failNext('drop', 2);
+      // Bursts at the start and again mid-run, each a few consecutive failures of PutLogEvents
+      // (named: a fault taken by the stream's creation at start-up, before any batch waits on
+      // it, is not a batch's retry, and whether it comes first is a race).
+      flaky.failNext('500', 3, 'PutLogEvents');
+      flaky.failNext('drop', 2, 'PutLogEvents');
       flaky.onAccepted = (count) => {
         if (count === 2) {
-          flaky.failNext('drop', 2);
-          flaky.failNext('500', 2);
+          flaky.failNext('drop', 2, 'PutLogEvents');
+          flaky.failNext('500', 2, 'PutLogEvents');
         }
       };
       const run = await runFixture('cloudwatch-load', { env: cloudWatchEnv(flaky, group, { LINES: '20000', FLUSH_TIMEOUT_MS: '60000' }) });

@@ -5,13 +5,27 @@ import { hostileCorpus } from './support/hostile-corpus.js';
 import { jsonLines, runFixture } from './support/run-fixture.js';
 
 const production = { NODE_ENV: 'production' };
+const unreachableCloudWatch = {
+  CLOUDWATCH_LOG_GROUP: '/contract/unreachable',
+  AWS_REGION: 'eu-west-1',
+  AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://127.0.0.1:9',
+  AWS_ACCESS_KEY_ID: 'local-test-key-id',
+  AWS_SECRET_ACCESS_KEY: 'local-test-secret',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
 const run = (scenario: string, env: Record<string, string> = production) => runFixture('contract', { env, args: [scenario] });
 
 describe('the public contract, in a fresh process each', () => {
-  it('1,000 createLogger calls share one root and one worker thread', async () => {
+  it('1,000 createLogger calls share one root; JSON to stdout alone starts no worker thread', async () => {
     const result = await run('one-root');
-    assert.match(result.stderr, /workers=1\n/);
+    assert.match(result.stderr, /workers=0\n/);
     assert.equal(jsonLines(result.stdout).length, 1000);
+  });
+
+  it('1,000 createLogger calls share one worker thread when a sink needs one (pretty stdout)', async () => {
+    const result = await run('one-root', { ...production, LOG_PRETTY: '1', NO_COLOR: '1' });
+    assert.match(result.stderr, /workers=1\n/);
+    assert.equal(result.stdout.split('\n').filter((line) => line.includes('hello')).length, 1000);
   });
 
   it('child loggers bind module; file URLs and absolute paths are shortened', async () => {
@@ -77,8 +91,9 @@ describe('the public contract, in a fresh process each', () => {
     assert.equal(lines[0]?.ssn, '[Redacted]');
   });
 
-  it('a dead worker thread never crashes the app: one notice, stdout keeps going from the app thread', async () => {
-    const result = await run('worker-dies');
+  it('a dead worker thread never crashes the app: one notice, stdout keeps going from the app thread at LOG_LEVEL_CONSOLE', async () => {
+    // A sink that needs the worker (CloudWatch, never reached: only transactional lines go to it).
+    const result = await run('worker-dies', { ...production, ...unreachableCloudWatch, LOG_LEVEL: 'debug', LOG_LEVEL_CONSOLE: 'info' });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /survived/);
     assert.doesNotMatch(result.stderr, /exit wait ran out/, 'exit must not wait on a worker that is gone');
@@ -87,6 +102,10 @@ describe('the public contract, in a fresh process each', () => {
       jsonLines(result.stdout).map((line) => line.msg),
       ['before', 'after one', 'after two'],
     );
+    // Flushes go on, for stdout alone, and say what it wrote.
+    const flush = JSON.parse(/flushAfterDeath=(.*)\n/.exec(result.stderr)?.[1] ?? '{}');
+    assert.deepEqual(Object.keys(flush.sinks), ['stdout']);
+    assert.equal(flush.settled, true);
   });
 
   it('flushLogs resolves with per-sink delivery and counters', async () => {
@@ -106,8 +125,8 @@ describe('the public contract, in a fresh process each', () => {
   it('a burst logged without yielding holds at most LOG_MAX_APP_BACKLOG_BYTES on the app thread, and loses nothing', async () => {
     const burst = async (cap: number) => {
       const env = { ...production, BURST_LINES: '200000', LOG_MAX_APP_BACKLOG_BYTES: String(cap) };
-      // --expose-gc: the fixture collects before it measures, so chunks already handed to the
-      // worker and dead are not counted as held (when V8 frees them varies by Node version).
+      // --expose-gc: the fixture collects before it measures, so chunks already written and dead
+      // are not counted as held (when V8 frees them varies by Node version).
       const result = await runFixture('contract', { env, args: ['burst'], nodeArgs: ['--expose-gc'] });
       const held = Number(/heldMiB=([\d.]+)/.exec(result.stderr)?.[1]);
       const lines = jsonLines(result.stdout).filter((line) => line.msg === 'burst line');
@@ -115,8 +134,9 @@ describe('the public contract, in a fresh process each', () => {
       assert.deepEqual([lines[0]?.seq, lines.at(-1)?.seq], [0, 199_999]);
       return held;
     };
-    // ~50 MiB of lines: with a 1 MiB bound the app holds about the worker's 4 MiB shared buffer
-    // and that bound; with thread-stream's own 512 MiB limit (the control) it holds them all.
+    // ~50 MiB of lines: with a 1 MiB bound the app holds about that bound (and the heap it has
+    // anyway), written while the loop runs at the pace stdout takes them; with 512 MiB (the
+    // control) it holds them all until the loop ends.
     assert.ok((await burst(1024 * 1024)) < 25);
     assert.ok((await burst(512 * 1024 * 1024)) > 50);
   });

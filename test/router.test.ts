@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { LEVELS } from '../src/wire.js';
+import { BreadcrumbRing } from '../transports/bugsnag/breadcrumbs.js';
 import { levelOf, routeLines } from '../transports/router/route.js';
 import type { LineHandlers } from '../transports/shared/line-source.js';
 import { ownCopy } from '../transports/shared/own-copy.js';
@@ -117,5 +118,29 @@ describe('lines held by a sink', () => {
     // The control proves the measurement: a plain substring pins its chunk.
     assert.ok(heldWith((line) => line) > 30 * MiB);
     assert.ok(heldWith(ownCopy) < 2 * MiB);
+  });
+
+  it('breadcrumbs cut from chunks keep at most the chunk being read alive, and read back as the lines they were', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const MiB = 1024 * 1024;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const ring = new BreadcrumbRing(50);
+    // A breadcrumb or two from each of 40 one-MiB chunks, each held as a view into its chunk
+    // until the next chunk's first line comes.
+    for (let i = 0; i < 40; i++) {
+      const chunk = `${'x'.repeat(MiB)}\n{"level":30,"time":${i},"msg":"first ${i}"}\n{"level":30,"time":${i},"msg":"second ${i}"}\n`;
+      const [, first, second] = chunk.split('\n') as [string, string, string];
+      ring.add(first, i);
+      if (i % 2 === 0) ring.add(second, i);
+    }
+    gc();
+    const held = process.memoryUsage().heapUsed - before;
+    // The last chunk (1 MiB) is still pinned by its line; the 39 before are not.
+    assert.ok(held < 4 * MiB, `${(held / MiB).toFixed(1)} MiB held`);
+    const messages = ring.snapshot().map((crumb) => crumb.message);
+    assert.equal(messages.length, 50);
+    assert.deepEqual(messages.slice(-4), ['first 37', 'first 38', 'second 38', 'first 39']);
   });
 });

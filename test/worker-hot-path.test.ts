@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EventQueue } from '../transports/cloudwatch/batcher.js';
 import { putLogEventsBody } from '../transports/cloudwatch/put-body.js';
-import { readPrefixLevel, readPrefixTime } from '../transports/shared/line-prefix.js';
+import { readPrefixLevel, readPrefixTime, readPrefixTimeAfter } from '../transports/shared/line-prefix.js';
 import { type LineHandlers, type LineSpan, lineTransport } from '../transports/shared/line-source.js';
 import { utf8Bytes } from '../transports/shared/utf8.js';
 
@@ -85,6 +85,17 @@ describe('reading the level and time at the start of a pino line', () => {
     assert.equal(readPrefixTime('{"level":30,"msg":"x"}'), -1);
     assert.equal(readPrefixTime('not json'), -1);
   });
+
+  it('reads times of any length, and the time after a level already read', () => {
+    for (const time of [0, 7, 123456789, 1234567890, 1764072000000, 9007199254740991])
+      assert.equal(readPrefixTime(`{"level":30,"time":${time},"pid":1}`), time);
+    assert.equal(readPrefixTimeAfter('{"level":100,"time":42}', 100), 42);
+    assert.equal(readPrefixTimeAfter('{"level":5,"time":42', 5), 42);
+    assert.equal(readPrefixTimeAfter('{"level":30,"time":42}', -1), -1);
+    // A level pino would not write (a leading zero) is not read past: the caller reads the line whole.
+    assert.equal(readPrefixTime('{"level":030,"time":42}'), -1);
+    assert.equal(readPrefixTime('{"level":30,"time":"x"}'), -1);
+  });
 });
 
 describe('the worker transport stream', () => {
@@ -103,6 +114,23 @@ describe('the worker transport stream', () => {
     };
     return { seen, handlers };
   }
+
+  it('cuts a chunk bigger than a slice over several turns of the loop, every line once and in order', async () => {
+    const { seen, handlers } = recording();
+    const stream = lineTransport(handlers);
+    // ~1.2 MiB in one write, as thread-stream hands over a full shared buffer, ending mid-line.
+    const lines = Array.from({ length: 20_000 }, (_, i) => `{"level":30,"time":${i},"msg":"line ${i}"}`);
+    stream.write(`${lines.join('\n')}\n{"level":30,"time":-1,"msg":"cut`);
+    stream.write(' here"}\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Some lines were handed to the sink on the first turns, not all of them.
+    assert.ok(seen.lines.length > 0 && seen.lines.length < lines.length, `${seen.lines.length} lines after two turns`);
+    stream.end();
+    await new Promise((resolve) => stream.once('close', resolve));
+    assert.deepEqual(seen.lines, [...lines, '{"level":30,"time":-1,"msg":"cut here"}']);
+    assert.equal(seen.spans.filter((span) => span === undefined).length, 1);
+  });
 
   it('cuts chunks into lines whatever the chunk boundaries, answers markers in order, and delivers a last line without newline at end', async () => {
     const { seen, handlers } = recording();

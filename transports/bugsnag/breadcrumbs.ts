@@ -1,7 +1,11 @@
 import { levelName, readLinePrefix } from '../../src/wire.js';
+import { ownCopy } from '../shared/own-copy.js';
 
 // The last N lower-level lines of the process, kept raw and parsed only when an event
-// needs them: most lines never become a breadcrumb anyone reads. Pure: no I/O.
+// needs them: most lines never become a breadcrumb anyone reads. Nor are most lines copied: a
+// line cut from the chunk the worker is reading is held as it is (a view into that chunk), and
+// only the lines still held when the next chunk starts are copied into strings of their own, so
+// the ring never keeps more than the current chunk alive (see own-copy.ts). Pure: no I/O.
 
 export interface BreadcrumbSpec {
   message: string;
@@ -14,17 +18,40 @@ const LINE_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg']);
 export class BreadcrumbRing {
   readonly #capacity: number;
   readonly #lines: string[] = [];
+  /** 1 where the line held is a view into the chunk numbered #chunkNumber. */
+  readonly #borrowed: Uint8Array;
+  #chunkNumber = -1;
   #next = 0;
 
   constructor(capacity: number) {
     this.#capacity = capacity;
+    this.#borrowed = new Uint8Array(capacity);
   }
 
-  add(line: string): void {
+  /**
+   * Keeps `line`. `chunkNumber` (LineSpan's) says which chunk it is a view into: lines from one
+   * chunk are held as they are until a line from another comes. Without it the line is copied.
+   */
+  add(line: string, chunkNumber?: number): void {
     if (this.#capacity === 0) return;
-    if (this.#lines.length < this.#capacity) this.#lines.push(line);
-    else this.#lines[this.#next] = line;
+    if (chunkNumber !== this.#chunkNumber) {
+      this.#ownBorrowed();
+      this.#chunkNumber = chunkNumber ?? -1;
+    }
+    const held = chunkNumber === undefined ? ownCopy(line) : line;
+    if (this.#lines.length < this.#capacity) this.#lines.push(held);
+    else this.#lines[this.#next] = held;
+    this.#borrowed[this.#next] = chunkNumber === undefined ? 0 : 1;
     this.#next = (this.#next + 1) % this.#capacity;
+  }
+
+  /** Copies the lines still held as views into a chunk, which is then let go. */
+  #ownBorrowed(): void {
+    for (let i = 0; i < this.#lines.length; i++) {
+      if (this.#borrowed[i] === 0) continue;
+      this.#lines[i] = ownCopy(this.#lines[i] as string);
+      this.#borrowed[i] = 0;
+    }
   }
 
   /** Oldest first, as Bugsnag shows them. */

@@ -1,9 +1,9 @@
 import { pathToFileURL } from 'node:url';
 import type { ResolvedBugsnag } from '../../src/config-sinks.js';
 import { COMPLETION_FIELD } from '../../src/request-wire.js';
-import { LEVELS, readLinePrefix, type SinkWireOptions } from '../../src/wire.js';
+import { LEVELS, type SinkWireOptions } from '../../src/wire.js';
+import { readPrefixLevel } from '../shared/line-prefix.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
-import { ownCopy } from '../shared/own-copy.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
 import { BreadcrumbRing } from './breadcrumbs.js';
 import { BugsnagDelivery } from './delivery.js';
@@ -43,17 +43,19 @@ export function createBugsnagSink(options: BugsnagSinkOptions): LineHandlers {
   const sessions = new SessionTracker(options.sessionCounter, notifier.sendSessions, reporter, 10_000);
 
   return {
-    onLine(line) {
-      const level = readLinePrefix(line)?.level ?? LEVELS.error;
+    onLine(line, span, prefixLevel) {
+      // A line that does not start as pino writes lines is reported: its text rather than lose it.
+      const read = prefixLevel ?? readPrefixLevel(line);
+      const level = read >= 0 ? read : LEVELS.error;
       if (level < notifyLevel) {
-        breadcrumbs.add(ownCopy(line));
+        breadcrumbs.add(line, span?.chunkNumber);
         return;
       }
       reporter.add('received');
       const parsed = parseLine(line, level);
       // A completion line is the request's access log: its error, if any, is reported by itself.
       if (parsed[COMPLETION_FIELD] === true) {
-        breadcrumbs.add(ownCopy(line));
+        breadcrumbs.add(line, span?.chunkNumber);
         reporter.add('suppressed');
         return;
       }

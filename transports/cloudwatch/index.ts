@@ -2,7 +2,7 @@ import type { ResolvedCloudWatch } from '../../src/config-sinks.js';
 import { readCloudWatchLine } from '../../src/spool/cloudwatch-lines.js';
 import type { SpoolWire } from '../../src/spool/writer.js';
 import type { SinkWireOptions } from '../../src/wire.js';
-import { readPrefixTime } from '../shared/line-prefix.js';
+import { readPrefixLevel, readPrefixTimeAfter } from '../shared/line-prefix.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
 import { createSinkReporter } from '../shared/sink-reporter.js';
 import { utf8Bytes } from '../shared/utf8.js';
@@ -38,7 +38,7 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): LineHandle
   spool?.recover((time, line) => queue(time ?? readCloudWatchLine(line, false).time, line));
 
   return {
-    onLine(line) {
+    onLine(line, _span, prefixLevel) {
       let time: number;
       if (transactionalOnly) {
         const facts = readCloudWatchLine(line, true);
@@ -46,7 +46,7 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): LineHandle
         time = facts.time;
       } else {
         // Every line in scope: only its time, read without an object per line.
-        const leading = readPrefixTime(line);
+        const leading = readPrefixTimeAfter(line, prefixLevel ?? readPrefixLevel(line));
         time = leading >= 0 ? leading : readCloudWatchLine(line, false).time;
       }
       reporter.add('received');

@@ -47,6 +47,8 @@ export class CloudWatchSender {
   /** Aborted at the exit deadline: the request in flight ends, and none starts. */
   readonly #cutOff = new AbortController();
   #idleWaiters: Array<() => void> = [];
+  /** The last batch taken was full: what is queued behind it is the rest of a backlog. */
+  #draining = false;
 
   constructor(api: LogsApi, options: SenderOptions, reporter: SinkReporter) {
     this.#api = api;
@@ -138,6 +140,9 @@ export class CloudWatchSender {
   #shouldSend(): boolean {
     if (this.queue.length === 0 || this.#pastDeadline()) return false;
     if (this.#closingDeadline !== undefined || this.#flushWaiters.length > 0 || this.queue.hasFullBatch) return true;
+    // The rest of a backlog (a burst) goes as soon as the full batch before it is answered: the
+    // interval is there to gather lines that come slowly, and these have waited already.
+    if (this.#draining) return true;
     return Date.now() - (this.queue.oldestQueuedAt ?? Date.now()) >= this.#options.flushIntervalMs;
   }
 
@@ -189,6 +194,7 @@ export class CloudWatchSender {
   }
 
   #takeBatch(): OutgoingBatch | undefined {
+    this.#draining = this.queue.hasFullBatch;
     const batch = this.queue.takeBatch(Date.now(), maxAgeMs(this.#options.retentionDays));
     // Counted when the timestamps are replaced, so a batch later split or lost still counts them.
     if (batch) this.#reporter.add('restamped', batch.restamped);

@@ -11,7 +11,10 @@ export interface RoutedSink {
 /** A line's level; one that does not start the way pino writes lines is read whole, or taken as info. */
 export function levelOf(line: string): number {
   const level = readPrefixLevel(line);
-  if (level >= 0) return level;
+  return level >= 0 ? level : levelOfWholeLine(line);
+}
+
+function levelOfWholeLine(line: string): number {
   try {
     const level = (JSON.parse(line) as { level?: unknown }).level;
     return typeof level === 'number' ? level : LEVELS.info;
@@ -33,12 +36,14 @@ function guarded(sink: RoutedSink, call: (handlers: LineHandlers) => void): void
 export function routeLines(sinks: RoutedSink[]): LineHandlers {
   return {
     onLine(line, span) {
-      const level = levelOf(line);
+      // Read once here for every sink (the Bugsnag sink's breadcrumbs, the CloudWatch sink's time).
+      const prefixLevel = readPrefixLevel(line);
+      const level = prefixLevel >= 0 ? prefixLevel : levelOfWholeLine(line);
       // A loop rather than guarded(): no closure per line and sink.
       for (const sink of sinks) {
         if (level < sink.minLevel) continue;
         try {
-          sink.handlers.onLine(line, span);
+          sink.handlers.onLine(line, span, prefixLevel);
         } catch (error) {
           sink.handlers.onError(error);
         }

@@ -1,35 +1,55 @@
-// pino writes every line as {"level":N,"time":N,...}. The router reads the level and the
-// CloudWatch sink the time of every line, so both are read here digit by digit, without a
-// RegExp match object, a Number() of a substring or a result object per line.
+// pino writes every line as {"level":N,"time":N,...}. The router reads the level of every line
+// and hands it to the sinks, and the CloudWatch sink reads the time after it, so both are read
+// here digit by digit, without a RegExp match object, a Number() of a substring or a result
+// object per line.
 
 const LEVEL_PREFIX = '{"level":';
 const TIME_FIELD = ',"time":';
 const ZERO = 48;
-const NINE = 57;
+/** Digits read in integer arithmetic before the value is carried on as a float: 10^9 < 2^31. */
+const INT_DIGITS = 9;
 
-/** Digits from `at` as a number, or -1 when there is none; `end` is set to the first index past them. */
-function readDigits(line: string, at: number, end: { at: number }): number {
-  let value = 0;
+/** Digits from `at` as a number, or -1 when there is none. */
+function readDigits(line: string, at: number): number {
+  // A ms time has 13 digits: the first nine in int32 arithmetic, the rest carried on a float.
+  let head = 0;
   let i = at;
-  for (; i < line.length; i++) {
-    const code = line.charCodeAt(i);
-    if (code < ZERO || code > NINE) break;
-    value = value * 10 + (code - ZERO);
+  const headEnd = Math.min(line.length, at + INT_DIGITS);
+  for (; i < headEnd; i++) {
+    const digit = line.charCodeAt(i) - ZERO;
+    if (digit < 0 || digit > 9) break;
+    head = head * 10 + digit;
   }
-  end.at = i;
+  let value = head;
+  if (i === headEnd) {
+    for (; i < line.length; i++) {
+      const digit = line.charCodeAt(i) - ZERO;
+      if (digit < 0 || digit > 9) break;
+      value = value * 10 + digit;
+    }
+  }
   return i === at ? -1 : value;
 }
 
-const scratch = { at: 0 };
-
 /** The level at the start of a pino line, or -1 when the line does not start that way. */
 export function readPrefixLevel(line: string): number {
-  if (!line.startsWith(LEVEL_PREFIX)) return -1;
-  return readDigits(line, LEVEL_PREFIX.length, scratch);
+  return line.startsWith(LEVEL_PREFIX) ? readDigits(line, LEVEL_PREFIX.length) : -1;
+}
+
+/**
+ * The time after the level at the start of a pino line whose level (`readPrefixLevel`) is
+ * `level`, or -1 when the line does not go on that way.
+ */
+export function readPrefixTimeAfter(line: string, level: number): number {
+  if (level < 0) return -1;
+  // Where the level's digits end: pino writes a level as an integer, no leading zero (a line
+  // with one is not read here, and its caller reads it whole instead).
+  let at = LEVEL_PREFIX.length + 1;
+  for (let rest = level; rest >= 10; rest = Math.floor(rest / 10)) at++;
+  return line.startsWith(TIME_FIELD, at) ? readDigits(line, at + TIME_FIELD.length) : -1;
 }
 
 /** The time after the level at the start of a pino line, or -1 when the line does not start that way. */
 export function readPrefixTime(line: string): number {
-  if (readPrefixLevel(line) < 0 || !line.startsWith(TIME_FIELD, scratch.at)) return -1;
-  return readDigits(line, scratch.at + TIME_FIELD.length, scratch);
+  return readPrefixTimeAfter(line, readPrefixLevel(line));
 }

@@ -9,6 +9,8 @@ import { readFlushMarker } from '../../src/wire.js';
  */
 export interface LineSpan {
   chunk: string;
+  /** Counts the chunks: lines with the same number were cut from the same chunk (no string compare needed). */
+  chunkNumber: number;
   start: number;
   end: number;
 }
@@ -16,10 +18,12 @@ export interface LineSpan {
 /** What a sink does with its input. */
 export interface LineHandlers {
   /**
-   * An ordinary log line; `span` where it sits in its chunk, when it is exactly that text. Must
-   * never await delivery: a stalled read loop backs pino's pipe up into the app's thread.
+   * An ordinary log line; `span` where it sits in its chunk, when it is exactly that text;
+   * `prefixLevel` the level the router read from its first bytes (-1 when it does not start as
+   * pino writes lines; undefined when not read). Must never await delivery: a stalled read loop
+   * backs pino's pipe up into the app's thread.
    */
-  onLine(line: string, span?: LineSpan): void;
+  onLine(line: string, span?: LineSpan, prefixLevel?: number): void;
   /** A flush marker: answer `flushId` once every line before it is delivered or counted. */
   onFlush(flushId: number): void;
   /** The worker is ending: deliver what is held, within the exit budget. */
@@ -34,22 +38,36 @@ export interface LineHandlers {
 // pushes every line through an object-mode Readable (a 'data' event per line); here the chunk
 // is cut at its newlines with indexOf and each line handed to the sink by a plain call.
 
-/** More than thread-stream ever hands over at once, so write() says "go on" without waiting for 'drain'. */
-const HIGH_WATER_MARK_CHARS = 64 * 1024 * 1024;
+/** What the worker cuts into lines in one turn of its loop, at most (plus the line that crosses it). */
+const SLICE_CHARS = 256 * 1024;
+
+/**
+ * Text taken but not yet cut, past which write() says "wait for 'drain'": two of thread-stream's
+ * hand-overs (its shared buffer is 4 MiB). thread-stream then leaves the next one in the shared
+ * buffer, and the app's thread keeps its lines, until the worker has cut what it holds: the
+ * worker's heap holds at most this much text in waiting, however far the app is ahead.
+ */
+const HIGH_WATER_MARK_CHARS = 8 * 1024 * 1024;
 
 /**
  * The worker's pino transport stream: cuts the text it is written into lines and hands each to
- * `sink`. Lines are handled on the next turn of the worker's loop: thread-stream marks a chunk
- * read only once its write() returns, so taking the chunk now and cutting it later lets the
- * app's thread copy the next chunk meanwhile.
+ * `sink`. Lines are handled on later turns of the worker's loop, a slice a turn: thread-stream
+ * marks a chunk read once its write() returns true, so taking the chunk now and cutting it later
+ * lets the app's thread copy the next chunk meanwhile; and thread-stream hands over up to its
+ * whole shared buffer (4 MiB) at once, which cut in one go would hold the worker's loop for tens
+ * of ms, the request that ships the lines already queued (and the answer to the one in flight)
+ * waiting behind it. A chunk's write is done (its callback called) once it is cut.
  */
 export function lineTransport(sink: LineHandlers): Writable {
-  let waiting: string[] = [];
+  /** The chunk being cut, where in it the next line starts, and the callback that says it is done. */
+  let current = '';
+  let currentAt = 0;
+  let chunkDone: (() => void) | undefined;
   /** The end of the last chunk when it stopped mid-line. */
   let partial = '';
-  let handleScheduled = false;
+  let sliceScheduled = false;
   let closing: Promise<void> | undefined;
-  const span: LineSpan = { chunk: '', start: 0, end: 0 };
+  const span: LineSpan = { chunk: '', chunkNumber: 0, start: 0, end: 0 };
 
   /** `line`, at `span` in its chunk when `inChunk`. */
   const handleLine = (line: string, inChunk: boolean): void => {
@@ -66,36 +84,59 @@ export function lineTransport(sink: LineHandlers): Writable {
     }
   };
 
-  const handleWaiting = (): void => {
-    handleScheduled = false;
-    const chunks = waiting;
-    waiting = [];
-    for (const chunk of chunks) {
-      let start = 0;
-      let end = chunk.indexOf('\n');
-      if (end >= 0 && partial !== '') {
-        const first = partial + chunk.slice(0, end);
-        partial = '';
-        handleLine(first, false);
-        start = end + 1;
-        end = chunk.indexOf('\n', start);
-      }
-      span.chunk = chunk;
-      while (end >= 0) {
-        span.start = start;
-        span.end = end;
-        handleLine(chunk.slice(start, end), true);
-        start = end + 1;
-        end = chunk.indexOf('\n', start);
-      }
-      span.chunk = '';
-      if (start < chunk.length) partial += chunk.slice(start);
+  /** Cuts lines from the current chunk, about `budgetChars` of it (all when Infinity); true when it is all cut. */
+  const cut = (budgetChars: number): boolean => {
+    const chunk = current;
+    let start = currentAt;
+    let end = chunk.indexOf('\n', start);
+    if (start === 0 && end >= 0 && partial !== '') {
+      const first = partial + chunk.slice(0, end);
+      partial = '';
+      handleLine(first, false);
+      start = end + 1;
+      end = chunk.indexOf('\n', start);
     }
+    const stopAt = Math.min(chunk.length, currentAt + budgetChars);
+    while (end >= 0) {
+      span.start = start;
+      span.end = end;
+      handleLine(chunk.slice(start, end), true);
+      start = end + 1;
+      if (start >= stopAt) break;
+      end = chunk.indexOf('\n', start);
+    }
+    if (end >= 0 && start < chunk.length) {
+      currentAt = start;
+      return false;
+    }
+    if (start < chunk.length) partial += chunk.slice(start);
+    current = '';
+    currentAt = 0;
+    span.chunk = '';
+    return true;
+  };
+
+  const cutSlice = (): void => {
+    sliceScheduled = false;
+    if (closing) return;
+    if (!cut(SLICE_CHARS)) {
+      scheduleSlice();
+      return;
+    }
+    const done = chunkDone;
+    chunkDone = undefined;
+    done?.();
+  };
+  const scheduleSlice = (): void => {
+    if (sliceScheduled) return;
+    sliceScheduled = true;
+    setImmediate(cutSlice);
   };
 
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      handleWaiting();
+      if (current !== '') cut(Number.POSITIVE_INFINITY);
+      chunkDone = undefined;
       // A last line without its newline is still a line.
       if (partial !== '') handleLine(partial, false);
       partial = '';
@@ -108,12 +149,16 @@ export function lineTransport(sink: LineHandlers): Writable {
     decodeStrings: false,
     highWaterMark: HIGH_WATER_MARK_CHARS,
     write(chunk: string | Buffer, _encoding, callback) {
-      waiting.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-      if (!handleScheduled) {
-        handleScheduled = true;
-        setImmediate(handleWaiting);
+      current = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      currentAt = 0;
+      span.chunk = current;
+      span.chunkNumber++;
+      if (current === '') {
+        callback();
+        return;
       }
-      callback();
+      chunkDone = callback;
+      scheduleSlice();
     },
     // end(): deliver what is held, then 'finish' and 'close' (thread-stream ends the worker on 'close').
     final(callback) {
