@@ -116,7 +116,11 @@ export function createKeyMatcher(names: readonly string[]): KeyMatcher {
         break;
       }
     }
-    if (verdicts.size < MAX_CACHED_VERDICTS && key.length <= MAX_CACHED_KEY_CHARS) verdicts.set(key, verdict);
+    if (key.length <= MAX_CACHED_KEY_CHARS) {
+      // Full: start again, so the keys the app logs now are remembered, not only its first ones.
+      if (verdicts.size >= MAX_CACHED_VERDICTS) verdicts.clear();
+      verdicts.set(key, verdict);
+    }
     return verdict;
   };
   return Object.assign(matcher, {

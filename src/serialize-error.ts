@@ -57,6 +57,7 @@ export function serializeError(error: Error, walker: ErrorWalker): SerializedErr
   if (cause !== undefined) out.cause = walker.value(cause);
   const errors = readField(error, 'errors');
   if (Array.isArray(errors)) out.errors = members(errors, walker);
+  keepConvertible(out);
   return out;
 }
 

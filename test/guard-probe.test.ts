@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import pino from 'pino';
 import { guardChildren, type LogFormatter } from '../src/log-call-guard.js';
-import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED } from '../src/redact-keys.js';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS, plainKeySlot, REDACTED } from '../src/redact-keys.js';
 import { censorUrlSecrets } from '../src/redact-text.js';
 import { sanitizingOptions } from '../src/root.js';
 import { createSanitizer } from '../src/sanitize.js';
@@ -57,6 +57,11 @@ describe('an object whose own toString or valueOf is data', () => {
     loosely(child.info.bind(child))(null, { valueOf: 'y' });
     assert.equal(lines.length, 2);
   });
+  it('as an error given as a %s argument does not make the call throw', () => {
+    const lines: string[] = [];
+    guardedLogger(lines).info('%s', Object.assign(new Error('e'), { toString: 'x' }));
+    assert.equal(lines.length, 1);
+  });
   it('keeps the member in the line', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(sanitize.value({ toString: 'x', valueOf: 1 }))), { toString: 'x', valueOf: 1 });
   });
@@ -106,6 +111,13 @@ describe('hostile key names', () => {
     const padded = `pass${'\u200b'.repeat(5000)}${'_'.repeat(5000)}word`;
     assert.equal(isSecret(padded), true);
     assert.equal(isSecret(`${'x'.repeat(10_000)}ａｐｉ＿ｋｅｙ`), true);
+  });
+  it('a key seen after ten thousand others (ids as keys) is still remembered as plain', () => {
+    const matcher = createKeyMatcher(DEFAULT_REDACT_KEYS);
+    for (let i = 0; i < 20_000; i++) matcher(`id${i}`);
+    matcher('orderTotal');
+    matcher('orderTotal');
+    assert.equal(matcher.plainKeys?.[plainKeySlot('orderTotal')], 'orderTotal');
   });
   it('the matcher keeps no long key alive', () => {
     setFlagsFromString('--expose-gc');
