@@ -133,14 +133,19 @@ function result(root: RootState, id: number | undefined, since: FlushStart): Flu
   };
 }
 
+/** How long past a flush's deadline its keep-alive timer runs (cleared as soon as the wait ends). */
+const KEEP_ALIVE_MARGIN_MS = 1000;
+
 export async function flushRoot(root: RootState, timeoutMs: number): Promise<FlushResult> {
   const since = start(root, timeoutMs);
   const deadline = since.deadline;
   const id = sendMarker(root);
   const shared = root.shared;
   if (id === undefined || !shared) return result(root, id, since);
-  // Atomics.waitAsync alone does not keep the event loop alive; this timer does, until the deadline.
-  const keepAlive = setTimeout(() => {}, timeoutMs);
+  // Atomics.waitAsync alone does not keep the event loop alive; this timer does. It outlasts the
+  // deadline: a timer due at the deadline could fire just before the wait's own timeout, leaving
+  // nothing to keep the loop alive, and the process would end with the flush unanswered.
+  const keepAlive = setTimeout(() => {}, timeoutMs + KEEP_ALIVE_MARGIN_MS);
   try {
     for (const sink of root.sinks) {
       const slot = sinkSlot(sink);

@@ -132,6 +132,12 @@ describe('stdout written by the app thread, with a paused reader', () => {
     );
   });
 
+  it('a flush that times out while the reader is paused answers, though nothing else keeps the process alive', async () => {
+    const run = await runWithPausedReader('flush-timeouts', { LINES: '20000', LOG_EXIT_TIMEOUT_MS: '200' });
+    assert.equal(run.code, 0, run.stderr);
+    for (let i = 0; i < 100; i++) assert.equal(printed(run.stderr, `flushTimeout${i}`), true);
+  });
+
   for (const [mode, title] of [
     ['flood', 'a flood'],
     ['spawn-then-flood', 'a flood after spawning a child with stdio inherit (which makes the pipe blocking)'],
