@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { isMainThread } from 'node:worker_threads';
 import pino from 'pino';
+import { readPrefixLevel } from './line-prefix.js';
 import type { TransportStream } from './root.js';
+import { sinkReporterOver } from './sink-reporter.js';
 import { type HeldChunk, StdoutChunks, type WaitBound, type WriteOutcome } from './stdout-chunks.js';
-import { LEVELS, readFlushMarker, type SharedState, sinkSlot, statIndex, writeLastError } from './wire.js';
+import { LEVELS, readFlushMarker, type SharedState } from './wire.js';
 
 // stdout written by the app's thread, with no log worker: in production JSON mode when stdout is
 // the only sink, when the worker's code is missing, and after the worker died.
@@ -47,42 +49,26 @@ export function appThreadStdout(options: AppThreadStdoutOptions): TransportStrea
   const fd = options.fd ?? 1;
   const keepNonBlocking = fd === 1 ? nonBlockingStdout() : () => {};
   const { shared, minLevel, maxBacklogChars } = options;
-  const slot = sinkSlot('stdout');
-  const index = {
-    received: statIndex('stdout', 'received'),
-    pending: statIndex('stdout', 'pending'),
-    delivered: statIndex('stdout', 'delivered'),
-    dropped: statIndex('stdout', 'dropped'),
-  };
-  const add = (at: number, amount: number): void => {
-    shared.stats[at] = (shared.stats[at] ?? 0) + amount;
-  };
+  // Counters, flush answers and notices as the worker's stdout sink publishes them.
+  const reporter = sinkReporterOver(shared, 'stdout');
   const events = new EventEmitter();
-  const reported = new Set<string>();
-  const sayOnce = (key: string, message: string): void => {
-    if (reported.has(key)) return;
-    reported.add(key);
-    process.stderr.write(`${message}\n`);
-  };
 
   const chunks = new StdoutChunks(fd, {
     delivered(lines) {
-      add(index.delivered, lines);
-      add(index.pending, -lines);
+      reporter.add('delivered', lines);
+      reporter.add('pending', -lines);
     },
     failed(chunk: HeldChunk, error: NodeJS.ErrnoException) {
-      add(index.dropped, chunk.lines);
-      add(index.pending, -chunk.lines);
-      writeLastError(shared, 'stdout', `stdout write failed: ${error.message}`);
-      sayOnce(
+      reporter.add('dropped', chunk.lines);
+      reporter.add('pending', -chunk.lines);
+      reporter.error(`stdout write failed: ${error.message}`);
+      reporter.reportOnce(
         'write',
         `logferry: writing to stdout failed (${error.code ?? error.message}); lines that cannot be written are dropped and counted in logStats().stdout`,
       );
     },
     answered(flushId) {
-      if (Atomics.load(shared.acks, slot) >= flushId) return;
-      Atomics.store(shared.acks, slot, flushId);
-      Atomics.notify(shared.acks, slot);
+      reporter.acknowledge(flushId);
     },
   });
 
@@ -144,9 +130,9 @@ export function appThreadStdout(options: AppThreadStdoutOptions): TransportStrea
     if (!stalled) afterWrite(writeHeld({ idleMs: STALLED_AFTER_MS }));
     else if (Date.now() >= retryAt) afterWrite(writeHeld({ idleMs: 0 }));
     if (chunks.heldChars + line.length <= maxBacklogChars) return true;
-    add(index.received, 1);
-    add(index.dropped, 1);
-    sayOnce(
+    reporter.add('received');
+    reporter.add('dropped');
+    reporter.reportOnce(
       'cap',
       `logferry: stdout is not taking lines as fast as they are logged (its reader is slow or paused): LOG_MAX_APP_BACKLOG_BYTES (${maxBacklogChars}) of lines wait, so further lines are dropped until it catches up, counted in logStats().stdout`,
     );
@@ -169,19 +155,19 @@ export function appThreadStdout(options: AppThreadStdoutOptions): TransportStrea
       if (filtering) {
         // pino sets lastLevel before each write when the stream asks (below). A wrapper in between
         // (the Lambda adapter's line counter) leaves it unset: then the line's prefix is read.
-        const level = stream.lastLevel ?? lineLevel(line);
+        const level = stream.lastLevel ?? readPrefixLevel(line);
         stream.lastLevel = undefined;
         if (level < minLevel) return true;
       }
       if (chunks.heldChars + line.length > maxBacklogChars && !overCap(line)) return true;
       chunks.append(line);
-      add(index.received, 1);
-      add(index.pending, 1);
+      reporter.add('received');
+      reporter.add('pending');
       queueWrite();
       return true;
     },
     flushSync() {
-      const deadline = shared.exitDeadline[0] || Date.now() + options.exitTimeoutMs;
+      const deadline = reporter.exitDeadline() || Date.now() + options.exitTimeoutMs;
       afterWrite(writeHeld({ idleMs: Number.POSITIVE_INFINITY, until: deadline }));
     },
     flush(callback) {
@@ -240,15 +226,4 @@ function nonBlockingStdout(): () => void {
     // No stdout at all: the writes will say so.
     return nothing;
   }
-}
-
-/** The level of a pino line (`{"level":30,…`), digit by digit; 0 when it does not start that way. */
-function lineLevel(line: string): number {
-  let level = 0;
-  for (let at = 9; at < line.length; at++) {
-    const digit = line.charCodeAt(at) - 48;
-    if (digit < 0 || digit > 9) return level;
-    level = level * 10 + digit;
-  }
-  return level;
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { SinkReporter } from '../src/sink-reporter.js';
 import type { LogEvents, LogsApi, PreparedPut, PutResult } from '../transports/cloudwatch/client.js';
 import { CloudWatchSender } from '../transports/cloudwatch/sender.js';
-import type { SinkReporter } from '../transports/shared/sink-reporter.js';
 import { waitFor } from './support/wait-for.js';
 
 // The sender's ordering with a fake API: which requests are prepared, sent, discarded, and

@@ -4,11 +4,11 @@ import { parseLevelSpec } from '../src/levels.js';
 import { formatLevelSpec } from '../src/logger-levels.js';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS } from '../src/redact-keys.js';
 import { censorQuery } from '../src/request-scope.js';
+import type { SinkReporter } from '../src/sink-reporter.js';
 import { loadActiveTraceReader } from '../src/trace.js';
 import { currentXrayTraceId, xrayRootOf } from '../src/xray.js';
 import type { SendOutcome } from '../transports/bugsnag/notifier.js';
 import { type SessionCount, SessionTracker } from '../transports/bugsnag/sessions.js';
-import type { SinkReporter } from '../transports/shared/sink-reporter.js';
 
 const isSecret = createKeyMatcher(DEFAULT_REDACT_KEYS);
 

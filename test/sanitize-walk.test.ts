@@ -8,8 +8,8 @@ import { capLineBytes, safeArguments } from '../src/log-call-guard.js';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED } from '../src/redact-keys.js';
 import { censorUrlSecrets, describeSecret, describeSettingValue, safeNoticeText } from '../src/redact-text.js';
 import { CUT_FIELD, createSanitizer, DEFAULT_WALK_LIMITS } from '../src/sanitize.js';
+import { createSinkReporter } from '../src/sink-reporter.js';
 import { readLastError, sharedBufferBytes, viewSharedState } from '../src/wire.js';
-import { createSinkReporter } from '../transports/shared/sink-reporter.js';
 
 const isSecret = createKeyMatcher(DEFAULT_REDACT_KEYS);
 const sanitize = createSanitizer(isSecret);

@@ -1,6 +1,6 @@
+import type { SinkReporter } from '../../src/sink-reporter.js';
 import { backoffMs, sleepWithin } from '../shared/backoff.js';
 import { FlushWaiters } from '../shared/flush-waiters.js';
-import type { SinkReporter } from '../shared/sink-reporter.js';
 import type { BreadcrumbSpec } from './breadcrumbs.js';
 import type { EventSpec } from './event.js';
 import type { Notifier } from './notifier.js';

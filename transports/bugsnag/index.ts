@@ -1,10 +1,10 @@
 import { pathToFileURL } from 'node:url';
 import type { ResolvedBugsnag } from '../../src/config-sinks.js';
+import { readPrefixLevel } from '../../src/line-prefix.js';
 import { COMPLETION_FIELD } from '../../src/request-wire.js';
+import { createSinkReporter } from '../../src/sink-reporter.js';
 import { LEVELS, type SinkWireOptions } from '../../src/wire.js';
-import { readPrefixLevel } from '../shared/line-prefix.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
-import { createSinkReporter } from '../shared/sink-reporter.js';
 import { BreadcrumbRing } from './breadcrumbs.js';
 import { BugsnagDelivery } from './delivery.js';
 import { buildEvent, type LogLine } from './event.js';

@@ -1,5 +1,5 @@
+import type { SinkReporter } from '../../src/sink-reporter.js';
 import { backoffMs, sleepWithin } from '../shared/backoff.js';
-import type { SinkReporter } from '../shared/sink-reporter.js';
 import type { SendOutcome } from './notifier.js';
 
 // Bugsnag sessions, worker side. The app's thread counts each request's session in shared

@@ -1,5 +1,5 @@
+import type { SinkReporter } from '../../src/sink-reporter.js';
 import type { Sleeper } from '../shared/backoff.js';
-import type { SinkReporter } from '../shared/sink-reporter.js';
 import type { LogEvents, LogsApi, PreparedPut } from './client.js';
 import { type BatchPieces, countRejected, type RejectedRanges } from './refusals.js';
 import { classifyFailure, describeFailure, mayHaveBeenStored, refusalDelayMs, retryDelayMs } from './retry.js';

@@ -1,10 +1,10 @@
 import type { ResolvedCloudWatch } from '../../src/config-sinks.js';
+import { readPrefixLevel, readPrefixTimeAfter } from '../../src/line-prefix.js';
+import { createSinkReporter } from '../../src/sink-reporter.js';
 import { readCloudWatchLine } from '../../src/spool/cloudwatch-lines.js';
 import type { SpoolWire } from '../../src/spool/writer.js';
 import type { SinkWireOptions } from '../../src/wire.js';
-import { readPrefixLevel, readPrefixTimeAfter } from '../shared/line-prefix.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
-import { createSinkReporter } from '../shared/sink-reporter.js';
 import { utf8Bytes } from '../shared/utf8.js';
 import { createLogsApi } from './client.js';
 import { CloudWatchSender } from './sender.js';

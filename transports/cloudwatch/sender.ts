@@ -1,6 +1,6 @@
+import type { SinkReporter } from '../../src/sink-reporter.js';
 import { Sleeper } from '../shared/backoff.js';
 import { FlushWaiters } from '../shared/flush-waiters.js';
-import type { SinkReporter } from '../shared/sink-reporter.js';
 import { utf8Bytes } from '../shared/utf8.js';
 import { BatchDelivery } from './batch-delivery.js';
 import { EventQueue, MAX_AGE_MS, type OutgoingBatch } from './batcher.js';

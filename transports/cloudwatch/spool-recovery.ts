@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SinkReporter } from '../../src/sink-reporter.js';
 import {
   claimName,
   offsetOf,
@@ -14,7 +15,6 @@ import {
   stateName,
 } from '../../src/spool/format.js';
 import { isOwnFile, ownerIsAlive } from '../../src/spool/owner.js';
-import type { SinkReporter } from '../shared/sink-reporter.js';
 import { SpoolFiles } from './spool-files.js';
 
 // At start, the spools of processes that died are adopted, each exactly once: the claim file

@@ -1,8 +1,8 @@
+import type { SinkReporter } from '../../src/sink-reporter.js';
 import { nextPosition, SPOOL_START, type SpoolPosition, segmentOf } from '../../src/spool/format.js';
 import { CLAIM_HEARTBEAT_MS } from '../../src/spool/owner.js';
 import type { SpoolWire } from '../../src/spool/writer.js';
 import { statIndex, viewSharedState } from '../../src/wire.js';
-import type { SinkReporter } from '../shared/sink-reporter.js';
 import { SpoolFiles } from './spool-files.js';
 import { SpoolLedger } from './spool-ledger.js';
 import { adoptDeadSpools } from './spool-recovery.js';

@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { prettyFactory } from 'pino-pretty';
+import { createSinkReporter } from '../../src/sink-reporter.js';
 import type { SinkWireOptions } from '../../src/wire.js';
 import type { LineHandlers } from '../shared/line-source.js';
-import { createSinkReporter } from '../shared/sink-reporter.js';
 import { terminalSafe } from './terminal-safe.js';
 
 /** Options the app's thread sends this sink. */

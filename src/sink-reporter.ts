@@ -1,4 +1,4 @@
-import { safeNoticeText } from '../../src/redact-text.js';
+import { safeNoticeText } from './redact-text.js';
 import {
   type SharedState,
   type SinkName,
@@ -8,11 +8,13 @@ import {
   statIndex,
   viewSharedState,
   writeLastError,
-} from '../../src/wire.js';
+} from './wire.js';
 
 /**
  * A sink's voice back to the app's thread: counters, flush acknowledgements and the last
- * error, all in the shared memory the app's thread reads without a message round trip.
+ * error, all in the shared memory the app's thread reads without a message round trip. Plain
+ * (imports only wire.ts and redact-text.ts): the worker's sinks and the app thread's own stdout
+ * writer (app-thread-stdout.ts) both use it.
  */
 export interface SinkReporter {
   add(field: StatField, amount?: number): void;
@@ -26,8 +28,13 @@ export interface SinkReporter {
   exitDeadline(): number;
 }
 
+/** The reporter of a worker-thread sink, over the shared memory the app's thread handed it. */
 export function createSinkReporter(sharedBuffer: SharedArrayBuffer, sink: SinkName): SinkReporter {
-  const shared: SharedState = viewSharedState(sharedBuffer);
+  return sinkReporterOver(viewSharedState(sharedBuffer), sink);
+}
+
+/** The reporter of `sink` over a view of the shared memory (the app thread's own stdout has one). */
+export function sinkReporterOver(shared: SharedState, sink: SinkName): SinkReporter {
   const slot = sinkSlot(sink);
   const reported = new Set<string>();
   // Looked up once: sinks count on every line.
