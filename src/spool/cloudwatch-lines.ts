@@ -1,4 +1,4 @@
-import { CHANNEL_FIELD, LEVELS, readFlushMarker, readLinePrefix, TRANSACTIONAL_CHANNEL } from '../wire.js';
+import { CHANNEL_FIELD, LEVELS, readFlushMarker, TRANSACTIONAL_CHANNEL } from '../wire.js';
 
 // Which lines the CloudWatch sink ships, decided the same way on both threads: the app's thread
 // spools exactly these lines, and the worker's sink numbers the same lines to know where each
@@ -69,8 +69,6 @@ export function readCloudWatchLine(line: string, needChannel: boolean): CloudWat
 function lineLevel(line: string): number {
   const leading = leadingLevelAndTime(line);
   if (leading) return leading.level;
-  const prefix = readLinePrefix(line);
-  if (prefix) return prefix.level;
   try {
     const level = (JSON.parse(line) as { level?: unknown }).level;
     return typeof level === 'number' ? level : LEVELS.info;
