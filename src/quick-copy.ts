@@ -1,4 +1,4 @@
-import { type KeyMatcher, plainKeySlot } from './redact-keys.js';
+import { isSecretPair, type KeyMatcher, plainKeySlot } from './redact-keys.js';
 
 // The sanitizer's fast pass (src/sanitize.ts): most log calls pass a small tree of plain objects,
 // arrays, numbers and short strings with nothing to censor. Such a tree is copied with spread
@@ -115,7 +115,7 @@ export function createQuickCopier({ isSecretKey, isCleanString, minScanChars, ma
 
   const checkItems = (copy: unknown[], depth: number): boolean => {
     // A [name, value] pair whose name is a secret key is censored by the walk.
-    if (copy.length === 2 && typeof copy[0] === 'string' && isSecretKey(copy[0])) return false;
+    if (isSecretPair(copy, isSecretKey)) return false;
     for (let i = 0; i < copy.length; i++) {
       const item = copy[i];
       if (--values < 0) return false;

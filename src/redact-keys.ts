@@ -136,3 +136,11 @@ export function createKeyMatcher(names: readonly string[]): KeyMatcher {
 export function redactKeyPatterns(names: readonly string[]): string[] {
   return names.map((name) => `${[...normalizeKey(name)].join('[-_.\\s]?')}$`);
 }
+
+/**
+ * A `[name, value]` pair whose name is a secret key (Object.entries(headers), a Map's entries):
+ * the name says what the value is, as a key would, so the value is censored.
+ */
+export function isSecretPair(pair: readonly unknown[], isSecretKey: KeyMatcher): boolean {
+  return pair.length === 2 && typeof pair[0] === 'string' && isSecretKey(pair[0]);
+}

@@ -1,7 +1,7 @@
 import { isAnyArrayBuffer, isMap, isSet } from 'node:util/types';
 import { createCleanTextCheck } from './clean-text.js';
 import { createQuickCopier, type QuickCopies } from './quick-copy.js';
-import { type KeyMatcher, REDACTED } from './redact-keys.js';
+import { isSecretPair, type KeyMatcher, REDACTED } from './redact-keys.js';
 import { censorUrlSecrets, mayHoldUrlSecret, shortestUrlSecret } from './redact-text.js';
 import { isErrorLike, keepConvertible, serializeError, setField, unreadable } from './serialize-error.js';
 import { truncationMarker, utf8Bytes } from './utf8.js';
@@ -134,7 +134,8 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
   const walkObjectLike = (value: object, s: WalkState, depth: number): unknown => {
     // Nearly every logged object is a plain one: it skips the checks for other kinds.
     if (!hasPlainPrototype(value)) {
-      if (Array.isArray(value)) return isSecretPair(value) ? [walk(value[0], s, depth + 1), REDACTED] : walkItems(value, s, depth);
+      if (Array.isArray(value))
+        return isSecretPair(value, isSecretKey) ? [walk(value[0], s, depth + 1), REDACTED] : walkItems(value, s, depth);
       if (isErrorLike(value)) return serializeError(value, errorWalker(s, depth));
       if (ArrayBuffer.isView(value)) return viewData(value, s);
       if (isAnyArrayBuffer(value)) return `[ArrayBuffer of ${value.byteLength} bytes]`;
@@ -256,10 +257,6 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
     }
     return copy;
   };
-
-  // A [name, value] pair whose name is a secret key (Object.entries(headers), a Map's entries):
-  // the name says what the value is, as a key would.
-  const isSecretPair = (pair: unknown[]): boolean => pair.length === 2 && typeof pair[0] === 'string' && isSecretKey(pair[0]);
 
   // Node's ClientRequest keeps the request it sent as one string of header lines in `_header`
   // (an HTTP client's error carries it as error.request): secret headers' values are censored.
