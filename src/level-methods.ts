@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { markPlainTables, writePlainLine } from './plain-line.js';
 
 // pino makes a logger's level methods (`info`…) when its level is set, and with a logMethod hook
 // each one collects its arguments into an array and calls the hook, which calls pino's method:
@@ -26,7 +27,7 @@ export function captureMethod(method: LevelMethod): void {
 }
 
 type Internals = Record<symbol, unknown>;
-const { hooksSym, setLevelSym, writeSym } = pino.symbols;
+const { hooksSym, setLevelSym } = pino.symbols;
 // Not in pino's type declarations, but in pino.symbols with the rest.
 const msgPrefixSym = (pino.symbols as unknown as Record<string, symbol>).msgPrefixSym as symbol;
 
@@ -42,7 +43,7 @@ export function writeLine(logger: Logger, fields: Record<string, unknown>, messa
     log.call(logger, fields, message);
     return;
   }
-  (internals[writeSym] as (fields: object, message: string, level: number) => void).call(logger, fields, message, level);
+  writePlainLine(logger, fields, message, level);
 }
 
 /**
@@ -53,7 +54,8 @@ export function writeLine(logger: Logger, fields: Record<string, unknown>, messa
 export function guardLevelMethods(root: Logger): void {
   const hooks = (root as unknown as Internals)[hooksSym] as { logMethod?: Partial<Record<symbol, LevelMethodGuard>> } | undefined;
   const guard = hooks?.logMethod?.[GUARD_LEVEL_METHOD];
-  if (guard === undefined || typeof writeSym !== 'symbol' || typeof msgPrefixSym !== 'symbol') return;
+  if (guard === undefined || typeof msgPrefixSym !== 'symbol') return;
+  markPlainTables(root);
   const install = (logger: Logger): void => {
     const methods = logger as unknown as Record<string, LevelMethod>;
     const { values } = logger.levels;

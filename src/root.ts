@@ -9,6 +9,7 @@ import { levelValue, lowerLevel } from './levels.js';
 import { capLineBytes, guardChildren, guardLogMethod, type LogFormatter } from './log-call-guard.js';
 import { fieldSerializer, type LineEnrichment, lineEnrichment, lineOptions } from './log-formatter.js';
 import type { LogferryOptions, LogLevel } from './options.js';
+import { GUARDED_SERIALIZERS } from './plain-line.js';
 import { createKeyMatcher } from './redact-keys.js';
 import { safeNoticeText } from './redact-text.js';
 import { createSanitizer, DEFAULT_WALK_LIMITS, type Sanitizer } from './sanitize.js';
@@ -102,7 +103,7 @@ export function sanitizingOptions(
     ...lineOptions(sanitize, enrichment),
     hooks: { logMethod: guardLogMethod(sanitize, fieldSerializer(enrichment.serializers)), streamWrite: capLineBytes(maxLineBytes) },
     // Errors arrive serialized by the walk; pino's default err serializer would re-type them as Object.
-    serializers: { err: (value: unknown) => value },
+    serializers: GUARDED_SERIALIZERS,
   };
 }
 

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { tracingChannel } from 'node:diagnostics_channel';
+import { describe, it } from 'node:test';
+import pino from 'pino';
+import { guardChildren, type LogFormatter } from '../src/log-call-guard.js';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS } from '../src/redact-keys.js';
+import { sanitizingOptions } from '../src/root.js';
+import { createSanitizer } from '../src/sanitize.js';
+
+// src/plain-line.ts writes a plain call's line with one JSON.stringify in place of pino's asJson.
+// Its lines must be pino's, byte for byte, and every logger it cannot serve must get pino's asJson.
+
+const sanitize = createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS));
+type Loose = Record<string, unknown>;
+const { asJsonSym } = pino.symbols;
+
+interface Built {
+  logger: pino.Logger;
+  lines: string[];
+  /** How many lines went through pino's asJson. */
+  asJsonCalls: () => number;
+}
+
+/** A logger built as the root is; `guarded` false keeps pino's own level methods (and so pino's asJson for every line). */
+function build(guarded: boolean, extra: pino.LoggerOptions = {}): Built {
+  const lines: string[] = [];
+  const options = { ...sanitizingOptions(sanitize, 1024 * 1024), ...extra };
+  const logger = pino(options, { write: (line: string) => void lines.push(line) });
+  let calls = 0;
+  const internals = logger as unknown as Record<symbol, (...args: unknown[]) => string>;
+  const asJson = internals[asJsonSym] as (...args: unknown[]) => string;
+  internals[asJsonSym] = function countedAsJson(this: unknown, ...args: unknown[]) {
+    calls++;
+    return asJson.apply(this, args);
+  };
+  if (guarded) guardChildren(logger, sanitize, (options.formatters as { log: LogFormatter }).log);
+  return { logger, lines, asJsonCalls: () => calls };
+}
+
+const withoutTime = (lines: string[]) => lines.map((line) => line.replace(/"time":\d+,/, ''));
+
+const FIELD_SHAPES: Array<[string, Loose]> = [
+  ['flat', { a: 1, b: 'x', i: 42 }],
+  ['nested', { a: 1, user: { id: 'u-42', org: 'acme', tags: ['a', 'b'] } }],
+  ['empty', {}],
+  ['numbers', { nan: Number.NaN, inf: Number.POSITIVE_INFINITY, negZero: -0, big: 1e21, small: 1e-7 }],
+  ['nulls and undefined', { n: null, u: undefined, nested: { u: undefined, n: null }, list: [undefined, null] }],
+  ['escapes', { quote: 'say "hi"', slash: 'C:\\temp', control: 'a\u0001b\tc\nd', sep: 'x\u2028y', emoji: '😀 ünïcödé' }],
+  ['odd keys', { 'with "quote"': 1, 'back\\slash': 2, 'new\nline': 3, '': 4, '10': 5, '2': 6 }],
+  ['long string', { text: 'x'.repeat(500) }],
+  ['a field named msg', { msg: 'field', other: 1 }],
+  ['a date', { at: new Date(0) }],
+  ['a deep tree (the full walk)', { l1: { l2: { l3: { l4: { l5: { l6: 'deep' } } } } } }],
+  ['censored', { password: 'hunter2', url: '/cb?token=abc&x=1' }],
+  ['a lone surrogate', { text: 'before \ud800 after' }],
+];
+
+describe('plain lines: one JSON.stringify, the same bytes as pino', () => {
+  it('every shape of fields gives the line pino writes, without pino asJson', () => {
+    const plain = build(true);
+    const reference = build(false);
+    for (const [name, fields] of FIELD_SHAPES) {
+      for (const { logger } of [plain, reference]) logger.child({ shape: name, n: 1 }).info(fields, `message of ${name}`);
+    }
+    plain.logger.info({ a: 1 }, 'lone surrogate in the message \udc00');
+    reference.logger.info({ a: 1 }, 'lone surrogate in the message \udc00');
+    assert.equal(plain.lines.length, FIELD_SHAPES.length + 1);
+    assert.deepEqual(withoutTime(plain.lines), withoutTime(reference.lines));
+    // Only the lone surrogates take pino's path: JSON.stringify would escape them.
+    assert.equal(plain.asJsonCalls(), 2);
+    assert.equal(reference.asJsonCalls(), FIELD_SHAPES.length + 1);
+  });
+
+  it("pino's options that change a line's text are honoured: message key, crlf, timestamp, mixin, base", () => {
+    const extra: pino.LoggerOptions = {
+      messageKey: 'message',
+      crlf: true,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: (_fields, level) => ({ mixedLevel: level }),
+      base: { service: 'api' },
+    };
+    const plain = build(true, extra);
+    const reference = build(false, extra);
+    for (const { logger } of [plain, reference]) {
+      logger.info({ a: 1 }, 'options');
+      logger.child({ module: 'm' }).warn({ b: 'x' }, 'child');
+    }
+    const strip = (lines: string[]) => lines.map((line) => line.replace(/"time":"[^"]+",/, ''));
+    assert.deepEqual(strip(plain.lines), strip(reference.lines));
+    assert.match(plain.lines[0] ?? '', /"message":"options"\}\r\n$/);
+    assert.equal(plain.asJsonCalls(), 0);
+  });
+
+  it("a child's own serializers or redact paths, a nested key, or a tracer of asJson get pino's asJson", () => {
+    const plain = build(true);
+    const reference = build(false);
+    for (const { logger } of [plain, reference]) {
+      logger.child({}, { serializers: { user: (user: { id: string }) => `user ${user.id}` } }).info({ user: { id: 'u-1' } }, 'serialized');
+      logger.child({}, { redact: ['card'] }).info({ card: '4111', other: 1 }, 'redacted');
+    }
+    assert.deepEqual(withoutTime(plain.lines), withoutTime(reference.lines));
+    assert.match(plain.lines[0] ?? '', /"user":"user u-1"/);
+    assert.match(plain.lines[1] ?? '', /"card":"\[Redacted\]"/);
+    assert.equal(plain.asJsonCalls(), 2);
+
+    const nested = build(true, { nestedKey: 'payload' });
+    nested.logger.info({ a: 1 }, 'nested key');
+    assert.match(nested.lines[0] ?? '', /"payload":\{"a":1\}/);
+    assert.equal(nested.asJsonCalls(), 1);
+
+    const traced = build(true);
+    const channel = tracingChannel('pino_asJson');
+    const seen: unknown[] = [];
+    const handlers = {
+      start: (message: unknown) => void seen.push(message),
+      end: () => undefined,
+      asyncStart: () => undefined,
+      asyncEnd: () => undefined,
+      error: () => undefined,
+    };
+    channel.subscribe(handlers);
+    try {
+      traced.logger.info({ a: 1 }, 'traced');
+    } finally {
+      channel.unsubscribe(handlers);
+    }
+    assert.equal(seen.length, 1);
+    assert.equal(traced.asJsonCalls(), 1);
+  });
+
+  it('a log formatter that brings a cycle or a toJSON gets pino asJson, which copes with both', () => {
+    const cyclic: Loose = { name: 'loop' };
+    cyclic.self = cyclic;
+    const extra = (add: Loose): pino.LoggerOptions => ({ formatters: { log: (fields) => ({ ...fields, ...add }) } });
+    for (const add of [{ context: cyclic }, { toJSON: () => 'replaced' }]) {
+      const plain = build(true, extra(add));
+      const reference = build(false, extra(add));
+      plain.logger.info({ a: 1 }, 'odd formatter');
+      reference.logger.info({ a: 1 }, 'odd formatter');
+      assert.deepEqual(withoutTime(plain.lines), withoutTime(reference.lines));
+      assert.equal(plain.asJsonCalls(), 1);
+      assert.doesNotMatch(plain.lines[0] ?? '', /replaced/);
+    }
+  });
+});
