@@ -128,18 +128,44 @@ describe('plain lines: one JSON.stringify, the same bytes as pino', () => {
     assert.equal(traced.asJsonCalls(), 1);
   });
 
-  it('a log formatter that brings a cycle or a toJSON gets pino asJson, which copes with both', () => {
+  it('a log formatter that brings a cycle or a toJSON gets pino asJson, which copes; frozen fields are written as they are', () => {
     const cyclic: Loose = { name: 'loop' };
     cyclic.self = cyclic;
-    const extra = (add: Loose): pino.LoggerOptions => ({ formatters: { log: (fields) => ({ ...fields, ...add }) } });
-    for (const add of [{ context: cyclic }, { toJSON: () => 'replaced' }]) {
-      const plain = build(true, extra(add));
-      const reference = build(false, extra(add));
+    const formatters: Array<[(fields: Loose) => Loose, number]> = [
+      [(fields) => ({ ...fields, context: cyclic }), 1],
+      [(fields) => ({ ...fields, toJSON: () => 'replaced' }), 1],
+      [(fields) => Object.freeze({ ...fields }), 0],
+    ];
+    for (const [log, asJsonCalls] of formatters) {
+      const plain = build(true, { formatters: { log } });
+      const reference = build(false, { formatters: { log } });
       plain.logger.info({ a: 1 }, 'odd formatter');
       reference.logger.info({ a: 1 }, 'odd formatter');
       assert.deepEqual(withoutTime(plain.lines), withoutTime(reference.lines));
-      assert.equal(plain.asJsonCalls(), 1);
+      assert.equal(plain.asJsonCalls(), asJsonCalls);
       assert.doesNotMatch(plain.lines[0] ?? '', /replaced/);
     }
+  });
+
+  it("a stream that asks for pino's metadata gets the fields without the message, as pino gives them", () => {
+    const seen: Array<{ line: string; lastObj: unknown; lastMsg: unknown; lastLevel: unknown }> = [];
+    const stream = {
+      [pino.symbols.needsMetadataGsym]: true,
+      lastObj: undefined as unknown,
+      lastMsg: undefined as unknown,
+      lastLevel: undefined as unknown,
+      write(line: string) {
+        seen.push({ line, lastObj: stream.lastObj, lastMsg: stream.lastMsg, lastLevel: stream.lastLevel });
+      },
+    };
+    const options = sanitizingOptions(sanitize, 1024 * 1024);
+    const logger = pino(options, stream);
+    guardChildren(logger, sanitize, (options.formatters as { log: LogFormatter }).log);
+    logger.warn({ a: 1, b: 'x' }, 'with metadata');
+    assert.equal(seen.length, 1);
+    assert.deepEqual(seen[0]?.lastObj, { a: 1, b: 'x' });
+    assert.equal(seen[0]?.lastMsg, 'with metadata');
+    assert.equal(seen[0]?.lastLevel, 40);
+    assert.match(seen[0]?.line ?? '', /"a":1,"b":"x","msg":"with metadata"\}\n$/);
   });
 });
