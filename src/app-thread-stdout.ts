@@ -3,7 +3,7 @@ import { isMainThread } from 'node:worker_threads';
 import pino from 'pino';
 import { readPrefixLevel } from './line-prefix.js';
 import type { TransportStream } from './root.js';
-import { sinkReporterOver } from './sink-reporter.js';
+import { receivedLineCounter, sinkReporterOver } from './sink-reporter.js';
 import { type HeldChunk, StdoutChunks, type WaitBound, type WriteOutcome } from './stdout-chunks.js';
 import { LEVELS, readFlushMarker, type SharedState } from './wire.js';
 
@@ -51,6 +51,7 @@ export function appThreadStdout(options: AppThreadStdoutOptions): TransportStrea
   const { shared, minLevel, maxBacklogChars } = options;
   // Counters, flush answers and notices as the worker's stdout sink publishes them.
   const reporter = sinkReporterOver(shared, 'stdout');
+  const countReceivedLine = receivedLineCounter(shared, 'stdout');
   const events = new EventEmitter();
 
   const chunks = new StdoutChunks(fd, {
@@ -161,8 +162,7 @@ export function appThreadStdout(options: AppThreadStdoutOptions): TransportStrea
       }
       if (chunks.heldChars + line.length > maxBacklogChars && !overCap(line)) return true;
       chunks.append(line);
-      reporter.add('received');
-      reporter.add('pending');
+      countReceivedLine();
       queueWrite();
       return true;
     },

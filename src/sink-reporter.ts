@@ -65,3 +65,23 @@ export function sinkReporterOver(shared: SharedState, sink: SinkName): SinkRepor
     },
   };
 }
+
+/**
+ * Counts one line received (and pending, unless `alsoPending` is false) for `sink`, for a sink's
+ * per-line path: the index is found once, where SinkReporter.add looks the field up by name on
+ * every call (a lookup that sees every field name, and so stays slow).
+ */
+export function receivedLineCounter(shared: SharedState, sink: SinkName, alsoPending = true): () => void {
+  const { stats } = shared;
+  const received = statIndex(sink, 'received');
+  const pending = statIndex(sink, 'pending');
+  if (!alsoPending) {
+    return () => {
+      stats[received] = (stats[received] ?? 0) + 1;
+    };
+  }
+  return () => {
+    stats[received] = (stats[received] ?? 0) + 1;
+    stats[pending] = (stats[pending] ?? 0) + 1;
+  };
+}

@@ -2,8 +2,8 @@ import { pathToFileURL } from 'node:url';
 import type { ResolvedBugsnag } from '../../src/config-sinks.js';
 import { readPrefixLevel } from '../../src/line-prefix.js';
 import { COMPLETION_FIELD } from '../../src/request-wire.js';
-import { createSinkReporter } from '../../src/sink-reporter.js';
-import { LEVELS, type SinkWireOptions } from '../../src/wire.js';
+import { createSinkReporter, receivedLineCounter } from '../../src/sink-reporter.js';
+import { LEVELS, type SinkWireOptions, viewSharedState } from '../../src/wire.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
 import { BreadcrumbRing } from './breadcrumbs.js';
 import { BugsnagDelivery } from './delivery.js';
@@ -24,6 +24,7 @@ export type BugsnagSinkOptions = ResolvedBugsnag &
 /** The Bugsnag sink, run in the log worker thread behind the router. */
 export function createBugsnagSink(options: BugsnagSinkOptions): LineHandlers {
   const reporter = createSinkReporter(options.sharedBuffer, 'bugsnag');
+  const countReceivedLine = receivedLineCounter(viewSharedState(options.sharedBuffer), 'bugsnag', false);
   const breadcrumbs = new BreadcrumbRing(options.maxBreadcrumbs);
   const rules = compileRules(options.rules);
   const limiter = new GroupRateLimiter(options.maxEventsPerMinutePerGroup);
@@ -51,7 +52,7 @@ export function createBugsnagSink(options: BugsnagSinkOptions): LineHandlers {
         breadcrumbs.add(line, span?.chunkNumber);
         return;
       }
-      reporter.add('received');
+      countReceivedLine();
       const parsed = parseLine(line, level);
       // A completion line is the request's access log: its error, if any, is reported by itself.
       if (parsed[COMPLETION_FIELD] === true) {

@@ -1,9 +1,9 @@
 import type { ResolvedCloudWatch } from '../../src/config-sinks.js';
 import { readPrefixLevel, readPrefixTimeAfter } from '../../src/line-prefix.js';
-import { createSinkReporter } from '../../src/sink-reporter.js';
+import { createSinkReporter, receivedLineCounter } from '../../src/sink-reporter.js';
 import { readCloudWatchLine } from '../../src/spool/cloudwatch-lines.js';
 import type { SpoolWire } from '../../src/spool/writer.js';
-import type { SinkWireOptions } from '../../src/wire.js';
+import { type SinkWireOptions, viewSharedState } from '../../src/wire.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
 import { utf8Bytes } from '../shared/utf8.js';
 import { createLogsApi } from './client.js';
@@ -17,6 +17,7 @@ export type CloudWatchSinkOptions = ResolvedCloudWatch & SinkWireOptions & { spo
 /** The CloudWatch Logs sink, run in the log worker thread behind the router. */
 export function createCloudWatchSink(options: CloudWatchSinkOptions): LineHandlers {
   const reporter = createSinkReporter(options.sharedBuffer, 'cloudwatch');
+  const countReceivedLine = receivedLineCounter(viewSharedState(options.sharedBuffer), 'cloudwatch', false);
   const api = createLogsApi(options);
   const spool = options.spool ? new SpoolShipper(options.spool, options.sharedBuffer, reporter) : undefined;
   const sender = new CloudWatchSender(api, spool ? { ...options, ...spool.senderHooks() } : options, reporter);
@@ -49,7 +50,7 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): LineHandle
         const leading = readPrefixTimeAfter(line, prefixLevel ?? readPrefixLevel(line));
         time = leading >= 0 ? leading : readCloudWatchLine(line, false).time;
       }
-      reporter.add('received');
+      countReceivedLine();
       const seq = queue(time, line);
       spool?.noteOwnLine(seq, line);
     },
