@@ -169,3 +169,94 @@ describe('plain lines: one JSON.stringify, the same bytes as pino', () => {
     assert.match(seen[0]?.line ?? '', /"a":1,"b":"x","msg":"with metadata"\}\n$/);
   });
 });
+
+/** A seeded generator (mulberry32), so a failing case can be replayed. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TEXT_PIECES = [
+  'a',
+  'Z',
+  ' ',
+  '"',
+  '\\',
+  '\n',
+  '\t',
+  '\u0000',
+  '\u001f',
+  '\u007f',
+  'é',
+  'ü',
+  '€',
+  '😀',
+  '\u2028',
+  '\ufeff',
+  '\ud800',
+  '\udc00',
+  '/',
+  '%s',
+  'x'.repeat(60),
+];
+const KEYS = ['a', 'id', 'user', 'msg', 'level', 'time', 'err', 'list', 'é', 'with space', '"q"', '0', '17', '__proto__x', 'toString', 'k'];
+
+function randomValue(next: () => number, depth: number): unknown {
+  const pick = Math.floor(next() * (depth > 2 ? 7 : 10));
+  switch (pick) {
+    case 0:
+      return Math.floor(next() * 2000) - 1000;
+    case 1:
+      return [Number.NaN, Number.POSITIVE_INFINITY, -0, 1e21, 0.1, -1.5e-7][Math.floor(next() * 6)];
+    case 2:
+      return next() < 0.5;
+    case 3:
+      return null;
+    case 4:
+      return undefined;
+    case 5:
+    case 6: {
+      let text = '';
+      const pieces = Math.floor(next() * 6);
+      for (let i = 0; i < pieces; i++) text += TEXT_PIECES[Math.floor(next() * TEXT_PIECES.length)];
+      return text;
+    }
+    case 7:
+      return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth + 1));
+    case 8:
+      return new Date(Math.floor(next() * 2e12));
+    default:
+      return randomFields(next, depth + 1);
+  }
+}
+
+function randomFields(next: () => number, depth: number): Loose {
+  const fields: Loose = {};
+  const count = Math.floor(next() * 6);
+  for (let i = 0; i < count; i++) fields[KEYS[Math.floor(next() * KEYS.length)] as string] = randomValue(next, depth);
+  return fields;
+}
+
+describe('plain lines against pino, over random fields', () => {
+  it('2,000 random calls give the bytes pino gives', () => {
+    const next = random(18);
+    const plain = build(true);
+    const reference = build(false);
+    for (let i = 0; i < 2000; i++) {
+      const fields = randomFields(next, 0);
+      const message = String(randomValue(next, 3) ?? 'message');
+      plain.logger.info(fields, message);
+      reference.logger.info(fields, message);
+    }
+    assert.equal(plain.lines.length, 2000);
+    const mismatched = withoutTime(plain.lines).findIndex((line, index) => line !== withoutTime(reference.lines)[index]);
+    assert.equal(mismatched, -1, `call ${mismatched}: ${plain.lines[mismatched]} against ${reference.lines[mismatched]}`);
+    // Most calls took the plain path; the rest carried a lone surrogate.
+    assert.ok(plain.asJsonCalls() < 600, `${plain.asJsonCalls()} calls went through pino's asJson`);
+  });
+});
