@@ -1,4 +1,8 @@
+import { ChunkSlabs } from './chunk-slabs.js';
 import type { TransportStream } from './root.js';
+
+/** thread-stream as boundAppBacklog drives it: its write() takes a Buffer as well as a string. */
+export type WorkerStream = Omit<TransportStream, 'write'> & { write(data: string | Buffer): boolean };
 
 // thread-stream copies lines into the worker's shared buffer only when the app's event loop
 // turns (setImmediate). A loop that logs without yielding therefore queues every line on the
@@ -21,8 +25,9 @@ const CHUNK_CHARS = 64 * 1024;
  * capped. Everything that writes to the worker (pino, flush markers, exit) goes through it,
  * so the order of lines and markers holds.
  */
-export function boundAppBacklog(stream: TransportStream, maxBacklogBytes: number): TransportStream {
+export function boundAppBacklog(stream: WorkerStream, maxBacklogBytes: number): TransportStream {
   let pending = '';
+  const slabs = new ChunkSlabs(2 * maxBacklogBytes);
   let handOverQueued = false;
   let backlogBytes = 0;
   // A worker that stops reading for thread-stream's 10 s makes flushSync throw; from then on
@@ -33,8 +38,9 @@ export function boundAppBacklog(stream: TransportStream, maxBacklogBytes: number
     if (pending === '') return;
     const chunk = pending;
     pending = '';
-    // write() says false once the lines held exceed the worker's free shared buffer.
-    if (stream.write(chunk)) {
+    // write() says false once the lines held exceed the worker's free shared buffer. While a
+    // backlog builds, chunks go in reusable slabs (chunk-slabs.ts).
+    if (stream.write(backlogBytes > 0 ? slabs.encode(chunk) : chunk)) {
       backlogBytes = 0;
       return;
     }
@@ -44,6 +50,7 @@ export function boundAppBacklog(stream: TransportStream, maxBacklogBytes: number
       backlogBytes = 0;
       try {
         stream.flushSync();
+        slabs.copied();
       } catch (error) {
         flushSyncWorks = false;
         process.stderr.write(
@@ -73,6 +80,7 @@ export function boundAppBacklog(stream: TransportStream, maxBacklogBytes: number
     flushSync() {
       handOver();
       stream.flushSync();
+      slabs.copied();
     },
     flush(callback) {
       handOver();

@@ -1,6 +1,6 @@
 import { isMainThread } from 'node:worker_threads';
 import pino, { type Logger, type LoggerOptions } from 'pino';
-import { boundAppBacklog } from './app-backlog.js';
+import { boundAppBacklog, type WorkerStream } from './app-backlog.js';
 import { appThreadStdout } from './app-thread-stdout.js';
 import { type Config, loadConfig } from './config.js';
 import { LogferryConfigError } from './errors.js';
@@ -180,7 +180,7 @@ function buildRoot(config: Config): RootState {
   spool?.removeWhenSignalFlushed(root);
   const worker = withThreadStreamWorker(workerFiles.threadStreamWorker, () =>
     pino.transport({ target: workerFiles.target, options: { routes } }),
-  ) as unknown as TransportStream;
+  ) as unknown as WorkerStream;
   // Flush markers and the exit hand-over go through the same stream as pino's lines, so they stay in order.
   const bounded = boundAppBacklog(worker, config.maxAppBacklogBytes);
   // With a spool, a line CloudWatch ships is on disk before it is handed over (docs/spool.md).

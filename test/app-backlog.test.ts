@@ -1,22 +1,36 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { boundAppBacklog } from '../src/app-backlog.js';
-import type { TransportStream } from '../src/root.js';
+import { boundAppBacklog, type WorkerStream } from '../src/app-backlog.js';
+import { ChunkSlabs } from '../src/chunk-slabs.js';
 
-/** thread-stream as the app's thread sees it: records calls; write() answers as told. */
-function fakeWorkerStream(accepts: () => boolean = () => true) {
+/**
+ * thread-stream as the app's thread sees it: records calls; write() answers as told. Like
+ * thread-stream it keeps what it is written (a Buffer as it is, not a copy) until it copies it
+ * out, here at flushSync: `writes` is the text as it was copied, so bytes written over before
+ * that would show.
+ */
+function fakeWorkerStream(accepts: () => boolean = () => true, copiesOnlyAtFlushSync = false) {
   const calls: string[] = [];
   const writes: string[] = [];
+  const held: Array<string | Buffer> = [];
+  const buffers = new Set<ArrayBufferLike>();
   let flushSyncError: Error | undefined;
-  const stream: TransportStream = {
+  const copyOut = () => {
+    for (const data of held.splice(0)) writes.push(typeof data === 'string' ? data : data.toString('utf8'));
+  };
+  const stream: WorkerStream = {
     write(data) {
       calls.push('write');
-      writes.push(data);
-      return accepts();
+      if (typeof data !== 'string') buffers.add(data.buffer);
+      held.push(data);
+      const accepted = accepts();
+      if (accepted && !copiesOnlyAtFlushSync) copyOut();
+      return accepted;
     },
     flushSync() {
       calls.push('flushSync');
       if (flushSyncError) throw flushSyncError;
+      copyOut();
     },
     flush(callback) {
       calls.push('flush');
@@ -36,6 +50,8 @@ function fakeWorkerStream(accepts: () => boolean = () => true) {
     stream,
     calls,
     writes,
+    buffers,
+    copyOut,
     failFlushSync: (error: Error) => {
       flushSyncError = error;
     },
@@ -95,5 +111,58 @@ describe('the app-thread side of the worker stream', () => {
     assert.equal(worker.calls.filter((call) => call === 'flushSync').length, 2);
     assert.equal(stderr.length, 1);
     assert.match(stderr[0] ?? '', /did not keep up \(_flushSync took too long \(10s\)\)/);
+  });
+
+  it('a backlog is written into slabs, the same ones again after each flushSync, and every line arrives once, in order', () => {
+    // Now and then the shared buffer has room (write() says true), but the bytes are copied
+    // out only at flushSync, as thread-stream may copy them as late as that.
+    let writes = 0;
+    const worker = fakeWorkerStream(() => ++writes % 80 === 0, true);
+    const maxBacklogBytes = 4 * 1024 * 1024;
+    const bounded = boundAppBacklog(worker.stream, maxBacklogBytes);
+    const lines = 400_000;
+    for (let i = 0; i < lines; i++) bounded.write(`{"seq":${i},"text":"${'é€😀'[i % 3]}${'z'.repeat(i % 97)}"}\n`);
+    bounded.flushSync();
+    worker.copyOut();
+    const arrived = worker.writes.join('').split('\n').filter(Boolean);
+    assert.equal(arrived.length, lines);
+    assert.deepEqual(
+      arrived.map((line) => JSON.parse(line).seq),
+      Array.from({ length: lines }, (_, i) => i),
+    );
+    // About 25 MiB of lines through a 4 MiB cap: several rounds, one set of slabs.
+    assert.ok(worker.calls.filter((call) => call === 'flushSync').length >= 4);
+    assert.ok(worker.buffers.size <= (maxBacklogBytes * 1.5) / (1024 * 1024) + 2, `${worker.buffers.size} slabs`);
+  });
+});
+
+describe('chunk slabs', () => {
+  it('a view stays as written until copied(); then the same memory is written again', () => {
+    const slabs = new ChunkSlabs(64 * 1024 * 1024);
+    const first = slabs.encode('a'.repeat(700_000)) as Buffer;
+    const second = slabs.encode('b'.repeat(700_000)) as Buffer;
+    assert.notEqual(first.buffer, second.buffer); // it did not fit beside the first
+    assert.equal(first.toString(), 'a'.repeat(700_000));
+    slabs.copied();
+    const third = slabs.encode('c'.repeat(10)) as Buffer;
+    assert.equal(third.buffer, first.buffer);
+    assert.equal(third.byteOffset, first.byteOffset);
+    assert.equal(second.toString(), 'b'.repeat(700_000));
+  });
+
+  it('past its bound without copied() it lets the slabs go rather than write over them', () => {
+    const slabs = new ChunkSlabs(2 * 1024 * 1024);
+    const views = Array.from({ length: 6 }, (_, i) => slabs.encode(String(i).repeat(900_000)) as Buffer);
+    for (const [i, view] of views.entries()) assert.equal(view.toString(), String(i).repeat(900_000));
+    assert.ok(slabs.heldBytes <= 3 * 1024 * 1024);
+  });
+
+  it('a chunk larger than a slab is left as text; the slabs are let go once the loop turns', async () => {
+    const slabs = new ChunkSlabs(64 * 1024 * 1024);
+    assert.equal(typeof slabs.encode('x'.repeat(2 * 1024 * 1024)), 'string');
+    slabs.encode('small');
+    assert.equal(slabs.heldBytes, 1024 * 1024);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(slabs.heldBytes, 0);
   });
 });
