@@ -179,7 +179,7 @@ function buildRoot(config: Config): RootState {
   installExitHandling(root);
   spool?.removeWhenSignalFlushed(root);
   const worker = withThreadStreamWorker(workerFiles.threadStreamWorker, () =>
-    pino.transport({ target: workerFiles.target, options: { routes } }),
+    pino.transport({ target: workerFiles.target, options: { routes }, worker: { resourceLimits: WORKER_RESOURCE_LIMITS } }),
   ) as unknown as WorkerStream;
   // Flush markers and the exit hand-over go through the same stream as pino's lines, so they stay in order.
   const bounded = boundAppBacklog(worker, config.maxAppBacklogBytes);
@@ -190,6 +190,12 @@ function buildRoot(config: Config): RootState {
   watchTransportErrors(root, shared);
   return root;
 }
+
+/**
+ * The log worker's young generation, capped: left to grow under a burst, it took tens of MB more
+ * than the lines it held (docs/performance.md#memory); its garbage dies young either way.
+ */
+const WORKER_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
 /** The logger must let through the most verbose level any module or channel asks for. */
 export function lowestLevel(config: Pick<Config, 'levels'>): LogLevel {

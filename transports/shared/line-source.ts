@@ -42,12 +42,12 @@ export interface LineHandlers {
 const SLICE_CHARS = 256 * 1024;
 
 /**
- * Text taken but not yet cut, past which write() says "wait for 'drain'": two of thread-stream's
- * hand-overs (its shared buffer is 4 MiB). thread-stream then leaves the next one in the shared
- * buffer, and the app's thread keeps its lines, until the worker has cut what it holds: the
- * worker's heap holds at most this much text in waiting, however far the app is ahead.
+ * Text taken but not yet cut, past which write() says "wait for 'drain'": half of thread-stream's
+ * shared buffer (4 MiB). thread-stream then leaves what follows in the shared buffer, and the
+ * app's thread keeps its lines, until the worker has cut what it holds: the worker's heap holds
+ * at most this much text in waiting, however far the app is ahead (docs/performance.md#memory).
  */
-const HIGH_WATER_MARK_CHARS = 8 * 1024 * 1024;
+const HIGH_WATER_MARK_CHARS = 2 * 1024 * 1024;
 
 /**
  * The worker's pino transport stream: cuts the text it is written into lines and hands each to
