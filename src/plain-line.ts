@@ -1,5 +1,6 @@
 import { tracingChannel } from 'node:diagnostics_channel';
 import pino, { type Logger } from 'pino';
+import { flatMembers, isFlat, quoteAsPino } from './flat-members.js';
 
 // pino's asJson turns a line's fields into text one key at a time, looking each up in its
 // serializer and stringifier tables and joining the parts. For a call the guard has made safe
@@ -121,6 +122,12 @@ function isPlainTable(table: unknown): boolean {
 }
 
 function lineText(self: Internals, fields: Record<string, unknown>, message: string, level: number, time: string): string {
+  const head = `${(self[lsCacheSym] as Record<number, string>)[level]}${time}${self[chindingsSym] as string}`;
+  const tail = `,"${self[messageKeySym] as string}":${quoteAsPino(message)}${self[endSym] as string}`;
+  // A flat object's members are written here; with a nested object one JSON.stringify of the
+  // whole is cheaper than pino's stringify per member.
+  const flat = isFlat(fields) ? flatMembers(fields) : undefined;
+  if (flat !== undefined) return `${head}${flat}${tail}`;
   let json: string | undefined;
   // JSON.stringify would call a toJSON of the fields object itself; pino reads its keys. (The
   // message is not added to the fields to share the call: a member added to the guard's copy
@@ -132,16 +139,11 @@ function lineText(self: Internals, fields: Record<string, unknown>, message: str
       // A cycle or a BigInt the formatter or mixin brought: pino's asJson has its fallbacks.
     }
   }
-  const quoted = JSON.stringify(message);
   // JSON.stringify escapes a lone surrogate (`\ud800`), which a reader parses back into one;
   // pino writes it raw and the UTF-8 encoder makes it U+FFFD. Such lines keep pino's text.
   // The formatter and mixin ran already: pino's asJson must not run them again.
-  if (json === undefined || json.includes(SURROGATE_ESCAPE) || quoted.includes(SURROGATE_ESCAPE)) {
-    return asJsonOf(self, fields, message, level, time);
-  }
-  const head = `${(self[lsCacheSym] as Record<number, string>)[level]}${time}${self[chindingsSym] as string}`;
-  const body = json.length > 2 ? `,${json.slice(1, -1)}` : '';
-  return `${head}${body},"${self[messageKeySym] as string}":${quoted}${self[endSym] as string}`;
+  if (json === undefined || json.includes(SURROGATE_ESCAPE)) return asJsonOf(self, fields, message, level, time);
+  return `${head}${json.length > 2 ? `,${json.slice(1, -1)}` : ''}${tail}`;
 }
 
 // pino's asJson applies the log formatter itself: it is given one that returns the line as it is.
