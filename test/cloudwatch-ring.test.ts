@@ -3,17 +3,7 @@ import { describe, it } from 'node:test';
 import { EVENT_OVERHEAD_BYTES, EventQueue } from '../transports/cloudwatch/batcher.js';
 import { RecordRing } from '../transports/cloudwatch/record-ring.js';
 import { utf8Bytes } from '../transports/shared/utf8.js';
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function randomSource(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as randomSource } from './support/seeded-random.js';
 
 const ALPHABET = ['a', 'b', '{', '"', 'é', '日', '😀', ' ', '9'];
 

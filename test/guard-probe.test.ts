@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import pino from 'pino';
-import { guardChildren, type LogFormatter } from '../src/log-call-guard.js';
+import type pino from 'pino';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS, plainKeySlot, REDACTED } from '../src/redact-keys.js';
 import { censorUrlSecrets } from '../src/redact-text.js';
-import { sanitizingOptions } from '../src/root.js';
 import { createSanitizer } from '../src/sanitize.js';
+import { guardedLogger, into } from './support/guarded-logger.js';
 
 // Findings of the adversarial probe of the own level methods, the copying fast pass and the key
 // normalization (issue #12): each test fails on the code before its fix.
@@ -18,18 +17,13 @@ const sanitize = createSanitizer(isSecret);
 /** A level method called with what its types forbid, as JavaScript callers may. */
 const loosely = (method: pino.LogFn) => method as unknown as (...args: unknown[]) => void;
 
-/** A pino logger guarded as the root is, writing its lines into `lines`. */
-function guardedLogger(lines: string[]): pino.Logger {
-  const options = sanitizingOptions(sanitize, 1024 * 1024);
-  const logger = pino(options, { write: (line: string) => void lines.push(line) });
-  guardChildren(logger, sanitize, (options.formatters as { log: LogFormatter }).log);
-  return logger;
-}
+/** A pino logger built as the root is (guarded level methods and all), writing into `lines`. */
+const logInto = (lines: string[], extra: pino.LoggerOptions = {}) => guardedLogger(sanitize, into(lines), extra);
 
 describe('functions among the fields never run inside pino', () => {
   it("a request-like object's id() and a response-like getHeaders() are not called", () => {
     const lines: string[] = [];
-    const log = guardedLogger(lines);
+    const log = logInto(lines);
     const id = () => 'https://h.example/?token=SECRET_reqid';
     const getHeaders = () => ({ authorization: 'SECRET_resheaders' });
     log.info({ method: 'GET', headers: {}, socket: {}, id }, 'nested request-like');
@@ -44,7 +38,7 @@ describe('functions among the fields never run inside pino', () => {
 describe('an object whose own toString or valueOf is data', () => {
   it('as a %s, %d or %i argument, or in a list, does not make the call throw', () => {
     const lines: string[] = [];
-    const log = guardedLogger(lines);
+    const log = logInto(lines);
     loosely(log.info.bind(log))('%s %d %i', { toString: 'x' }, { valueOf: 'y', toString: 'z' }, { valueOf: 1, toString: 2 });
     log.info('%s', [{ toString: 'x' }]);
     assert.equal(lines.length, 2);
@@ -52,14 +46,14 @@ describe('an object whose own toString or valueOf is data', () => {
   });
   it('as the message of a prefixed child does not make the call throw', () => {
     const lines: string[] = [];
-    const child = guardedLogger(lines).child({}, { msgPrefix: 'p ' });
+    const child = logInto(lines).child({}, { msgPrefix: 'p ' });
     loosely(child.info.bind(child))({}, { toString: 'x' });
     loosely(child.info.bind(child))(null, { valueOf: 'y' });
     assert.equal(lines.length, 2);
   });
   it('as an error given as a %s argument does not make the call throw', () => {
     const lines: string[] = [];
-    guardedLogger(lines).info('%s', Object.assign(new Error('e'), { toString: 'x' }));
+    logInto(lines).info('%s', Object.assign(new Error('e'), { toString: 'x' }));
     assert.equal(lines.length, 1);
   });
   it('keeps the member in the line', () => {
@@ -70,7 +64,7 @@ describe('an object whose own toString or valueOf is data', () => {
 describe('a function logged as the message', () => {
   it('by a prefixed child: its toString and Symbol.toPrimitive are not called', () => {
     const lines: string[] = [];
-    const child = guardedLogger(lines).child({}, { msgPrefix: 'p ' });
+    const child = logInto(lines).child({}, { msgPrefix: 'p ' });
     const leaky = Object.assign(function leaky() {}, { toString: () => 'https://h.example/?token=SECRET_fnmsg' });
     const throwing = Object.assign(function throwing() {}, {
       [Symbol.toPrimitive]() {
@@ -100,7 +94,7 @@ describe('hostile key names', () => {
     assert.equal(isSecret(key), false);
     const out = sanitize({ [key]: 1, b: { c: 2 } });
     const lines: string[] = [];
-    guardedLogger(lines).info({ [`x${key}password`]: 'SECRET_marks' }, 'm');
+    logInto(lines).info({ [`x${key}password`]: 'SECRET_marks' }, 'm');
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     assert.equal(Object.keys(out).length, 2);
     assert.doesNotMatch(lines.join(''), /SECRET_/);

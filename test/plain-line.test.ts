@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { tracingChannel } from 'node:diagnostics_channel';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import { guardChildren, type LogFormatter } from '../src/log-call-guard.js';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS } from '../src/redact-keys.js';
-import { sanitizingOptions } from '../src/root.js';
 import { createSanitizer } from '../src/sanitize.js';
+import { guardedLogger, into } from './support/guarded-logger.js';
+import { seededRandom } from './support/seeded-random.js';
 
 // src/plain-line.ts writes a plain call's line with one JSON.stringify in place of pino's asJson.
 // Its lines must be pino's, byte for byte, and every logger it cannot serve must get pino's asJson.
@@ -24,8 +24,7 @@ interface Built {
 /** A logger built as the root is; `guarded` false keeps pino's own level methods (and so pino's asJson for every line). */
 function build(guarded: boolean, extra: pino.LoggerOptions = {}): Built {
   const lines: string[] = [];
-  const options = { ...sanitizingOptions(sanitize, 1024 * 1024), ...extra };
-  const logger = pino(options, { write: (line: string) => void lines.push(line) });
+  const logger = guardedLogger(sanitize, into(lines), extra, guarded);
   let calls = 0;
   const internals = logger as unknown as Record<symbol, (...args: unknown[]) => string>;
   const asJson = internals[asJsonSym] as (...args: unknown[]) => string;
@@ -33,7 +32,6 @@ function build(guarded: boolean, extra: pino.LoggerOptions = {}): Built {
     calls++;
     return asJson.apply(this, args);
   };
-  if (guarded) guardChildren(logger, sanitize, (options.formatters as { log: LogFormatter }).log);
   return { logger, lines, asJsonCalls: () => calls };
 }
 
@@ -161,9 +159,7 @@ describe('plain lines: the same bytes as pino, without its asJson', () => {
         seen.push({ line, lastObj: stream.lastObj, lastMsg: stream.lastMsg, lastLevel: stream.lastLevel });
       },
     };
-    const options = sanitizingOptions(sanitize, 1024 * 1024);
-    const logger = pino(options, stream);
-    guardChildren(logger, sanitize, (options.formatters as { log: LogFormatter }).log);
+    const logger = guardedLogger(sanitize, stream);
     logger.warn({ a: 1, b: 'x' }, 'with metadata');
     assert.equal(seen.length, 1);
     assert.deepEqual(seen[0]?.lastObj, { a: 1, b: 'x' });
@@ -172,17 +168,6 @@ describe('plain lines: the same bytes as pino, without its asJson', () => {
     assert.match(seen[0]?.line ?? '', /"a":1,"b":"x","msg":"with metadata"\}\n$/);
   });
 });
-
-/** A seeded generator (mulberry32), so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TEXT_PIECES = [
   'a',
@@ -247,7 +232,7 @@ function randomFields(next: () => number, depth: number): Loose {
 
 describe('plain lines against pino, over random fields', () => {
   it('2,000 random calls give the bytes pino gives', () => {
-    const next = random(18);
+    const next = seededRandom(18);
     const plain = build(true);
     const reference = build(false);
     for (let i = 0; i < 2000; i++) {

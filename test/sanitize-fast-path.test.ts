@@ -1,27 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import pino from 'pino';
-import { guardChildren, type LogFormatter } from '../src/log-call-guard.js';
+import type pino from 'pino';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED } from '../src/redact-keys.js';
-import { sanitizingOptions } from '../src/root.js';
 import { createSanitizer } from '../src/sanitize.js';
+import { guardedLogger, into } from './support/guarded-logger.js';
 
 const isSecret = createKeyMatcher(DEFAULT_REDACT_KEYS);
 const sanitize = createSanitizer(isSecret);
 type Loose = Record<string, any>;
 
 /** A pino logger built as the root is (guarded level methods and all), writing into `lines`. */
-function guardedLogger(lines: string[], extra: pino.LoggerOptions = {}): pino.Logger {
-  const options = { ...sanitizingOptions(sanitize, 1024 * 1024), ...extra };
-  const logger = pino(options, { write: (line: string) => void lines.push(line) });
-  guardChildren(logger, sanitize, (options.formatters as { log: LogFormatter }).log);
-  return logger;
-}
+const logInto = (lines: string[], extra: pino.LoggerOptions = {}) => guardedLogger(sanitize, into(lines), extra);
 
 /** The same options with pino's own level methods around the logMethod hook: what the guarded methods stand in for. */
-function hookedLogger(lines: string[], extra: pino.LoggerOptions = {}): pino.Logger {
-  return pino({ ...sanitizingOptions(sanitize, 1024 * 1024), ...extra }, { write: (line: string) => void lines.push(line) });
-}
+const hookedLogger = (lines: string[], extra: pino.LoggerOptions = {}) => guardedLogger(sanitize, into(lines), extra, false);
 
 const withoutTime = (lines: string[]) => lines.map((line) => line.replace(/"time":\d+,/, ''));
 
@@ -72,7 +64,7 @@ describe("the guarded level methods write what pino's own methods write", () => 
   it('the same lines, call for call, as through the hook', () => {
     const guarded: string[] = [];
     const hooked: string[] = [];
-    calls(guardedLogger(guarded));
+    calls(logInto(guarded));
     calls(hookedLogger(hooked));
     assert.equal(guarded.length, 12);
     assert.deepEqual(withoutTime(guarded), withoutTime(hooked));
@@ -81,7 +73,7 @@ describe("the guarded level methods write what pino's own methods write", () => 
 
   it('level methods are guarded again after level changes, in children with their own level, and for custom levels', () => {
     const lines: string[] = [];
-    const log = guardedLogger(lines, { customLevels: { audit: 35 }, level: 'info' });
+    const log = logInto(lines, { customLevels: { audit: 35 }, level: 'info' });
     const audited = log as unknown as pino.Logger<'audit'>;
     audited.audit({ apiKey: 'SECRET_a1' }, 'custom level');
     log.level = 'debug';
@@ -119,7 +111,7 @@ describe('the fast pass copies what it checks, so pino reads only that', () => {
       get: () => (reads++ === 0 ? 'clean' : 'https://u:SECRET_getter@h.example/?token=SECRET_getter2'),
     });
     const lines: string[] = [];
-    guardedLogger(lines).info(fields, 'flat getter');
+    logInto(lines).info(fields, 'flat getter');
     assert.equal(reads, 1);
     assert.doesNotMatch(lines.join(''), /SECRET_/);
     assert.match(lines[0] ?? '', /"note":"clean"/);
@@ -128,7 +120,7 @@ describe('the fast pass copies what it checks, so pino reads only that', () => {
   it('a getter read once, on a nested object, whether the pass finishes or hands over to the walk', () => {
     const clean = counted('clean');
     const lines: string[] = [];
-    const log = guardedLogger(lines);
+    const log = logInto(lines);
     log.info({ outer: { inner: clean.object } }, 'clean nested');
     assert.equal(clean.reads(), 1);
     // The pass gives up at the password, after copying the getter's object: the walk reads the copy.
@@ -148,7 +140,7 @@ describe('the fast pass copies what it checks, so pino reads only that', () => {
       get: (target, key) => (key === '1' && gets++ > 0 ? 'https://u:SECRET_parr@h.example/' : Reflect.get(target, key)),
     });
     const lines: string[] = [];
-    guardedLogger(lines).info({ list, shifty }, 'arrays');
+    logInto(lines).info({ list, shifty }, 'arrays');
     assert.equal(reads, 1);
     assert.doesNotMatch(lines.join(''), /SECRET_/);
     assert.deepEqual(JSON.parse(lines[0] ?? '{}').list, ['a', 'clean']);
@@ -160,8 +152,8 @@ describe('the fast pass copies what it checks, so pino reads only that', () => {
       get: (target, key) => (key === 'a' && gets++ > 0 ? 'https://u:SECRET_proxy@h.example/' : target[key as string]),
     });
     const lines: string[] = [];
-    guardedLogger(lines).info({ nested: shifty }, 'proxy');
-    guardedLogger(lines).info(shifty, 'proxy first');
+    logInto(lines).info({ nested: shifty }, 'proxy');
+    logInto(lines).info(shifty, 'proxy first');
     assert.doesNotMatch(lines.join(''), /SECRET_/);
   });
 
@@ -208,7 +200,7 @@ describe('the fast pass copies what it checks, so pino reads only that', () => {
 
   it('a getter that logs while the fast pass reads it gets its own line, and neither line leaks', () => {
     const lines: string[] = [];
-    const log = guardedLogger(lines);
+    const log = logInto(lines);
     const inner = Object.defineProperty({}, 'value', {
       enumerable: true,
       get: () => {
@@ -292,7 +284,7 @@ describe('random trees through the fast pass and the walk', () => {
       const input = tree(0);
       const before = JSON.stringify(snapshot(input));
       const lines: string[] = [];
-      guardedLogger(lines).info(input, 'random');
+      logInto(lines).info(input, 'random');
       assert.doesNotMatch(lines[0] ?? '', /SECRET_/, lines[0]);
       assert.doesNotMatch(JSON.stringify(sanitize(input)), /SECRET_/);
       assert.equal(JSON.stringify(snapshot(input)), before);

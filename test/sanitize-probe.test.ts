@@ -3,25 +3,19 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import pino from 'pino';
+import type pino from 'pino';
 import { describeThrown } from '../src/exit.js';
-import { guardChildren, type LogFormatter } from '../src/log-call-guard.js';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED } from '../src/redact-keys.js';
 import { censorUrlSecrets } from '../src/redact-text.js';
 import { buildRequestTab, censorQuery } from '../src/request-scope.js';
-import { sanitizingOptions } from '../src/root.js';
 import { createSanitizer } from '../src/sanitize.js';
+import { guardedLogger, into } from './support/guarded-logger.js';
 
 const isSecret = createKeyMatcher(DEFAULT_REDACT_KEYS);
 const sanitize = createSanitizer(isSecret);
 
-/** A pino logger guarded as the root is, writing its lines into `lines`. */
-function guardedLogger(lines: string[]): pino.Logger {
-  const options = sanitizingOptions(sanitize, 1024 * 1024);
-  const logger = pino(options, { write: (line: string) => void lines.push(line) });
-  guardChildren(logger, sanitize, (options.formatters as { log: LogFormatter }).log);
-  return logger;
-}
+/** A pino logger built as the root is (guarded level methods and all), writing into `lines`. */
+const logInto = (lines: string[], extra: pino.LoggerOptions = {}) => guardedLogger(sanitize, into(lines), extra);
 
 // Findings of the adversarial security probe (issue #12): each test fails on the code before its fix.
 
@@ -121,7 +115,7 @@ describe('session names and disguised keys', () => {
 describe("a child's msgPrefix", () => {
   it('has URL secrets censored like the message', () => {
     const lines: string[] = [];
-    guardedLogger(lines).child({}, { msgPrefix: 'https://u:SECRET_prefix@h.example/?token=SECRET_prefixq ' }).info('x');
+    logInto(lines).child({}, { msgPrefix: 'https://u:SECRET_prefix@h.example/?token=SECRET_prefixq ' }).info('x');
     assert.equal(lines.length, 1);
     assert.doesNotMatch(lines[0] ?? '', /SECRET_/);
     assert.match(lines[0] ?? '', /h\.example/);
@@ -190,7 +184,7 @@ describe("an error's properties and members spend the walk's budget", () => {
 describe('format arguments never run app code inside pino', () => {
   it('an object whose own toString throws is logged, not thrown out of the call', () => {
     const lines: string[] = [];
-    const log = guardedLogger(lines);
+    const log = logInto(lines);
     log.info('%s', {
       toString() {
         throw new Error('ts');
@@ -212,7 +206,7 @@ describe('format arguments never run app code inside pino', () => {
   });
   it('an own toString returning a secret URL never reaches the line', () => {
     const lines: string[] = [];
-    guardedLogger(lines).info('v=%s', { toString: () => 'https://u:SECRET_tostr@h.example' });
+    logInto(lines).info('v=%s', { toString: () => 'https://u:SECRET_tostr@h.example' });
     assert.equal(lines.length, 1);
     assert.doesNotMatch(lines[0] ?? '', /SECRET_/);
   });
