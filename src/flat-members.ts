@@ -24,7 +24,7 @@ export function quoteAsPino(text: string): string {
 }
 
 /** Whether every member of `fields` is a string, number, boolean, null, undefined, function or symbol. */
-export function isFlat(fields: Record<string, unknown>): boolean {
+function isFlat(fields: Record<string, unknown>): boolean {
   for (const key in fields) {
     const value = fields[key];
     if ((typeof value === 'object' && value !== null) || typeof value === 'bigint') return false;
@@ -34,10 +34,13 @@ export function isFlat(fields: Record<string, unknown>): boolean {
 
 /**
  * `,"key":value` for each own enumerable member of `fields`, in order, as pino writes them; or
- * undefined at the first member that is an object or a BigInt (the caller stringifies the whole).
- * Members that JSON leaves out (undefined, functions, symbols) are left out.
+ * undefined when a member is an object or a BigInt (the caller stringifies the whole). Members
+ * that JSON leaves out (undefined, functions, symbols) are left out. The members are checked
+ * before any text is built: giving up halfway through made an object with a nested member cost
+ * more than one JSON.stringify of it.
  */
 export function flatMembers(fields: Record<string, unknown>): string | undefined {
+  if (!isFlat(fields)) return undefined;
   let text = '';
   for (const key in fields) {
     if (!Object.hasOwn(fields, key)) continue;
@@ -53,11 +56,9 @@ export function flatMembers(fields: Record<string, unknown>): string | undefined
         text += `,${quoteAsPino(key)}:${value}`;
         break;
       case 'object':
-        if (value !== null) return undefined;
+        // null: isFlat let no other object through
         text += `,${quoteAsPino(key)}:null`;
         break;
-      case 'bigint':
-        return undefined;
       default:
         // undefined, a function or a symbol: not written
         break;

@@ -1,11 +1,12 @@
 import { tracingChannel } from 'node:diagnostics_channel';
 import pino, { type Logger } from 'pino';
-import { flatMembers, isFlat, quoteAsPino } from './flat-members.js';
+import { flatMembers, quoteAsPino } from './flat-members.js';
 
 // pino's asJson turns a line's fields into text one key at a time, looking each up in its
 // serializer and stringifier tables and joining the parts. For a call the guard has made safe
-// (plain data, copied) and a logger with no table entry that could apply, one JSON.stringify of
-// the fields gives the same text for much less. Anything else goes through pino's own asJson.
+// (plain data, copied) and a logger with no table entry that could apply, the same text is made
+// here for less: a flat object's members directly (flat-members.ts), anything nested by one
+// JSON.stringify of the whole. Anything else goes through pino's own asJson.
 
 type Internals = Record<symbol, unknown>;
 type Mixin = (fields: object, level: number, logger: Logger) => object;
@@ -126,7 +127,7 @@ function lineText(self: Internals, fields: Record<string, unknown>, message: str
   const tail = `,"${self[messageKeySym] as string}":${quoteAsPino(message)}${self[endSym] as string}`;
   // A flat object's members are written here; with a nested object one JSON.stringify of the
   // whole is cheaper than pino's stringify per member.
-  const flat = isFlat(fields) ? flatMembers(fields) : undefined;
+  const flat = flatMembers(fields);
   if (flat !== undefined) return `${head}${flat}${tail}`;
   let json: string | undefined;
   // JSON.stringify would call a toJSON of the fields object itself; pino reads its keys. (The
