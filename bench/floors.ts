@@ -29,6 +29,7 @@ function sampleLine(): string {
 
 const line = sampleLine();
 const lineBytes = Buffer.from(line);
+const QUOTE_OR_BACKSLASH = /["\\]/g;
 const chunkText = `${line}\n`.repeat(Math.floor((64 * 1024) / (line.length + 1)));
 const chunkBytes = Buffer.from(chunkText);
 const linesPerChunk = chunkText.length / (line.length + 1);
@@ -73,6 +74,15 @@ const STEPS: Array<[string, () => number]> = [
     () => cpuNsPerLine(() => (sink += writeEventJson(out, 0, 1764072000000, lineBytes, 0, lineBytes.length))),
   ],
   ['JSON.stringify the line as a string value (before)', () => cpuNsPerLine(() => (sink += JSON.stringify(line).length))],
+  // Escaping on the string side with V8's own search, then one native encode: slower than the byte loop.
+  [
+    'escape with replace(/["\\\\]/g) and write the result',
+    () => cpuNsPerLine(() => (sink += out.write(line.replace(QUOTE_OR_BACKSLASH, '\\$&'), 0, 'utf8'))),
+  ],
+  [
+    "escape with replaceAll('\"') and write the result",
+    () => cpuNsPerLine(() => (sink += out.write(line.replaceAll('"', '\\"'), 0, 'utf8'))),
+  ],
   [
     'SHA-256 of the event JSON, 1 MiB at a time (SigV4 payload hash)',
     () =>

@@ -6,10 +6,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TEST_BUGSNAG_KEY } from '../test/support/bugsnag-env.js';
 import { LocalBugsnag } from '../test/support/bugsnag-receiver.js';
 import { LocalCloudWatchLogs } from '../test/support/cloudwatch-server.js';
 import { barChartSvg } from './chart.js';
+import { benchChildEnv } from './child-env.js';
 import type { Contender } from './contenders.js';
 import { writeBenchTablesDoc } from './docs-tables.js';
 import { runSpoolBench } from './spool.js';
@@ -226,26 +226,10 @@ async function main(): Promise<void> {
         // contender still creates its own stream while it logs.
         cloudwatch.provisionGroup(group);
         if (scenario.down) cloudwatch.failFor('drop', 600_000);
-        const env = {
-          NODE_ENV: 'production',
-          NODE_NO_WARNINGS: '1',
-          BENCH_GROUP: group,
-          BENCH_STREAM: 'bench',
-          CLOUDWATCH_LOG_GROUP: group,
-          CLOUDWATCH_LOG_STREAM: 'bench',
-          LOG_EXIT_TIMEOUT_MS: '1000',
-          AWS_REGION: 'eu-west-1',
-          AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: cloudwatch.url,
-          AWS_ACCESS_KEY_ID: 'bench-key-id',
-          AWS_SECRET_ACCESS_KEY: 'bench-secret',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          BUGSNAG_API_KEY: TEST_BUGSNAG_KEY,
-          BUGSNAG_ENDPOINT_NOTIFY: bugsnag.notifyUrl,
-          BUGSNAG_ENDPOINT_SESSIONS: bugsnag.sessionsUrl,
-        };
+        const env = benchChildEnv(group, cloudwatch, bugsnag);
         if (contender === 'logferry-stdout') {
-          delete (env as Partial<typeof env>).CLOUDWATCH_LOG_GROUP;
-          delete (env as Partial<typeof env>).BUGSNAG_API_KEY;
+          delete env.CLOUDWATCH_LOG_GROUP;
+          delete env.BUGSNAG_API_KEY;
         }
         let delivery: Record<string, number> = {};
         let metrics: Record<string, number>;

@@ -79,6 +79,7 @@ async function runRouter(lines: number, sinks: string, group: string, bugsnagUrl
   await new Promise((resolve) => setTimeout(resolve, 500));
   const profiler = await startProfiler();
   const start = process.cpuUsage();
+  const faultsAtStart = process.resourceUsage().minorPageFault;
   const startedAt = performance.now();
   const decoder = new StringDecoder('utf8');
   for (const chunk of chunks) {
@@ -93,13 +94,14 @@ async function runRouter(lines: number, sinks: string, group: string, bugsnagUrl
     while (Atomics.load(shared.acks, slot) < 1) await Atomics.waitAsync(shared.acks, slot, Atomics.load(shared.acks, slot), 30_000).value;
   }
   const used = process.cpuUsage(start);
+  const pageFaultsPerLine = (process.resourceUsage().minorPageFault - faultsAtStart) / lines;
   const wallMs = performance.now() - startedAt;
   await profiler?.stop();
   stream.end();
   await new Promise((resolve) => stream.once('close', resolve));
   const cpuNsPerLine = ((used.user + used.system) * 1000) / lines;
   process.stderr.write(
-    `HARNESS_RESULT ${JSON.stringify({ lines, sinks, cpuNsPerLine, wallMs, linesPerSecond: lines / (wallMs / 1000) })}\n`,
+    `HARNESS_RESULT ${JSON.stringify({ lines, sinks, cpuNsPerLine, sysNsPerLine: (used.system * 1000) / lines, pageFaultsPerLine, wallMs, linesPerSecond: lines / (wallMs / 1000) })}\n`,
   );
 }
 
