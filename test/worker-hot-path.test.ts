@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readPrefixLevel, readPrefixTime, readPrefixTimeAfter } from '../src/line-prefix.js';
+import type { BatchEvent } from '../transports/cloudwatch/batch-event.js';
 import { EventQueue } from '../transports/cloudwatch/batcher.js';
-import { putLogEventsBody } from '../transports/cloudwatch/put-body.js';
+import { BODY_HEAD_ROOM, putLogEventsBody } from '../transports/cloudwatch/put-body.js';
 import { type LineHandlers, type LineSpan, lineTransport } from '../transports/shared/line-source.js';
 import { utf8Bytes } from '../transports/shared/utf8.js';
 
@@ -16,6 +17,12 @@ const NASTY = [
   '',
   '</script>\u2028\u2029',
 ];
+
+/** The body as JSON.stringify writes it, for events of any kind. */
+function bodyJson(group: string, stream: string, events: Array<{ timestamp: number; message: string }>): string {
+  const logEvents = events.map(({ timestamp, message }) => ({ timestamp, message }));
+  return JSON.stringify({ logGroupName: group, logStreamName: stream, logEvents });
+}
 
 describe('the PutLogEvents body written from queued bytes', () => {
   it('is byte for byte what JSON.stringify writes, for events cut from the queue', () => {
@@ -57,6 +64,48 @@ describe('the PutLogEvents body written from queued bytes', () => {
       const list = part as Array<{ timestamp: number; message: string }>;
       assert.equal(putLogEventsBody('g', 's', list).toString(), expected(list));
     }
+  });
+
+  it('of a whole batch is a view of the buffer the batch was cut into, the same each time it is built', () => {
+    const queue = new EventQueue(1024 * 1024);
+    for (const [i, message] of NASTY.entries()) queue.push(i, message, utf8Bytes(message), Date.now());
+    const events = queue.takeBatch(Date.now())?.events ?? [];
+    const first = events[0] as BatchEvent;
+    const expected = bodyJson('/aws/app', 'web-1', events);
+    const body = putLogEventsBody('/aws/app', 'web-1', events);
+    assert.equal(body.toString(), expected);
+    assert.equal(body.buffer, first.json.buffer, 'no copy of the events');
+    assert.equal(putLogEventsBody('/aws/app', 'web-1', events).toString(), expected);
+  });
+
+  it('keeps a batch and its halves apart, whichever body is built first', () => {
+    const queue = new EventQueue(1024 * 1024);
+    for (const [i, message] of NASTY.entries()) queue.push(i, message, utf8Bytes(message), Date.now());
+    const events = queue.takeBatch(Date.now())?.events ?? [];
+    const halves = [events.slice(0, 3), events.slice(3)];
+    for (const order of [
+      [events, ...halves, events],
+      [halves[1], halves[0], events, halves[1]],
+    ]) {
+      for (const list of order) {
+        const part = list as Array<{ timestamp: number; message: string }>;
+        assert.equal(putLogEventsBody('g', 's', part).toString(), bodyJson('g', 's', part));
+      }
+    }
+    assert.deepEqual(
+      events.map((event) => event.message),
+      NASTY.map((message) => Buffer.from(message).toString()),
+    );
+  });
+
+  it('copies the events when the group and stream names need more room than a batch keeps', () => {
+    const queue = new EventQueue(1024 * 1024);
+    queue.push(1, 'one', 3, Date.now());
+    const events = queue.takeBatch(Date.now())?.events ?? [];
+    const group = `/"${'g'.repeat(BODY_HEAD_ROOM)}`;
+    const body = putLogEventsBody(group, 's', events);
+    assert.equal(body.toString(), bodyJson(group, 's', events));
+    assert.notEqual(body.buffer, (events[0] as BatchEvent).json.buffer);
   });
 
   it('is what JSON.stringify writes for plain events too', () => {

@@ -1,6 +1,13 @@
 // The PutLogEvents limits, and the capped queue that batches are cut from. Pure: no I/O.
 import { BatchEvent } from './batch-event.js';
-import { EVENT_FRAME_BYTES, WORST_BYTES_PER_MESSAGE_BYTE, writeEventJson } from './put-body.js';
+import {
+  BODY_HEAD_ROOM,
+  BODY_TAIL_ROOM,
+  EVENT_FRAME_BYTES,
+  markWholeBatch,
+  WORST_BYTES_PER_MESSAGE_BYTE,
+  writeEventJson,
+} from './put-body.js';
 import { RecordRing } from './record-ring.js';
 
 // Limits from the CloudWatch Logs API reference (PutLogEvents, InputLogEvent):
@@ -126,12 +133,16 @@ export class EventQueue {
     const newestAccepted = now + MAX_AHEAD_MS - CLOCK_MARGIN_MS;
     const events: BatchEvent[] = [];
     // The batch's events as the JSON of the request body, written straight from the ring's bytes
-    // (the ring reuses their room); a quarter over the messages' bytes covers the quotes a JSON
-    // line has escaped, and the buffer grows if a batch needs more.
+    // (the ring reuses their room), with room around them for the body's head and tail; a quarter
+    // over the messages' bytes covers the quotes a JSON line has escaped, and the buffer grows if
+    // a batch needs more.
     let json: Buffer = Buffer.allocUnsafe(
-      Math.ceil(Math.min(this.#ring.bytes, MAX_BATCH_BYTES) * 1.25) + Math.min(this.length, MAX_BATCH_EVENTS) * EVENT_FRAME_BYTES,
+      BODY_HEAD_ROOM +
+        Math.ceil(Math.min(this.#ring.bytes, MAX_BATCH_BYTES) * 1.25) +
+        Math.min(this.length, MAX_BATCH_EVENTS) * EVENT_FRAME_BYTES +
+        BODY_TAIL_ROOM,
     );
-    let jsonAt = 0;
+    let jsonAt = BODY_HEAD_ROOM;
     let bytes = 0;
     let restamped = 0;
     let previous = Number.NEGATIVE_INFINITY;
@@ -149,7 +160,7 @@ export class EventQueue {
       if (outOfRange) restamped++;
       previous = timestamp;
       const messageBytes = this.#ring.headBytes as number;
-      const room = jsonAt + 1 + EVENT_FRAME_BYTES + messageBytes * WORST_BYTES_PER_MESSAGE_BYTE;
+      const room = jsonAt + 1 + EVENT_FRAME_BYTES + messageBytes * WORST_BYTES_PER_MESSAGE_BYTE + BODY_TAIL_ROOM;
       if (room > json.length) {
         json = grown(json, jsonAt, room);
         // The events cut so far point into the new buffer too, so the batch stays one run of JSON.
@@ -165,6 +176,7 @@ export class EventQueue {
       this.#bytes -= eventBytes;
       this.#firstSeq++;
     }
+    if (events.length > 0) markWholeBatch(json, BODY_HEAD_ROOM, jsonAt);
     return { events, firstSeq, lastSeq: this.#firstSeq - 1, bytes, restamped };
   }
 }

@@ -22,6 +22,15 @@ const SHORT_ESCAPES: Record<number, number> = { 8: 0x62, 9: 0x74, 10: 0x6e, 12: 
 /** The most one message byte becomes (\u00XX), and what an event adds around its message. */
 export const WORST_BYTES_PER_MESSAGE_BYTE = 6;
 export const EVENT_FRAME_BYTES = 64;
+/**
+ * Room a cut batch keeps in front of its events for the body's head (`{"logGroupName":…,"logEvents":[`),
+ * and behind them for its tail: group and stream names of up to 512 characters each fit without
+ * escapes, and a longer head is copied around the events instead.
+ */
+export const BODY_HEAD_ROOM = 2048;
+export const BODY_TAIL_ROOM = 2;
+const EVENTS_OPEN = 0x5b; // [
+const EVENTS_CLOSE = 0x5d; // ]
 const EVENT_START = Buffer.from('{"timestamp":');
 const MESSAGE_START = Buffer.from(',"message":"');
 
@@ -142,6 +151,13 @@ export function putLogEventsBody(logGroupName: string, logStreamName: string, ev
   const last = events.at(-1);
   // A batch as it was cut: its events are one run of JSON already, commas included.
   if (first instanceof BatchEvent && last instanceof BatchEvent && isOneRun(events)) {
+    if (isWholeBatch(first, last, head.length)) {
+      // The room the batch kept around its events takes the head and the tail: the body is a view
+      // of the batch's own buffer, not a copy of it. The same bytes each time the body is built.
+      head.copy(first.json, first.start - head.length);
+      first.json[last.end + 1] = 0x7d; // }
+      return first.json.subarray(first.start - head.length, last.end + BODY_TAIL_ROOM);
+    }
     return Buffer.concat([head, first.json.subarray(first.start, last.end), tail]);
   }
   const parts: Buffer[] = [head];
@@ -158,6 +174,27 @@ export function putLogEventsBody(logGroupName: string, logStreamName: string, ev
 }
 
 const COMMA = Buffer.from(',');
+
+/**
+ * Whether `first` to `last` is a whole batch as EventQueue.takeBatch cut it, with room for a head of
+ * `headBytes`: takeBatch writes "[" just before its first event and "]" just after its last, where
+ * the events of half a batch have a comma. Writing the head and tail there then touches no event.
+ */
+function isWholeBatch(first: BatchEvent, last: BatchEvent, headBytes: number): boolean {
+  const json = first.json;
+  return (
+    first.start >= headBytes &&
+    json[first.start - 1] === EVENTS_OPEN &&
+    last.end + BODY_TAIL_ROOM <= json.length &&
+    json[last.end] === EVENTS_CLOSE
+  );
+}
+
+/** Marks a cut batch's events in `json` (see isWholeBatch): "[" before `start`, "]" at `end`. */
+export function markWholeBatch(json: Buffer, start: number, end: number): void {
+  json[start - 1] = EVENTS_OPEN;
+  json[end] = EVENTS_CLOSE;
+}
 
 /** True when each event's JSON follows the previous one's in the same buffer, one comma apart. */
 function isOneRun(events: readonly BodyEvent[]): boolean {
