@@ -15,6 +15,7 @@ import { LocalBugsnag } from '../test/support/bugsnag-receiver.js';
 import { LocalCloudWatchLogs } from '../test/support/cloudwatch-server.js';
 import { benchChildEnv } from './child-env.js';
 import type { Contender } from './contenders.js';
+import { measureCpuPerLine, scenarioNamed } from './run.js';
 
 interface ChildRun {
   /** The lines of the child's stdout that start as V8's --trace-gc lines do; its log lines are read and let go. */
@@ -23,13 +24,12 @@ interface ChildRun {
 }
 
 async function runChild(
-  contender: Contender,
   scenario: string,
   env: Record<string, string>,
   nodeFlags: string[],
   whileRunning?: (pid: number) => () => void,
 ): Promise<ChildRun> {
-  const child = spawn(process.execPath, [...nodeFlags, join(__dirname, 'child.js'), contender, scenario], {
+  const child = spawn(process.execPath, [...nodeFlags, join(__dirname, 'child.js'), 'logferry', scenario], {
     env: { ...process.env, ...env },
     // As in the bench, the log lines go to /dev/null, unless stdout carries --trace-gc's lines.
     stdio: ['ignore', nodeFlags.includes('--trace-gc') ? 'pipe' : 'ignore', 'pipe'],
@@ -114,7 +114,6 @@ async function probeMemory(cloudwatch: LocalCloudWatchLogs, bugsnag: LocalBugsna
   let peak = { rssMiB: 0, atMs: 0, smaps: '' };
   const startedAt = Date.now();
   const run = await runChild(
-    'logferry',
     'memory',
     { ...benchChildEnv(group, cloudwatch, bugsnag), BENCH_LINES: String(lines), BENCH_OBSERVE_MS: '5000' },
     ['--trace-gc'],
@@ -143,7 +142,6 @@ async function probeTimeline(cloudwatch: LocalCloudWatchLogs, bugsnag: LocalBugs
   const group = '/bench/probe/timeline';
   cloudwatch.provisionGroup(group);
   const { result } = await runChild(
-    'logferry',
     'e2e',
     { ...benchChildEnv(group, cloudwatch, bugsnag), BENCH_LINES: String(lines), BENCH_OBSERVE_MS: '3000' },
     [],
@@ -159,20 +157,16 @@ async function probeTimeline(cloudwatch: LocalCloudWatchLogs, bugsnag: LocalBugs
   );
 }
 
-/** Process CPU per line over `lines`, minus the same process logging none, as scenario 7 counts it. */
+/** Scenario 7's figure (bench/run.ts's own measurement) for `lines` instead of its 200,000. */
 async function cpuPerLine(cloudwatch: LocalCloudWatchLogs, bugsnag: LocalBugsnag, contender: Contender, lines: number): Promise<string> {
-  const env = (group: string, count: number) => ({
-    ...benchChildEnv(group, cloudwatch, bugsnag),
-    ...(contender === 'logferry' ? { CLOUDWATCH_SCOPE: 'all', LOG_EXIT_TIMEOUT_MS: '30000' } : {}),
-    BENCH_LINES: String(count),
-  });
+  const cpu = scenarioNamed('cpu');
+  if (!cpu?.cpuPerLine) throw new Error('bench/run.ts has no cpu scenario');
   const group = `/bench/probe/scale/${contender}/${lines}/${Date.now()}`;
   cloudwatch.provisionGroup(group);
-  const idle = (await runChild(contender, 'cpu', env(`${group}/idle`, 0), [])).result;
-  const loaded = (await runChild(contender, 'cpu', env(group, lines), [])).result;
-  const nsPerLine = (key: 'cpuUs' | 'mainThreadUs') => Math.round((((loaded[key] as number) - (idle[key] as number)) * 1000) / lines);
-  const accepted = contender === 'logferry' ? `, ${cloudwatch.eventCount(group)} accepted` : '';
-  return `${lines}: ${nsPerLine('cpuUs')} ns (app thread ${nsPerLine('mainThreadUs')}${accepted})`;
+  const scenario = { ...cpu, cpuPerLine: { ...cpu.cpuPerLine, lines } };
+  const figures = await measureCpuPerLine(contender, scenario, benchChildEnv(group, cloudwatch, bugsnag), { cloudwatch, bugsnag });
+  const accepted = figures.accepted === undefined ? '' : `, ${figures.accepted} accepted`;
+  return `${lines}: ${Math.round(figures.cpuNsPerLine as number)} ns (app thread ${Math.round(figures.appThreadNsPerLine as number)}${accepted})`;
 }
 
 async function probeScale(cloudwatch: LocalCloudWatchLogs, bugsnag: LocalBugsnag, rounds: number): Promise<void> {

@@ -16,7 +16,7 @@ import { runSpoolBench } from './spool.js';
 import { type Results, type Summaries, type Summary, summarizeAll } from './stats.js';
 import { formatTables } from './tables.js';
 
-interface Scenario {
+export interface Scenario {
   name: string;
   title: string;
   contenders: Contender[];
@@ -161,8 +161,11 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+/** A scenario as the bench runs it, by its name in results.json. */
+export const scenarioNamed = (name: string): Scenario | undefined => SCENARIOS.find((s) => s.name === name);
+
 /** A scenario's table title, by its name in results.json. */
-export const scenarioTitle = (name: string): string => SCENARIOS.find((s) => s.name === name)?.title ?? name;
+export const scenarioTitle = (name: string): string => scenarioNamed(name)?.title ?? name;
 
 const DEFAULT_ROUNDS = 5;
 const roundsOf = (scenario: Scenario): number => Number(process.env.BENCH_ROUNDS ?? scenario.rounds ?? DEFAULT_ROUNDS);
@@ -309,7 +312,7 @@ function addRatiosTo(results: Results, scenario: string, metric: string, referen
  * same logging the scenario's lines, each left to end on its own. What the server holds once the
  * process is gone is what it delivered: a contender that exits before shipping shows it.
  */
-async function measureCpuPerLine(
+export async function measureCpuPerLine(
   contender: Contender,
   scenario: Scenario,
   env: Record<string, string>,
