@@ -1,6 +1,6 @@
 import { isMainThread } from 'node:worker_threads';
 import pino, { type Logger, type LoggerOptions } from 'pino';
-import { boundAppBacklog, type WorkerStream } from './app-backlog.js';
+import { boundAppBacklog } from './app-backlog.js';
 import { appThreadStdout } from './app-thread-stdout.js';
 import { type Config, loadConfig } from './config.js';
 import { LogferryConfigError } from './errors.js';
@@ -17,6 +17,7 @@ import { planSinks } from './sink-routes.js';
 import { openSpool } from './spool/open.js';
 import { type SharedState, type SinkName, sharedBufferBytes, viewSharedState } from './wire.js';
 import { locateWorker, withThreadStreamWorker } from './worker-file.js';
+import { startWorkerStream } from './worker-stream.js';
 
 // The one root logger of the process and the one worker thread behind it, built lazily
 // from the Config on first use. Every createLogger() is a child of this root.
@@ -174,13 +175,13 @@ function buildRoot(config: Config): RootState {
     return root;
   }
 
-  // Exit handling is installed before pino.transport(), so logferry's 'exit' listener runs
-  // before pino's own and can wait for deliveries while the worker is still up.
+  // Exit handling is installed before the worker starts, so logferry's 'exit' listener runs
+  // before the one that ends the worker and can wait for deliveries while it is still up.
   installExitHandling(root);
   spool?.removeWhenSignalFlushed(root);
   const worker = withThreadStreamWorker(workerFiles.threadStreamWorker, () =>
-    pino.transport({ target: workerFiles.target, options: { routes }, worker: { resourceLimits: WORKER_RESOURCE_LIMITS } }),
-  ) as unknown as WorkerStream;
+    startWorkerStream({ target: workerFiles.target, workerData: { routes }, resourceLimits: WORKER_RESOURCE_LIMITS, name: 'logferry' }),
+  );
   // Flush markers and the exit hand-over go through the same stream as pino's lines, so they stay in order.
   const bounded = boundAppBacklog(worker, config.maxAppBacklogBytes);
   // With a spool, a line CloudWatch ships is on disk before it is handed over (docs/spool.md).

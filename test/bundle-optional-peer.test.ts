@@ -8,8 +8,9 @@ import { runFixture } from './support/run-fixture.js';
 
 // An app bundled with the real esbuild API where the optional peer `@opentelemetry/api` is
 // not installed: logferry's compiled files are copied into a temporary project whose only
-// node_modules entry is pino (linked), so esbuild cannot resolve the peer from anywhere. No
-// `external` is set: the build must succeed because logferry's lazy load is invisible to it.
+// node_modules entries are pino and thread-stream (linked), so esbuild cannot resolve the peer
+// from anywhere. No `external` is set: the build must succeed because logferry's lazy load is
+// invisible to it.
 
 const projectRoot = join(__dirname, '..', '..');
 let project: string;
@@ -26,7 +27,9 @@ describe('an app bundled without the optional @opentelemetry/api', () => {
     project = mkdtempSync(join(tmpdir(), 'logferry-no-otel-'));
     cpSync(join(projectRoot, 'dist', 'src'), join(project, 'logferry', 'dist', 'src'), { recursive: true });
     mkdirSync(join(project, 'node_modules'));
-    symlinkSync(join(projectRoot, 'node_modules', 'pino'), join(project, 'node_modules', 'pino'), 'dir');
+    for (const name of ['pino', 'thread-stream']) {
+      symlinkSync(join(projectRoot, 'node_modules', name), join(project, 'node_modules', name), 'dir');
+    }
     writeFileSync(join(project, 'app.cjs'), APP);
   });
   after(() => rmSync(project, { recursive: true, force: true }));
