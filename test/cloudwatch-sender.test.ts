@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import type { SinkReporter } from '../src/sink-reporter.js';
 import type { LogEvents, LogsApi, PreparedPut, PutResult } from '../transports/cloudwatch/client.js';
-import { CloudWatchSender } from '../transports/cloudwatch/sender.js';
+import { BACKLOG_QUIET_MS, CloudWatchSender } from '../transports/cloudwatch/sender.js';
 import { waitFor } from './support/wait-for.js';
 
 // The sender's ordering with a fake API: which requests are prepared, sent, discarded, and
@@ -204,5 +204,64 @@ describe('CloudWatch sender: close is bounded in every state', () => {
     }
     assert.ok(Date.now() - startedAt < 700, `close took ${Date.now() - startedAt} ms`);
     assert.deepEqual([reporter.counts.get('dropped'), reporter.counts.get('pending')], [100, 0]);
+  });
+});
+
+describe('CloudWatch sender: the rest of a backlog', () => {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('goes once its slices stop arriving, in one batch, without waiting for the interval', async (t) => {
+    // The clock is the test's: Date.now() and setTimeout move only when it ticks.
+    mock.timers.enable({ apis: ['Date', 'setTimeout'], now: 1_000_000 });
+    t.after(() => mock.timers.reset());
+    const { api, puts, sent } = fakeApi();
+    const sender = new CloudWatchSender(api, OPTIONS, countingReporter());
+    enqueueNumbered(sender, 13_000); // a full batch of 10,000 and the first slice of the rest
+    await turn();
+    assert.equal(sent().length, 1);
+    sent()[0]?.answer();
+    await turn();
+
+    // Another slice arrives before the quiet period has passed: the rest is still arriving.
+    mock.timers.tick(BACKLOG_QUIET_MS - 2);
+    for (let i = 13_000; i < 15_000; i++) sender.enqueue(Date.now(), String(i));
+    mock.timers.tick(2);
+    await turn();
+    assert.equal(puts.length, 1, 'nothing sent while the slices keep coming');
+
+    // Quiet for the whole period: the rest goes, long before the 60 s interval.
+    mock.timers.tick(BACKLOG_QUIET_MS);
+    await turn();
+    assert.deepEqual(
+      sent().map((put) => [firstMessage(put), put.events.length]),
+      [
+        ['0', 10_000],
+        ['10000', 5_000],
+      ],
+    );
+    sent()[1]?.answer();
+    await sender.close(1000);
+  });
+
+  it('behind a batch that was not full, lines wait for the interval', async (t) => {
+    mock.timers.enable({ apis: ['Date', 'setTimeout'], now: 1_000_000 });
+    t.after(() => mock.timers.reset());
+    const { api, sent } = fakeApi();
+    const sender = new CloudWatchSender(api, { ...OPTIONS, flushIntervalMs: 1000 }, countingReporter());
+    enqueueNumbered(sender, 10);
+    mock.timers.tick(1000);
+    await turn();
+    assert.equal(sent().length, 1);
+    sent()[0]?.answer();
+    await turn();
+    enqueueNumbered(sender, 10);
+    mock.timers.tick(999);
+    await turn();
+    assert.equal(sent().length, 1, 'a slow trickle is gathered for the interval');
+    mock.timers.tick(1);
+    await turn();
+    assert.equal(sent().length, 2);
+    sent()[1]?.answer();
+    await sender.close(1000);
   });
 });

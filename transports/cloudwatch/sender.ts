@@ -29,6 +29,13 @@ export interface SenderOptions {
 /** After a failure no retry can fix, wait this long before trying the next batch. */
 const FATAL_PAUSE_MS = 30_000;
 
+/**
+ * Behind a full batch, the rest of a backlog goes once no line has arrived for this long: the
+ * app hands a backlog over in slices of the shared buffer, so a queue that is short of a batch may
+ * only be waiting for the next slice, and a pause this long says the backlog has all arrived.
+ */
+export const BACKLOG_QUIET_MS = 5;
+
 export class CloudWatchSender {
   readonly queue: EventQueue;
   readonly #api: LogsApi;
@@ -49,6 +56,7 @@ export class CloudWatchSender {
   #idleWaiters: Array<() => void> = [];
   /** The last batch taken was full: what is queued behind it is the rest of a backlog. */
   #draining = false;
+  #lastEnqueuedAt = 0;
 
   constructor(api: LogsApi, options: SenderOptions, reporter: SinkReporter) {
     this.#api = api;
@@ -75,7 +83,9 @@ export class CloudWatchSender {
 
   /** Queues one event; never waits. `messageBytes`: its UTF-8 length, when the caller has counted it. */
   enqueue(timestamp: number, message: string, overCap = false, messageBytes = utf8Bytes(message)): void {
-    const dropped = this.queue.push(timestamp, message, messageBytes, Date.now(), overCap);
+    const now = Date.now();
+    this.#lastEnqueuedAt = now;
+    const dropped = this.queue.push(timestamp, message, messageBytes, now, overCap);
     if (dropped > 0) this.#reporter.add('dropped', dropped);
     this.#publishPending();
     if (this.queue.hasFullBatch) {
@@ -140,16 +150,21 @@ export class CloudWatchSender {
   #shouldSend(): boolean {
     if (this.queue.length === 0 || this.#pastDeadline()) return false;
     if (this.#closingDeadline !== undefined || this.#flushWaiters.length > 0 || this.queue.hasFullBatch) return true;
-    // The rest of a backlog (a burst) goes as soon as the full batch before it is answered: the
+    // The rest of a backlog (a burst) goes once it has all arrived, without the interval: the
     // interval is there to gather lines that come slowly, and these have waited already.
-    if (this.#draining) return true;
-    return Date.now() - (this.queue.oldestQueuedAt ?? Date.now()) >= this.#options.flushIntervalMs;
+    return Date.now() >= this.#partialBatchDue();
+  }
+
+  /** When a batch that is not full may go. */
+  #partialBatchDue(): number {
+    const interval = (this.queue.oldestQueuedAt ?? Date.now()) + this.#options.flushIntervalMs;
+    return this.#draining ? Math.min(interval, this.#lastEnqueuedAt + BACKLOG_QUIET_MS) : interval;
   }
 
   #armTimer(): void {
     if (this.#timer !== undefined || this.#pumping || this.#isEmpty()) return;
     // A batch already taken is full: it goes as soon as sending may resume.
-    const due = this.#next.batch !== undefined ? Date.now() : (this.queue.oldestQueuedAt ?? Date.now()) + this.#options.flushIntervalMs;
+    const due = this.#next.batch !== undefined ? Date.now() : this.#partialBatchDue();
     const wait = Math.max(0, due - Date.now(), this.#pausedUntil - Date.now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
