@@ -5,9 +5,9 @@
 // Run: `npm run build && node dist/bench/handover-parts.js` (each part in a process of its own, 5 rounds).
 import { spawnSync } from 'node:child_process';
 import pino from 'pino';
-import { boundAppBacklog } from '../src/app-backlog.js';
+import { boundAppBacklog, type WorkerStream } from '../src/app-backlog.js';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS } from '../src/redact-keys.js';
-import { sanitizingOptions, type TransportStream } from '../src/root.js';
+import { sanitizingOptions } from '../src/root.js';
 import { createSanitizer } from '../src/sanitize.js';
 import { summarize } from './stats.js';
 
@@ -16,7 +16,7 @@ const ROUNDS = 5;
 
 function measure(part: number): { infoNs: number; transactionalNs: number } {
   const held: Buffer[] = [];
-  const fakeThreadStream: TransportStream = {
+  const fakeThreadStream: WorkerStream = {
     write(data) {
       const bytes = Buffer.from(data); // what thread-stream does with every write
       if (part >= 3) held.push(bytes);

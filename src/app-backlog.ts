@@ -2,7 +2,12 @@ import { ChunkSlabs } from './chunk-slabs.js';
 import type { TransportStream } from './root.js';
 
 /** thread-stream as boundAppBacklog drives it: its write() takes a Buffer as well as a string. */
-export type WorkerStream = Omit<TransportStream, 'write'> & { write(data: string | Buffer): boolean };
+export type WorkerStream = Omit<TransportStream, 'write' | 'on' | 'once'> & {
+  write(data: string | Buffer): boolean;
+  /** 'drain': after a write() that said false, everything written has been copied into the shared buffer. */
+  on(event: 'error' | 'close' | 'drain', listener: (error: Error) => void): unknown;
+  once(event: 'close', listener: () => void): unknown;
+};
 
 // thread-stream copies lines into the worker's shared buffer only when the app's event loop
 // turns (setImmediate). A loop that logs without yielding therefore queues every line on the
@@ -33,6 +38,11 @@ export function boundAppBacklog(stream: WorkerStream, maxBacklogBytes: number): 
   // A worker that stops reading for thread-stream's 10 s makes flushSync throw; from then on
   // lines are queued as before rather than stall every log call, and that is said once.
   let flushSyncWorks = true;
+  // The app holds nothing once thread-stream has copied every write into the shared buffer: a
+  // backlog counted in an earlier turn does not count against the next one.
+  stream.on('drain', () => {
+    backlogBytes = 0;
+  });
 
   function handOver(): void {
     if (pending === '') return;

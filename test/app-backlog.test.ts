@@ -15,6 +15,7 @@ function fakeWorkerStream(accepts: () => boolean = () => true, copiesOnlyAtFlush
   const held: Array<string | Buffer> = [];
   const buffers = new Set<ArrayBufferLike>();
   let flushSyncError: Error | undefined;
+  const drainListeners: Array<() => void> = [];
   const copyOut = () => {
     for (const data of held.splice(0)) writes.push(typeof data === 'string' ? data : data.toString('utf8'));
   };
@@ -39,7 +40,8 @@ function fakeWorkerStream(accepts: () => boolean = () => true, copiesOnlyAtFlush
     end() {
       calls.push('end');
     },
-    on() {
+    on(event, listener) {
+      if (event === 'drain') drainListeners.push(() => listener(new Error('unused')));
       return stream;
     },
     once() {
@@ -52,6 +54,11 @@ function fakeWorkerStream(accepts: () => boolean = () => true, copiesOnlyAtFlush
     writes,
     buffers,
     copyOut,
+    /** As thread-stream does once its async hand-over has copied everything held. */
+    drain: () => {
+      copyOut();
+      for (const listener of drainListeners) listener();
+    },
     failFlushSync: (error: Error) => {
       flushSyncError = error;
     },
@@ -111,6 +118,20 @@ describe('the app-thread side of the worker stream', () => {
     assert.equal(worker.calls.filter((call) => call === 'flushSync').length, 2);
     assert.equal(stderr.length, 1);
     assert.match(stderr[0] ?? '', /did not keep up \(_flushSync took too long \(10s\)\)/);
+  });
+
+  it('a backlog the worker has taken since (drain) does not count against the next turn', () => {
+    const worker = fakeWorkerStream(() => false);
+    const bounded = boundAppBacklog(worker.stream, 256 * 1024);
+    const line = `${'y'.repeat(1023)}\n`;
+    // 192 KiB held in one turn: under the bound. thread-stream then hands it over on its own.
+    for (let i = 0; i < 192; i++) bounded.write(line);
+    worker.drain();
+    for (let i = 0; i < 192; i++) bounded.write(line);
+    assert.equal(worker.calls.filter((call) => call === 'flushSync').length, 0, "the second turn waited for the first one's lines");
+    // Without a drain, the same two runs are one backlog past the bound.
+    for (let i = 0; i < 192; i++) bounded.write(line);
+    assert.equal(worker.calls.filter((call) => call === 'flushSync').length, 1);
   });
 
   it('a backlog is written into slabs, the same ones again after each flushSync, and every line arrives once, in order', () => {
