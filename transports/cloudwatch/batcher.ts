@@ -73,6 +73,11 @@ export class EventQueue {
     return this.#ring.headQueuedAt;
   }
 
+  /** When the newest queued event arrived, or undefined when empty. */
+  get newestQueuedAt(): number | undefined {
+    return this.#ring.tailQueuedAt;
+  }
+
   get lastSeq(): number {
     return this.#firstSeq + this.#ring.length - 1;
   }

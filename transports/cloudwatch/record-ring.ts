@@ -85,6 +85,11 @@ export class RecordRing {
     return this.#count === 0 ? undefined : this.#queuedAts[this.#first];
   }
 
+  /** When the newest message was pushed; undefined when empty. */
+  get tailQueuedAt(): number | undefined {
+    return this.#count === 0 ? undefined : this.#queuedAts[this.#slot(this.#count - 1)];
+  }
+
   /** Removes the oldest message and returns it as a string. */
   shift(): string {
     if (this.#count === 0) throw new RangeError('shift from an empty ring');

@@ -56,7 +56,6 @@ export class CloudWatchSender {
   #idleWaiters: Array<() => void> = [];
   /** The last batch taken was full: what is queued behind it is the rest of a backlog. */
   #draining = false;
-  #lastEnqueuedAt = 0;
 
   constructor(api: LogsApi, options: SenderOptions, reporter: SinkReporter) {
     this.#api = api;
@@ -83,9 +82,7 @@ export class CloudWatchSender {
 
   /** Queues one event; never waits. `messageBytes`: its UTF-8 length, when the caller has counted it. */
   enqueue(timestamp: number, message: string, overCap = false, messageBytes = utf8Bytes(message)): void {
-    const now = Date.now();
-    this.#lastEnqueuedAt = now;
-    const dropped = this.queue.push(timestamp, message, messageBytes, now, overCap);
+    const dropped = this.queue.push(timestamp, message, messageBytes, Date.now(), overCap);
     if (dropped > 0) this.#reporter.add('dropped', dropped);
     this.#publishPending();
     if (this.queue.hasFullBatch) {
@@ -155,10 +152,10 @@ export class CloudWatchSender {
     return Date.now() >= this.#partialBatchDue();
   }
 
-  /** When a batch that is not full may go. */
+  /** When a batch that is not full may go (the queue is not empty). */
   #partialBatchDue(): number {
     const interval = (this.queue.oldestQueuedAt ?? Date.now()) + this.#options.flushIntervalMs;
-    return this.#draining ? Math.min(interval, this.#lastEnqueuedAt + BACKLOG_QUIET_MS) : interval;
+    return this.#draining ? Math.min(interval, (this.queue.newestQueuedAt ?? Date.now()) + BACKLOG_QUIET_MS) : interval;
   }
 
   #armTimer(): void {
