@@ -1,6 +1,8 @@
 // The loggers compared, each built the way its own docs say, all shipping to the same
 // local CloudWatch Logs server. Runs inside a bench child process.
+import { join } from 'node:path';
 import pino from 'pino';
+import type { FloorShipperOptions } from './floor-shipper.js';
 
 export const CONTENDERS = [
   'pino',
@@ -11,6 +13,7 @@ export const CONTENDERS = [
   'logferry-stdout',
   'winston-cloudwatch',
   'pino-serdnam',
+  'floor-cloudwatch',
   // The http scenario's own (bench/http.ts).
   'node-http',
   'pino-http',
@@ -61,6 +64,19 @@ export async function createBenchLogger(contender: Contender, env: BenchEnv): Pr
         sanitizingOptions(createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS)), 1024 * 1024),
         pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } }),
       );
+      return fromPino(root.child({ module: 'bench', service: 'api' }), root.child({ channel: 'transactional' }));
+    }
+    // Not a logger: the least a pino-based logger must do to ship every line through the AWS SDK
+    // (bench/floor-shipper.ts), the floor the CloudWatch targets are read against.
+    case 'floor-cloudwatch': {
+      const options: FloorShipperOptions = {
+        logGroupName: env.group,
+        logStreamName: env.stream,
+        region: env.region,
+        endpoint: env.endpoint,
+        credentials,
+      };
+      const root = pino(pino.transport({ target: join(__dirname, 'floor-shipper.js'), options }));
       return fromPino(root.child({ module: 'bench', service: 'api' }), root.child({ channel: 'transactional' }));
     }
     case 'pino-serdnam': {

@@ -78,7 +78,7 @@ const SCENARIOS: Scenario[] = [
     child: 'e2e',
     expectEvents: 100_000,
     env: { BENCH_LINES: '100000' },
-    contenders: SHIPPING,
+    contenders: [...SHIPPING, 'floor-cloudwatch'],
   },
   {
     name: 'e2e-200ms',
@@ -137,12 +137,12 @@ const SCENARIOS: Scenario[] = [
       lines: 200_000,
       linesFor: { 'winston-cloudwatch': 20_000, 'pino-serdnam': 20_000 },
       delivery: 'cloudwatch',
-      shipping: SHIPPING,
+      shipping: [...SHIPPING, 'floor-cloudwatch'],
     },
     // Every line in scope: the CloudWatch contenders ship each one.
     // A bound on the flush at exit long enough for every contender's worker to ship what it holds.
     env: { CLOUDWATCH_SCOPE: 'all', LOG_EXIT_TIMEOUT_MS: '15000' },
-    contenders: ['pino', 'pino-worker', 'logferry-stdout', 'logferry', 'pino-serdnam', 'winston-cloudwatch'],
+    contenders: ['pino', 'pino-worker', 'logferry-stdout', 'logferry', 'floor-cloudwatch', 'pino-serdnam', 'winston-cloudwatch'],
   },
   {
     name: 'cpu-errors',

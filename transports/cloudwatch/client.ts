@@ -150,7 +150,7 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
  * The body is bytes, encoded once: as a string, the length, the signer's hash and the socket
  * write would each encode (or flatten) the MiB again.
  */
-function replaceBody(request: unknown, body: Buffer): void {
+export function replaceBody(request: unknown, body: Buffer): void {
   const http = request as { body?: unknown; headers?: Record<string, string> };
   if (http.body === undefined || !http.headers) throw new Error('PutLogEvents: the SDK built no HTTP request body to replace');
   http.body = body;
