@@ -68,7 +68,15 @@ const SHOWN: Record<string, Column[]> = {
 };
 
 /** Where only some columns are costs worth a ratio to raw pino (the rest: every column). */
-const RAW_PINO_RATIOS: Record<string, string[]> = { cpu: ['cpuNsPerLine'], 'cpu-errors': ['cpuNsPerLine'] };
+const RAW_PINO_RATIOS: Record<string, string[]> = {
+  cpu: ['cpuNsPerLine'],
+  'cpu-errors': ['cpuNsPerLine'],
+  memory: ['maxRssMiB', 'growthMiB'],
+  'memory-3m': ['maxRssMiB', 'growthMiB'],
+};
+
+/** A ratio column's head: the figure's label without its unit. */
+const ratioHead = (label: string): string => ` | ${label.replace(/ (MiB|ms|ns\/\S+|µs\/\S+)$/, '')} × raw pino`;
 
 /** Ratios to logferry only where they answer a question (accepted counts and fill are not costs). */
 const COMPARED: Record<string, string[]> = {
@@ -108,7 +116,7 @@ export function formatTables(summaries: Summaries, titleOf: (scenario: string) =
     const ratioColumns = baseline
       ? columns.filter(([metric]) => !RAW_PINO_RATIOS[scenario] || RAW_PINO_RATIOS[scenario]?.includes(metric))
       : [];
-    const ratioHeads = ratioColumns.map(([, label]) => ` | ${label.split(' ')[0]} × raw pino`).join('');
+    const ratioHeads = ratioColumns.map(([, label]) => ratioHead(label)).join('');
     out += `\n### ${titleOf(scenario)}\n\n| contender | ${columns.map(([, label]) => `${label} (median of ${runs}, min–max)`).join(' | ')}${ratioHeads} |\n`;
     out += `|---|${columns.map(() => '---').join('|')}${ratioColumns.map(() => '|---').join('')}|\n`;
     for (const [contender, metrics] of Object.entries(byContender)) {
