@@ -5,6 +5,7 @@
 // is not in the figure). It skips what a real logger needs: each line's own time (one clock read a
 // chunk), a cap on what it holds, retries, ordering across failures, counters, other sinks. Its CPU
 // per line is therefore under any real shipper's: docs/performance.md reads the targets against it.
+import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from '../transports/cloudwatch/batcher.js';
@@ -21,18 +22,36 @@ export interface FloorShipperOptions {
 }
 
 const NEWLINE = 0x0a;
-const QUIET_MS = 2;
+/** Longer than the bench's gaps between an app's bursts of lines, so batches go full, as logferry's do. */
+const QUIET_MS = 20;
+/** The header SigV4 takes the payload's hash from, when the request carries it. */
+const SHA256_HEADER = 'x-amz-content-sha256';
 
-/** One PutLogEvents body being written: `{"logGroupName":…,"logEvents":[` then the events. */
+/** A finished body: its bytes, the Buffer they are in (reused once sent), and their SHA-256. */
+interface Body {
+  bytes: Buffer;
+  buffer: Buffer;
+  sha256: string;
+}
+
+/**
+ * One PutLogEvents body being written: `{"logGroupName":…,"logEvents":[` then the events. Its
+ * SHA-256 (SigV4's payload hash) is taken a chunk at a time while the bytes are still in the CPU's
+ * caches, and handed to the signer, which then does not read the body again.
+ */
 class BodyWriter {
   #body: Buffer;
   #at: number;
+  #hashedTo = 0;
+  readonly #hash = createHash('sha256');
   events = 0;
   /** The batch's size as the service counts it: message bytes plus 26 an event. */
   counted = 0;
+  /** The newest timestamp written: events in a batch must not go back in time. */
+  newest = 0;
 
-  constructor(head: Buffer) {
-    this.#body = Buffer.allocUnsafe(head.length + Math.ceil(MAX_BATCH_BYTES * 1.5));
+  constructor(head: Buffer, buffer: Buffer | undefined) {
+    this.#body = buffer ?? Buffer.allocUnsafe(head.length + Math.ceil(MAX_BATCH_BYTES * 1.5));
     this.#at = head.copy(this.#body, 0);
   }
 
@@ -45,18 +64,26 @@ class BodyWriter {
     const worst = EVENT_FRAME_BYTES + (end - start) * WORST_BYTES_PER_MESSAGE_BYTE + 1;
     if (this.#at + worst > this.#body.length) this.#grow(worst);
     if (this.events > 0) this.#body[this.#at++] = 0x2c;
-    this.#at = writeEventJson(this.#body, this.#at, timestamp, source, start, end);
+    this.newest = Math.max(this.newest, timestamp);
+    this.#at = writeEventJson(this.#body, this.#at, this.newest, source, start, end);
     this.events++;
     this.counted += end - start + EVENT_OVERHEAD_BYTES;
   }
 
-  /** The finished body. */
-  close(): Buffer {
+  /** Hashes what was written since the last call. */
+  hashWritten(): void {
+    this.#hash.update(this.#body.subarray(this.#hashedTo, this.#at));
+    this.#hashedTo = this.#at;
+  }
+
+  close(): Body {
     this.#at += this.#body.write(']}', this.#at, 'latin1');
-    return this.#body.subarray(0, this.#at);
+    this.hashWritten();
+    return { bytes: this.#body.subarray(0, this.#at), buffer: this.#body, sha256: this.#hash.digest('hex') };
   }
 
   #grow(bytes: number): void {
+    this.hashWritten();
     const bigger = Buffer.allocUnsafe(this.#body.length * 2 + bytes);
     this.#body.copy(bigger, 0, 0, this.#at);
     this.#body = bigger;
@@ -76,19 +103,22 @@ export default async function floorShipper(options: FloorShipperOptions): Promis
   const head = Buffer.from(
     `{"logGroupName":${JSON.stringify(stream.logGroupName)},"logStreamName":${JSON.stringify(stream.logStreamName)},"logEvents":[`,
   );
-  let body = new BodyWriter(head);
+  /** Buffers of bodies sent, written again by the next bodies. */
+  const spare: Buffer[] = [];
+  let body = new BodyWriter(head, spare.pop());
   /** Bodies waiting for the one request in flight. */
-  const ready: Buffer[] = [];
+  const ready: Body[] = [];
   let sending: Promise<void> | undefined;
   let partial = Buffer.alloc(0);
   /** A batch short of full goes once no chunk has come for a moment: the end of a burst, or a quiet app. */
   let quiet: NodeJS.Timeout | undefined;
 
-  const put = async (bytes: Buffer): Promise<void> => {
+  const put = async (sent: Body): Promise<void> => {
     const command = new PutLogEventsCommand({ ...stream, logEvents: [] });
     command.middlewareStack.add(
       (next) => async (args) => {
-        replaceBody(args.request, bytes);
+        replaceBody(args.request, sent.bytes);
+        (args.request as { headers: Record<string, string> }).headers[SHA256_HEADER] = sent.sha256;
         return next(args);
       },
       {
@@ -98,10 +128,11 @@ export default async function floorShipper(options: FloorShipperOptions): Promis
       },
     );
     await client.send(command);
+    spare.push(sent.buffer);
   };
   const pump = (): void => {
     if (sending || ready.length === 0) return;
-    sending = put(ready.shift() as Buffer)
+    sending = put(ready.shift() as Body)
       .catch((error: Error) => {
         process.stderr.write(`floor shipper: a batch was lost: ${error.message}\n`);
       })
@@ -113,7 +144,7 @@ export default async function floorShipper(options: FloorShipperOptions): Promis
   const seal = (): void => {
     if (body.events === 0) return;
     ready.push(body.close());
-    body = new BodyWriter(head);
+    body = new BodyWriter(head, spare.pop());
     pump();
   };
   const cut = (chunk: Buffer): void => {
@@ -124,6 +155,7 @@ export default async function floorShipper(options: FloorShipperOptions): Promis
       if (end > start) body.add(timestamp, chunk, start, end);
       start = end + 1;
     }
+    body.hashWritten();
     partial = start < chunk.length ? Buffer.from(chunk.subarray(start)) : Buffer.alloc(0);
   };
 

@@ -29,5 +29,9 @@ describe('bench floor shipper', () => {
     });
     assert.ok(server.acceptedPuts().length > 1, 'the lines went in more than one batch');
     assert.deepEqual(server.limitViolations, []);
+    // Each request carries the hash it was signed with (the floor's own for its bodies); the
+    // server recomputes it from the body.
+    assert.ok(server.payloadHashesChecked >= server.acceptedPuts().length, `${server.payloadHashesChecked} hashes checked`);
+    assert.equal(server.payloadHashMismatches, 0);
   });
 });

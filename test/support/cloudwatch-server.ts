@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { closeServer, listenOnLoopback } from './loopback.js';
 
@@ -74,6 +75,9 @@ export class LocalCloudWatchLogs {
   readonly puts: PutRecord[] = [];
   /** Requests refused for breaking a PutLogEvents limit: a correct client causes none. */
   readonly limitViolations: string[] = [];
+  /** Requests whose x-amz-content-sha256 matched their body, and those whose did not (refused). */
+  payloadHashesChecked = 0;
+  payloadHashMismatches = 0;
   readonly calls: string[] = [];
   delayMs = 0;
   denyCreateGroup = false;
@@ -196,7 +200,18 @@ export class LocalCloudWatchLogs {
         if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256')) {
           throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
         }
-        const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+        const body = Buffer.concat(chunks);
+        // The service recomputes the payload's hash for the signature; a header that claims another fails it.
+        const claimedHash = req.headers['x-amz-content-sha256'];
+        if (typeof claimedHash === 'string' && claimedHash !== createHash('sha256').update(body).digest('hex')) {
+          this.payloadHashMismatches++;
+          throw new ServiceError(
+            'InvalidSignatureException',
+            'The request signature we calculated does not match the signature you provided.',
+          );
+        }
+        if (typeof claimedHash === 'string') this.payloadHashesChecked++;
+        const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
         answer = { status: 200, body: this.#operate(operation, input) };
       } catch (error) {
         const failure = error instanceof ServiceError ? error : new ServiceError('InternalFailure', String(error), 500);
