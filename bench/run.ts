@@ -143,7 +143,17 @@ const SCENARIOS: Scenario[] = [
     // Every line in scope: the CloudWatch contenders ship each one.
     // A bound on the flush at exit long enough for every contender's worker to ship what it holds.
     env: { CLOUDWATCH_SCOPE: 'all', LOG_EXIT_TIMEOUT_MS: '15000' },
-    contenders: ['pino', 'pino-worker', 'logferry-stdout', 'logferry', 'floor-cloudwatch', 'pino-serdnam', 'winston-cloudwatch'],
+    // pino-no-io: pino's serializer alone for this line, the least any pino-based app thread spends.
+    contenders: [
+      'pino',
+      'pino-no-io',
+      'pino-worker',
+      'logferry-stdout',
+      'logferry',
+      'floor-cloudwatch',
+      'pino-serdnam',
+      'winston-cloudwatch',
+    ],
   },
   {
     name: 'cpu-errors',
