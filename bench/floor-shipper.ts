@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from '../transports/cloudwatch/batcher.js';
 import { replaceBody } from '../transports/cloudwatch/client.js';
-import { EVENT_FRAME_BYTES, WORST_BYTES_PER_MESSAGE_BYTE, writeEventJson } from '../transports/cloudwatch/put-body.js';
+import { EVENT_FRAME_BYTES, putLogEventsHead, WORST_BYTES_PER_MESSAGE_BYTE, writeEventJson } from '../transports/cloudwatch/put-body.js';
 
 /** Where to ship; the same local server and group as the other contenders. */
 export interface FloorShipperOptions {
@@ -100,9 +100,7 @@ export default async function floorShipper(options: FloorShipperOptions): Promis
   };
   await client.send(new CreateLogGroupCommand(group)).catch(ignoreExisting);
   await client.send(new CreateLogStreamCommand(stream)).catch(ignoreExisting);
-  const head = Buffer.from(
-    `{"logGroupName":${JSON.stringify(stream.logGroupName)},"logStreamName":${JSON.stringify(stream.logStreamName)},"logEvents":[`,
-  );
+  const head = putLogEventsHead(stream.logGroupName, stream.logStreamName);
   /** Buffers of bodies sent, written again by the next bodies. */
   const spare: Buffer[] = [];
   let body = new BodyWriter(head, spare.pop());

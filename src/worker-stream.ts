@@ -10,7 +10,7 @@ import type { WorkerStream } from './app-backlog.js';
 // stream, logferry does here: end the worker at exit, and never re-run a preload in it.
 
 /** Bytes of the buffer shared with the worker: under V8's large-object size, above one 64 KiB hand-over. */
-export const WORKER_BUFFER_BYTES = 96 * 1024;
+const WORKER_BUFFER_BYTES = 96 * 1024;
 
 /** How the log worker is started. */
 export interface WorkerStreamOptions {

@@ -203,14 +203,16 @@ export class LocalCloudWatchLogs {
         const body = Buffer.concat(chunks);
         // The service recomputes the payload's hash for the signature; a header that claims another fails it.
         const claimedHash = req.headers['x-amz-content-sha256'];
-        if (typeof claimedHash === 'string' && claimedHash !== createHash('sha256').update(body).digest('hex')) {
-          this.payloadHashMismatches++;
-          throw new ServiceError(
-            'InvalidSignatureException',
-            'The request signature we calculated does not match the signature you provided.',
-          );
+        if (typeof claimedHash === 'string') {
+          if (claimedHash !== createHash('sha256').update(body).digest('hex')) {
+            this.payloadHashMismatches++;
+            throw new ServiceError(
+              'InvalidSignatureException',
+              'The request signature we calculated does not match the signature you provided.',
+            );
+          }
+          this.payloadHashesChecked++;
         }
-        if (typeof claimedHash === 'string') this.payloadHashesChecked++;
         const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
         answer = { status: 200, body: this.#operate(operation, input) };
       } catch (error) {

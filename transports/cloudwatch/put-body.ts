@@ -143,9 +143,7 @@ export function writeEventJson(out: Buffer, at: number, timestamp: number, sourc
 
 /** The JSON body of PutLogEvents for these events, as JSON.stringify({ logGroupName, logStreamName, logEvents }) writes it. */
 export function putLogEventsBody(logGroupName: string, logStreamName: string, events: readonly BodyEvent[]): Buffer {
-  const head = Buffer.from(
-    `{"logGroupName":${JSON.stringify(logGroupName)},"logStreamName":${JSON.stringify(logStreamName)},"logEvents":[`,
-  );
+  const head = putLogEventsHead(logGroupName, logStreamName);
   const tail = Buffer.from(']}');
   const first = events[0];
   const last = events.at(-1);
@@ -174,6 +172,11 @@ export function putLogEventsBody(logGroupName: string, logStreamName: string, ev
 }
 
 const COMMA = Buffer.from(',');
+
+/** `{"logGroupName":…,"logStreamName":…,"logEvents":[`: what a body holds before its events. */
+export function putLogEventsHead(logGroupName: string, logStreamName: string): Buffer {
+  return Buffer.from(`{"logGroupName":${JSON.stringify(logGroupName)},"logStreamName":${JSON.stringify(logStreamName)},"logEvents":[`);
+}
 
 /**
  * Whether `first` to `last` is a whole batch as EventQueue.takeBatch cut it, with room for a head of
