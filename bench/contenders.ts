@@ -57,9 +57,9 @@ export async function createBenchLogger(contender: Contender, env: BenchEnv): Pr
     // pino-worker plus what logferry adds on the app thread (context and sanitizer, as src/root.ts does):
     // separates the cost of redaction and hostile-value safety from everything else.
     case 'pino-worker-sanitized': {
-      const { createSanitizer } = await import('../src/sanitize.js');
-      const { createKeyMatcher, DEFAULT_REDACT_KEYS } = await import('../src/redact-keys.js');
-      const { sanitizingOptions } = await import('../src/root.js');
+      const { createSanitizer } = await import('../src/sanitize/sanitizer.js');
+      const { createKeyMatcher, DEFAULT_REDACT_KEYS } = await import('../src/redact/secret-keys.js');
+      const { sanitizingOptions } = await import('../src/loggers/build-root.js');
       const root = pino(
         sanitizingOptions(createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS)), 1024 * 1024),
         pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } }),

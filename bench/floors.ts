@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { openSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import pino from 'pino';
-import { readPrefixLevel, readPrefixTimeAfter } from '../src/line-prefix.js';
+import { readPrefixLevel, readPrefixTimeAfter } from '../src/wire/line-prefix.js';
 import { writeEventJson } from '../transports/cloudwatch/put-body.js';
 import { summarize } from './stats.js';
 

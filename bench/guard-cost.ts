@@ -40,15 +40,23 @@ function load(tree: string): TreeModules {
   // Trees that share node_modules (a symlink) would share one pino, whose code V8 would then
   // optimize for every tree's objects at once, as no app's pino is: each tree loads its own.
   for (const file of Object.keys(from.cache)) if (file.includes(`${sep}node_modules${sep}`)) delete from.cache[file];
-  const src = (file: string) => from(join(tree, 'dist/src', file)) as Record<string, unknown>;
-  const { createSanitizer } = src('sanitize.js') as { createSanitizer: (matcher: unknown) => unknown };
-  const { createKeyMatcher, DEFAULT_REDACT_KEYS } = src('redact-keys.js') as {
+  // A tree from before src/ was split into folders names its files the old way: try both.
+  const src = (...files: string[]): Record<string, unknown> => {
+    for (const file of files) {
+      try {
+        return from(join(tree, 'dist/src', file)) as Record<string, unknown>;
+      } catch {}
+    }
+    throw new Error(`${tree}: none of ${files.join(', ')} in dist/src`);
+  };
+  const { createSanitizer } = src('sanitize/sanitizer.js', 'sanitize.js') as { createSanitizer: (matcher: unknown) => unknown };
+  const { createKeyMatcher, DEFAULT_REDACT_KEYS } = src('redact/secret-keys.js', 'redact-keys.js') as {
     createKeyMatcher: (names: unknown) => unknown;
     DEFAULT_REDACT_KEYS: unknown;
   };
-  const root = src('root.js') as Pick<TreeModules, 'sanitizingOptions' | 'logFormatters'>;
-  const guard = root.sanitizingOptions ? (src('log-call-guard.js') as Pick<TreeModules, 'guardChildren'>) : {};
-  const errors = src('serialize-error.js') as Pick<TreeModules, 'isErrorLike'>;
+  const root = src('loggers/build-root.js', 'root.js') as Pick<TreeModules, 'sanitizingOptions' | 'logFormatters'>;
+  const guard = root.sanitizingOptions ? (src('guard/log-call-guard.js', 'log-call-guard.js') as Pick<TreeModules, 'guardChildren'>) : {};
+  const errors = src('wire/serialized-error.js', 'serialize-error.js') as Pick<TreeModules, 'isErrorLike'>;
   return {
     pino: from('pino') as TreeModules['pino'],
     sanitize: createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS)),
@@ -71,7 +79,7 @@ function build(tree: string): { log: Logger; audit: Logger } {
     const sanitizeFields = sanitize as (fields: Record<string, unknown>) => Record<string, unknown>;
     const err = (value: unknown) => (isErrorLike(value) ? sanitizeFields({ err: value }).err : value);
     root = m.pino({ formatters: m.logFormatters(sanitize), serializers: { err } }, destination);
-  } else throw new Error(`${tree}: neither sanitizingOptions nor logFormatters in dist/src/root.js`);
+  } else throw new Error(`${tree}: neither sanitizingOptions nor logFormatters in dist/src`);
   return { log: root.child({ module: 'bench', service: 'api' }), audit: root.child({ channel: 'transactional' }) };
 }
 

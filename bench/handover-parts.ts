@@ -5,10 +5,11 @@
 // Run: `npm run build && node dist/bench/handover-parts.js` (each part in a process of its own, 5 rounds).
 import { spawnSync } from 'node:child_process';
 import pino from 'pino';
-import { boundAppBacklog, type WorkerStream } from '../src/app-backlog.js';
-import { createKeyMatcher, DEFAULT_REDACT_KEYS } from '../src/redact-keys.js';
-import { sanitizingOptions } from '../src/root.js';
-import { createSanitizer } from '../src/sanitize.js';
+import { boundAppBacklog } from '../src/handover/app-backlog.js';
+import type { WorkerStream } from '../src/handover/transport-stream.js';
+import { sanitizingOptions } from '../src/loggers/build-root.js';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS } from '../src/redact/secret-keys.js';
+import { createSanitizer } from '../src/sanitize/sanitizer.js';
 import { summarize } from './stats.js';
 
 const PARTS = ['serializer', '+ sanitizer and context', '+ hand-over in 64 KiB chunks', '+ burst held until the loop yields'] as const;

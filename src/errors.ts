@@ -1,4 +1,4 @@
-import { describeSettingValue, isSecretSetting } from './redact-text.js';
+import { describeSettingValue, isSecretSetting } from './redact/text-secrets.js';
 
 /**
  * How an error shows the value: `value` as given (URL and key secrets censored), or `type` for

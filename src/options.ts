@@ -1,5 +1,5 @@
-import type { LogSerializer } from './log-formatter.js';
-import type { LevelName } from './wire.js';
+import type { LogSerializer } from './line/line-enrichment.js';
+import type { LevelName } from './wire/protocol.js';
 
 /** A level name, or `silent` to log nothing. */
 export type LogLevel = LevelName | 'silent';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { boundAppBacklog, type WorkerStream } from '../src/app-backlog.js';
-import { ChunkSlabs } from '../src/chunk-slabs.js';
+import { boundAppBacklog } from '../src/handover/app-backlog.js';
+import type { WorkerStream } from '../src/handover/transport-stream.js';
+import { ChunkSlabs } from '../src/handover/chunk-slabs.js';
 
 /**
  * thread-stream as the app's thread sees it: records calls; write() answers as told. Like

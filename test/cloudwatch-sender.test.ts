@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
-import type { SinkReporter } from '../src/sink-reporter.js';
+import type { SinkReporter } from '../src/wire/sink-reporter.js';
 import type { LogEvents, LogsApi, PreparedPut, PutResult } from '../transports/cloudwatch/client.js';
 import { BACKLOG_QUIET_MS, CloudWatchSender } from '../transports/cloudwatch/sender.js';
 import { waitFor } from './support/wait-for.js';

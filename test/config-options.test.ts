@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/load-config.js';
 import { LogferryConfigError } from '../src/errors.js';
-import { auditLevel } from '../src/loggers.js';
+import { auditLevel } from '../src/loggers/create-logger.js';
 import type { LogferryOptions } from '../src/options.js';
 
 // Options given in code go through the same checks as the environment: a bad value fails at

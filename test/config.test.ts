@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/load-config.js';
 import { LogferryConfigError } from '../src/errors.js';
-import { levelForModule } from '../src/levels.js';
-import { planSinks } from '../src/sink-routes.js';
+import { planSinks } from '../src/handover/sink-plan.js';
+import { levelForModule } from '../src/levels/level-spec.js';
 
 const KEY = '0123456789abcdef0123456789abcdef';
 const wire = { sharedBuffer: new SharedArrayBuffer(8), exitTimeoutMs: 5000 };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { STAT_FIELDS } from '../src/wire.js';
+import { STAT_FIELDS } from '../src/wire/protocol.js';
 
 // docs/operations.md promises every line logferry prints and every counter it keeps. These
 // checks keep the promise as the code grows: a new message or counter fails here until a docs

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { endingReport } from '../src/ending-report.js';
-import type { FlushResult, SinkFlushState } from '../src/flush.js';
-import { STAT_FIELDS } from '../src/wire.js';
+import { endingReport } from '../src/lifecycle/ending-report.js';
+import type { FlushResult, SinkFlushState } from '../src/lifecycle/flush.js';
+import { STAT_FIELDS } from '../src/wire/protocol.js';
 
 // The lines the app's thread prints at an ending, from a flush result. Pure: no I/O.
 function sink(settled: boolean, counters: Partial<SinkFlushState> = {}): SinkFlushState {

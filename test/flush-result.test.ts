@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FlushResult } from '../src/flush.js';
+import type { FlushResult } from '../src/lifecycle/flush.js';
 import { cloudWatchEnv } from './support/cloudwatch-env.js';
 import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
 import { runFixture } from './support/run-fixture.js';

@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type pino from 'pino';
-import { createKeyMatcher, DEFAULT_REDACT_KEYS, plainKeySlot, REDACTED } from '../src/redact-keys.js';
-import { censorUrlSecrets } from '../src/redact-text.js';
-import { createSanitizer } from '../src/sanitize.js';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS, plainKeySlot, REDACTED } from '../src/redact/secret-keys.js';
+import { censorUrlSecrets } from '../src/redact/text-secrets.js';
+import { createSanitizer } from '../src/sanitize/sanitizer.js';
 import { guardedLogger, into } from './support/guarded-logger.js';
 
 // Findings of the adversarial probe of the own level methods, the copying fast pass and the key

@@ -23,7 +23,7 @@ describe('pino options passed through, and setLogLevel', () => {
   });
 
   it('a bad base or serializer fails at start-up with the option named', async () => {
-    const { loadConfig } = await import('../src/config.js');
+    const { loadConfig } = await import('../src/config/load-config.js');
     assert.throws(() => loadConfig({ NODE_ENV: 'test' }, { base: 'api' as never }), /base="api" is not valid/);
     assert.throws(
       () => loadConfig({ NODE_ENV: 'test' }, { serializers: { user: 'id' as never } }),

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { tracingChannel } from 'node:diagnostics_channel';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import { createKeyMatcher, DEFAULT_REDACT_KEYS } from '../src/redact-keys.js';
-import { createSanitizer } from '../src/sanitize.js';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS } from '../src/redact/secret-keys.js';
+import { createSanitizer } from '../src/sanitize/sanitizer.js';
 import { guardedLogger, into } from './support/guarded-logger.js';
 import { seededRandom } from './support/seeded-random.js';
 

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseLevelSpec } from '../src/levels.js';
-import { formatLevelSpec } from '../src/logger-levels.js';
-import { createKeyMatcher, DEFAULT_REDACT_KEYS } from '../src/redact-keys.js';
-import { censorQuery } from '../src/request-scope.js';
-import type { SinkReporter } from '../src/sink-reporter.js';
-import { loadActiveTraceReader } from '../src/trace.js';
-import { currentXrayTraceId, xrayRootOf } from '../src/xray.js';
+import { censorQuery } from '../src/context/request-scope.js';
+import { loadActiveTraceReader } from '../src/context/trace-ids.js';
+import { currentXrayTraceId, xrayRootOf } from '../src/context/xray.js';
+import { parseLevelSpec } from '../src/levels/level-spec.js';
+import { formatLevelSpec } from '../src/loggers/set-log-level.js';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS } from '../src/redact/secret-keys.js';
+import type { SinkReporter } from '../src/wire/sink-reporter.js';
 import type { SendOutcome } from '../transports/bugsnag/notifier.js';
-import { type SessionCount, SessionTracker } from '../transports/bugsnag/sessions.js';
+import { type SessionCount, SessionTracker } from '../transports/bugsnag/session-tracker.js';
 
 const isSecret = createKeyMatcher(DEFAULT_REDACT_KEYS);
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { LEVELS } from '../src/wire.js';
+import { LEVELS } from '../src/wire/protocol.js';
 import { BreadcrumbRing } from '../transports/bugsnag/breadcrumbs.js';
 import { levelOf, routeLines } from '../transports/router/route.js';
 import type { LineHandlers } from '../transports/shared/line-source.js';

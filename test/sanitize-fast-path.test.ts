@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type pino from 'pino';
-import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED } from '../src/redact-keys.js';
-import { createSanitizer } from '../src/sanitize.js';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED } from '../src/redact/secret-keys.js';
+import { createSanitizer } from '../src/sanitize/sanitizer.js';
 import { guardedLogger, into } from './support/guarded-logger.js';
 
 const isSecret = createKeyMatcher(DEFAULT_REDACT_KEYS);

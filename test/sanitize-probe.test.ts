@@ -4,11 +4,11 @@ import { createServer, type IncomingMessage, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import type pino from 'pino';
-import { describeThrown } from '../src/exit.js';
-import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED } from '../src/redact-keys.js';
-import { censorUrlSecrets } from '../src/redact-text.js';
-import { buildRequestTab, censorQuery } from '../src/request-scope.js';
-import { createSanitizer } from '../src/sanitize.js';
+import { buildRequestTab, censorQuery } from '../src/context/request-scope.js';
+import { describeThrown } from '../src/lifecycle/exit.js';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED } from '../src/redact/secret-keys.js';
+import { censorUrlSecrets } from '../src/redact/text-secrets.js';
+import { createSanitizer } from '../src/sanitize/sanitizer.js';
 import { guardedLogger, into } from './support/guarded-logger.js';
 
 const isSecret = createKeyMatcher(DEFAULT_REDACT_KEYS);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED, redactKeyPatterns } from '../src/redact-keys.js';
-import { createSanitizer } from '../src/sanitize.js';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED, redactKeyPatterns } from '../src/redact/secret-keys.js';
+import { createSanitizer } from '../src/sanitize/sanitizer.js';
 
 const sanitize = createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS));
 

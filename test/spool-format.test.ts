@@ -3,10 +3,11 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../src/config.js';
-import { endingReport } from '../src/ending-report.js';
-import type { SinkFlushState } from '../src/flush.js';
-import { readCloudWatchLine, shipsToCloudWatch } from '../src/spool/cloudwatch-lines.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { endingReport } from '../src/lifecycle/ending-report.js';
+import type { SinkFlushState } from '../src/lifecycle/flush.js';
+import { readCloudWatchLine, shipsToCloudWatch } from '../src/wire/cloudwatch-lines.js';
+import { flushMarkerLine, STAT_FIELDS } from '../src/wire/protocol.js';
 import {
   encodeRecord,
   encodeRecordInto,
@@ -19,9 +20,8 @@ import {
   SPOOL_START,
   segmentOf,
   stateName,
-} from '../src/spool/format.js';
-import { flushMarkerLine, STAT_FIELDS } from '../src/wire.js';
-import { SpoolFiles } from '../transports/cloudwatch/spool-files.js';
+} from '../src/wire/spool-format.js';
+import { SpoolFiles } from '../transports/cloudwatch/spool/spool-files.js';
 
 const segment = (...records: Buffer[]) => Buffer.concat([SEGMENT_MAGIC, ...records]);
 

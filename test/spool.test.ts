@@ -15,9 +15,9 @@ import {
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { claimName, encodeRecord, formatOwner, SEGMENT_MAGIC, segmentName } from '../src/spool/format.js';
-import { ownPidNamespace } from '../src/spool/owner.js';
-import { SpoolFiles } from '../transports/cloudwatch/spool-files.js';
+import { claimName, encodeRecord, formatOwner, SEGMENT_MAGIC, segmentName } from '../src/wire/spool-format.js';
+import { ownPidNamespace } from '../src/wire/spool-owner.js';
+import { SpoolFiles } from '../transports/cloudwatch/spool/spool-files.js';
 import { cloudWatchEnv } from './support/cloudwatch-env.js';
 import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
 import { fixturePath } from './support/run-fixture.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hasPreloadFlag } from '../src/worker-stream.js';
+import { hasPreloadFlag } from '../src/handover/worker-stream.js';
 import { fixturePath, runFixture } from './support/run-fixture.js';
 
 // logferry starts its worker with thread-stream itself (src/worker-stream.ts), so what

@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
-import { withLogContext } from '../context.js';
+import { withLogContext } from '../context/log-context.js';
+import { xrayRootOf } from '../context/xray.js';
 import { LogferryConfigError } from '../errors.js';
-import type { FlushResult } from '../flush.js';
-import { flushLogs } from '../lifecycle.js';
-import { linesWrittenCounter } from '../lines-written.js';
-import { createLogger } from '../loggers.js';
-import { existingRootState, type RootState } from '../root.js';
-import { UNHANDLED_FIELD } from '../wire.js';
-import { xrayRootOf } from '../xray.js';
+import type { FlushResult } from '../lifecycle/flush.js';
+import { flushLogs } from '../lifecycle/flush-close-stats.js';
+import { existingRootState, type RootState } from '../root/state.js';
+import { createLogger } from '../loggers/create-logger.js';
+import { linesWrittenCounter } from '../root/destination.js';
+import { UNHANDLED_FIELD } from '../wire/protocol.js';
 
 // AWS Lambda freezes the process as soon as a handler's result is returned: anything still
 // on its way to a sink waits for the next invocation, or is lost with the environment. The

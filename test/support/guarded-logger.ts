@@ -1,7 +1,7 @@
 import pino from 'pino';
-import { guardChildren, type LogFormatter } from '../../src/log-call-guard.js';
-import { sanitizingOptions } from '../../src/root.js';
-import type { Sanitizer } from '../../src/sanitize.js';
+import { guardChildren, type LogFormatter } from '../../src/guard/log-call-guard.js';
+import { sanitizingOptions } from '../../src/loggers/build-root.js';
+import type { Sanitizer } from '../../src/sanitize/sanitizer.js';
 
 /**
  * A pino logger built as logferry's root is (its guards, formatters and level methods), without a

@@ -1,4 +1,4 @@
-import { levelName, readLinePrefix } from '../../src/wire.js';
+import { levelName, readLinePrefix } from '../../src/wire/protocol.js';
 import { ownCopy } from '../shared/own-copy.js';
 
 // The last N lower-level lines of the process, kept raw and parsed only when an event

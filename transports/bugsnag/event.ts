@@ -1,6 +1,6 @@
-import { ERROR_MIDDLEWARE_ORIGIN, REQUEST_FIELD, type RequestWire } from '../../src/request-wire.js';
-import type { SerializedError } from '../../src/serialize-error.js';
-import { levelName, UNHANDLED_FIELD } from '../../src/wire.js';
+import { levelName, UNHANDLED_FIELD } from '../../src/wire/protocol.js';
+import { ERROR_MIDDLEWARE_ORIGIN, REQUEST_FIELD, type RequestWire } from '../../src/wire/request-tab.js';
+import type { SerializedError } from '../../src/wire/serialized-error.js';
 import { capUtf8 } from '../shared/utf8.js';
 
 // A pino line -> what a Bugsnag event should say: the app's own error (class, message,

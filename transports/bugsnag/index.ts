@@ -1,9 +1,9 @@
 import { pathToFileURL } from 'node:url';
-import type { ResolvedBugsnag } from '../../src/config-sinks.js';
-import { readPrefixLevel } from '../../src/line-prefix.js';
-import { COMPLETION_FIELD } from '../../src/request-wire.js';
-import { createSinkReporter, receivedLineCounter } from '../../src/sink-reporter.js';
-import { LEVELS, type SinkWireOptions, viewSharedState } from '../../src/wire.js';
+import type { ResolvedBugsnag } from '../../src/config/sink-settings.js';
+import { readPrefixLevel } from '../../src/wire/line-prefix.js';
+import { LEVELS, type SinkWireOptions, viewSharedState } from '../../src/wire/protocol.js';
+import { COMPLETION_FIELD } from '../../src/wire/request-tab.js';
+import { createSinkReporter, receivedLineCounter } from '../../src/wire/sink-reporter.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
 import { BreadcrumbRing } from './breadcrumbs.js';
 import { BugsnagDelivery } from './delivery.js';
@@ -11,7 +11,7 @@ import { buildEvent, type LogLine } from './event.js';
 import { createNotifier, type OnErrorHook } from './notifier.js';
 import { GroupRateLimiter } from './rate-limit.js';
 import { applyRules, compileRules } from './rules.js';
-import { SessionTracker } from './sessions.js';
+import { SessionTracker } from './session-tracker.js';
 
 /** Options the app's thread sends this sink. */
 export type BugsnagSinkOptions = ResolvedBugsnag &

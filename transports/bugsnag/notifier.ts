@@ -1,10 +1,10 @@
 import Bugsnag, { type Event as BugsnagEvent } from '@bugsnag/js';
-import type { SerializedError } from '../../src/serialize-error.js';
+import type { SerializedError } from '../../src/wire/serialized-error.js';
 import { mayHaveArrived } from '../shared/unanswered.js';
 import { createAttemptAgent, requestLeft } from './attempt-agent.js';
 import type { BreadcrumbSpec } from './breadcrumbs.js';
 import { type EventSpec, stripFileUrls } from './event.js';
-import type { SessionCount } from './sessions.js';
+import type { SessionCount } from './session-tracker.js';
 
 // The only file that imports @bugsnag/js. The client runs here, in the log worker, with
 // everything that would act on the worker itself turned off: its own process hooks would

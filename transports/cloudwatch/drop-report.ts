@@ -1,6 +1,6 @@
 // The one line that tells the log stream itself that the queue dropped lines. Pure: no I/O.
 
-import type { DropRecord } from './batcher.js';
+import type { DropRecord } from './event-queue.js';
 
 /** The pino-shaped line (as JSON) saying how many lines the queue dropped, and when, to stay under `maxQueueBytes`. */
 export function dropReportLine(drops: DropRecord, maxQueueBytes: number, now: number): string {

@@ -1,14 +1,14 @@
-import type { ResolvedCloudWatch } from '../../src/config-sinks.js';
-import { readPrefixLevel, readPrefixTimeAfter } from '../../src/line-prefix.js';
-import { createSinkReporter, receivedLineCounter } from '../../src/sink-reporter.js';
-import { readCloudWatchLine } from '../../src/spool/cloudwatch-lines.js';
-import type { SpoolWire } from '../../src/spool/writer.js';
-import { type SinkWireOptions, viewSharedState } from '../../src/wire.js';
+import type { ResolvedCloudWatch } from '../../src/config/sink-settings.js';
+import type { SpoolWire } from '../../src/spool/spool-writer.js';
+import { readCloudWatchLine } from '../../src/wire/cloudwatch-lines.js';
+import { readPrefixLevel, readPrefixTimeAfter } from '../../src/wire/line-prefix.js';
+import { type SinkWireOptions, viewSharedState } from '../../src/wire/protocol.js';
+import { createSinkReporter, receivedLineCounter } from '../../src/wire/sink-reporter.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
 import { utf8Bytes } from '../shared/utf8.js';
 import { createLogsApi } from './client.js';
 import { CloudWatchSender } from './sender.js';
-import { SpoolShipper } from './spool.js';
+import { SpoolShipper } from './spool/spool-shipper.js';
 import { fitMessage } from './truncate.js';
 
 /** Options the app's thread sends this sink. */

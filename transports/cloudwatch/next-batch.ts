@@ -1,5 +1,5 @@
-import type { OutgoingBatch } from './batcher.js';
 import type { LogsApi, PreparedPut } from './client.js';
+import type { OutgoingBatch } from './event-queue.js';
 
 // The full batch after the one in flight: taken from the queue and prepared (serialized and
 // signed) while that one waits for its answer, so it goes the moment the answer comes.

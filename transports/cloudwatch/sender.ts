@@ -1,11 +1,11 @@
-import type { SinkReporter } from '../../src/sink-reporter.js';
+import type { SinkReporter } from '../../src/wire/sink-reporter.js';
 import { Sleeper } from '../shared/backoff.js';
 import { FlushWaiters } from '../shared/flush-waiters.js';
 import { utf8Bytes } from '../shared/utf8.js';
 import { BatchDelivery } from './batch-delivery.js';
-import { EventQueue, MAX_AGE_MS, type OutgoingBatch } from './batcher.js';
 import type { LogsApi } from './client.js';
 import { dropReportLine } from './drop-report.js';
+import { EventQueue, MAX_AGE_MS, type OutgoingBatch } from './event-queue.js';
 import { NextBatch } from './next-batch.js';
 import { BatchPieces } from './refusals.js';
 

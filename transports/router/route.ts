@@ -1,5 +1,5 @@
-import { readPrefixLevel } from '../../src/line-prefix.js';
-import { LEVELS } from '../../src/wire.js';
+import { readPrefixLevel } from '../../src/wire/line-prefix.js';
+import { LEVELS } from '../../src/wire/protocol.js';
 import type { LineHandlers } from '../shared/line-source.js';
 
 /** A sink behind the router: lines at `minLevel` and above reach it. */

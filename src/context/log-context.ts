@@ -1,0 +1,39 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { unreadable } from '../wire/serialized-error.js';
+
+// Request-scoped fields (request id, user…) that ride along on every line logged inside
+// withLogContext, across awaits.
+
+const storage = new AsyncLocalStorage<Readonly<Record<string, unknown>>>();
+
+/**
+ * Runs `fn` with `fields` added to every line logged inside it, including after `await`s.
+ * Nested calls merge, inner fields winning.
+ */
+export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T): T {
+  const outer = storage.getStore();
+  return storage.run({ ...outer, ...ownFields(fields) }, fn);
+}
+
+// Copying reads every field once; a Proxy or getter that throws must not make the call throw.
+function ownFields(fields: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return { ...fields };
+  } catch (thrown) {
+    return { logContext: unreadable(thrown) };
+  }
+}
+
+/** The fields of the innermost withLogContext, or undefined outside one. */
+export function currentLogContext(): Readonly<Record<string, unknown>> | undefined {
+  return storage.getStore();
+}
+
+/**
+ * Runs `fn` with exactly `fields` as the context object, not a merged copy, so getters on it
+ * (request logging's route, known only once the framework has matched one) are read per line.
+ * Internal: request logging uses it; apps use withLogContext.
+ */
+export function runInLogContext<T>(fields: Readonly<Record<string, unknown>>, fn: () => T): T {
+  return storage.run(fields, fn);
+}

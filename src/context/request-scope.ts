@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { type KeyMatcher, REDACTED } from '../redact/secret-keys.js';
+import { censorUrlSecrets, isSecretQueryKey } from '../redact/text-secrets.js';
+import type { Sanitizer } from '../sanitize/sanitizer.js';
+import type { RequestWire } from '../wire/request-tab.js';
+import { currentLogContext } from './log-context.js';
+
+// The request a line is logged in, for what only some lines need: the Bugsnag request tab
+// (built once per request, on the first line at the Bugsnag sink's level) and the request's
+// Bugsnag session. It rides in the log context under a symbol: one AsyncLocalStorage, not two
+// (on Node 20 each one is paid for on every async resource), copied into nested contexts by
+// their spread, and never serialized (JSON and the sanitizer skip symbol keys).
+
+/** One tracked request. */
+export interface RequestScope {
+  readonly req: IncomingMessage;
+  /** Epoch ms. */
+  readonly startedAt: number;
+  /** `Express/Connect` or `Fastify`: the severity reason's framework for unhandled errors. */
+  readonly framework: string;
+  readonly clientIp: () => string | undefined;
+  /** Whether a Bugsnag session was started for this request. */
+  readonly inSession: boolean;
+  tab: RequestWire | undefined;
+}
+
+/** The context key of the request scope. */
+export const REQUEST_SCOPE: unique symbol = Symbol('logferry.requestScope');
+
+export function currentRequestScope(): RequestScope | undefined {
+  return currentLogContext()?.[REQUEST_SCOPE as unknown as string] as RequestScope | undefined;
+}
+
+/** Reads the current request's tab, building it on first use with the root's redaction rules. */
+export function requestTabReader(sanitize: Sanitizer, isSecretKey: KeyMatcher): () => RequestWire | undefined {
+  return () => {
+    const scope = currentRequestScope();
+    if (scope === undefined) return undefined;
+    scope.tab ??= buildRequestTab(scope, sanitize, isSecretKey);
+    return scope.tab;
+  };
+}
+
+/** The request tab as @bugsnag/plugin-express fills it: url, httpMethod, headers, clientIp, referer. */
+export function buildRequestTab(scope: RequestScope, sanitize: Sanitizer, isSecretKey: KeyMatcher): RequestWire {
+  const { req } = scope;
+  const headers = sanitize({ ...req.headers });
+  const referer = req.headers.referer ?? req.headers.referrer;
+  const tab: RequestWire = {
+    url: censorUrl(fullUrl(req), isSecretKey),
+    httpMethod: req.method ?? 'GET',
+    headers: { ...headers, ...censoredReferers(headers, isSecretKey) },
+    framework: scope.framework,
+  };
+  const clientIp = scope.clientIp();
+  if (clientIp !== undefined) tab.clientIp = clientIp;
+  if (typeof referer === 'string') tab.referer = censorUrl(referer, isSecretKey);
+  if (scope.inSession) tab.session = { id: randomUUID(), startedAt: new Date(scope.startedAt).toISOString() };
+  return tab;
+}
+
+/** The Referer header (and its misspelling) with secret query values censored, as the URL is. */
+function censoredReferers(headers: Record<string, unknown>, isSecretKey: KeyMatcher): Record<string, string> {
+  const censored: Record<string, string> = {};
+  for (const name of ['referer', 'referrer']) {
+    const value = headers[name];
+    if (typeof value === 'string') censored[name] = censorUrl(value, isSecretKey);
+  }
+  return censored;
+}
+
+/** A URL as the tab shows it: userinfo (also of a URL inside the query) and secret parameters censored. */
+function censorUrl(url: string, isSecretKey: KeyMatcher): string {
+  return censorQuery(censorUrlSecrets(url, isSecretKey), isSecretKey);
+}
+
+/** The path and query as the client sent them (Express rewrites `req.url` inside mounted routers). */
+export function requestPath(req: IncomingMessage): string {
+  const original = (req as { originalUrl?: unknown }).originalUrl;
+  return typeof original === 'string' ? original : (req.url ?? '/');
+}
+
+function fullUrl(req: IncomingMessage): string {
+  const protocol = (req.socket as TLSSocket | undefined)?.encrypted ? 'https' : 'http';
+  const host = req.headers.host ?? 'localhost';
+  return `${protocol}://${host}${requestPath(req)}`;
+}
+
+/**
+ * The URL with the values of secret query parameters censored, by the same key rules as
+ * fields (`?token=`, `?api_key[0]=`, `?user[password][]=`). Everything else is kept as sent.
+ */
+export function censorQuery(url: string, isSecretKey: KeyMatcher): string {
+  const queryAt = url.indexOf('?');
+  if (queryAt < 0) return url;
+  const hashAt = url.indexOf('#', queryAt);
+  const query = url.slice(queryAt + 1, hashAt < 0 ? undefined : hashAt);
+  let changed = false;
+  const parts = query.split('&').map((part) => {
+    const eq = part.indexOf('=');
+    if (eq < 0) return part;
+    const rawKey = part.slice(0, eq);
+    if (!isSecretQueryKey(rawKey, isSecretKey)) return part;
+    changed = true;
+    return `${rawKey}=${REDACTED}`;
+  });
+  if (!changed) return url;
+  return `${url.slice(0, queryAt + 1)}${parts.join('&')}${hashAt < 0 ? '' : url.slice(hashAt)}`;
+}

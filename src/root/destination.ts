@@ -1,0 +1,53 @@
+import pino from 'pino';
+import type { RootState } from './state.js';
+
+// The one place that swaps where the root logger writes after it was built (the worker failed,
+// closeLogs() ran) and that counts the lines written. Child loggers inherit the destination from
+// the root, so a swap here reaches every logger. The count survives a swap: the Lambda wrapper
+// skips a flush when nothing was logged since the last one that delivered everything, and a count
+// that froze would make later invocations skip flushes they need.
+
+/** What pino writes a line to. */
+export interface Destination {
+  write(line: string): unknown;
+}
+
+interface LineCount {
+  written: number;
+}
+
+const counts = new WeakMap<RootState, LineCount>();
+
+function destinationSlot(root: RootState): Record<symbol, Destination | undefined> {
+  return root.logger as unknown as Record<symbol, Destination | undefined>;
+}
+
+function counting(destination: Destination, count: LineCount): Destination {
+  return {
+    write(line: string) {
+      count.written++;
+      return destination.write(line);
+    },
+  };
+}
+
+/** From now on every logger of `root` writes to `destination`, still counted when counting began. */
+export function replaceDestination(root: RootState, destination: Destination): void {
+  const count = counts.get(root);
+  destinationSlot(root)[pino.symbols.streamSym] = count ? counting(destination, count) : destination;
+}
+
+/**
+ * A function returning the count of lines written by `root` since counting began, and whether
+ * counting began just now (lines before it were not counted). Counted only for a root that asks
+ * (the Lambda wrapper), so other processes pay nothing per line.
+ */
+export function linesWrittenCounter(root: RootState): { count: () => number; startedNow: boolean } {
+  const existing = counts.get(root);
+  if (existing !== undefined) return { count: () => existing.written, startedNow: false };
+  const count: LineCount = { written: 0 };
+  counts.set(root, count);
+  const destination = destinationSlot(root)[pino.symbols.streamSym];
+  if (destination !== undefined) destinationSlot(root)[pino.symbols.streamSym] = counting(destination, count);
+  return { count: () => count.written, startedNow: true };
+}

@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/load-config.js';
+import type { TransportStream } from '../handover/transport-stream.js';
+import type { SharedState, SinkName } from '../wire/protocol.js';
+
+// The one root of the process, as every part that flushes, ends or counts it sees it. It is
+// built by src/loggers/build-root.ts; kept apart from the builder so that flush, exit and the
+// spool can reach it without depending on how it is built.
+
+export interface RootState {
+  readonly config: Config;
+  logger: Logger;
+  /** Undefined when nothing is logged at all (the test profile's default). */
+  stream: TransportStream | undefined;
+  readonly shared: SharedState | undefined;
+  /** The active sinks; only stdout once the app's thread writes it (no worker, or a worker that failed). */
+  sinks: SinkName[];
+  nextFlushId: number;
+  closed: boolean;
+}
+
+let current: RootState | undefined;
+
+/** The root, once something has built it; undefined before the first logger. */
+export function existingRootState(): RootState | undefined {
+  return current;
+}
+
+/** Records the root the builder made; called once per process. */
+export function setRootState(root: RootState): void {
+  current = root;
+}

@@ -1,0 +1,42 @@
+import type { Config } from '../config/load-config.js';
+import { flushRoot } from '../lifecycle/flush.js';
+import { handleSignals } from '../lifecycle/signal-registry.js';
+import type { TransportStream } from '../handover/transport-stream.js';
+import type { RootState } from '../root/state.js';
+import { LEVELS, type SharedState } from '../wire/protocol.js';
+import { spoolBeforeHandOver } from './spool-before-handover.js';
+import { type SpoolWire, SpoolWriter } from './spool-writer.js';
+
+/** The spool as the root logger uses it. */
+export interface OpenSpool {
+  wire: SpoolWire;
+  /** The worker's stream with the spool in front of it. */
+  inFrontOf(stream: TransportStream): TransportStream;
+  /** Removes the spool at an orderly end by signal once CloudWatch has accepted all of it. */
+  removeWhenSignalFlushed(root: RootState): void;
+}
+
+/** The signals logferry flushes on (src/exit.ts); they end the process without 'exit'. */
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+
+/** Opens this process's spool when the Config asks for one (CloudWatch on, a spool dir set); throws LogferryConfigError when the dir is unusable. */
+export function openSpool(config: Config, shared: SharedState): OpenSpool | undefined {
+  if (!config.spool || !config.cloudwatch) return undefined;
+  const writer = new SpoolWriter(config.spool, shared);
+  const minLevel = LEVELS[config.cloudwatch.level];
+  const transactionalOnly = config.cloudwatch.scope === 'transactional';
+  return {
+    wire: writer.wire,
+    inFrontOf: (stream) => spoolBeforeHandOver(stream, writer, minLevel, transactionalOnly),
+    removeWhenSignalFlushed: (root) => {
+      if (!config.handleSignals) return;
+      // A signal ends the process without 'exit', where the worker removes a delivered spool: this
+      // flusher runs beside logferry's own one, and the signal is raised again after both.
+      handleSignals(SIGNALS, async () => {
+        if (root.closed || !root.stream) return;
+        await flushRoot(root, config.exitTimeoutMs);
+        writer.removeIfAllAccepted();
+      });
+    },
+  };
+}
