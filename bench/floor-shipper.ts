@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from '../src/wire/cloudwatch-limits.js';
 import { replaceBody } from '../transports/cloudwatch/client.js';
-import { EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from '../transports/cloudwatch/event-queue.js';
 import { EVENT_FRAME_BYTES, putLogEventsHead, WORST_BYTES_PER_MESSAGE_BYTE, writeEventJson } from '../transports/cloudwatch/put-body.js';
 
 /** Where to ship; the same local server and group as the other contenders. */

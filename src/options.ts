@@ -1,5 +1,13 @@
-import type { LogSerializer } from './line/line-enrichment.js';
 import type { LevelName } from './wire/protocol.js';
+import type { BugsnagRule, CloudWatchScope } from './wire/sink-options.js';
+
+export type { BugsnagRule, CloudWatchScope };
+
+/**
+ * A pino-style serializer: the logged value in, what to log out. Declared as a method so a
+ * serializer typed for its field (`(user: User) => …`) is accepted.
+ */
+export type LogSerializer = { serialize(value: unknown): unknown }['serialize'];
 
 /** A level name, or `silent` to log nothing. */
 export type LogLevel = LevelName | 'silent';
@@ -7,31 +15,12 @@ export type LogLevel = LevelName | 'silent';
 /** The profile `NODE_ENV` picks: `development` (also when unset, except on AWS Lambda), `test`, or `production` (any other value). */
 export type Profile = 'development' | 'test' | 'production';
 
-/** Which lines the CloudWatch sink ships: only the transactional channel, or every line at its level. */
-export type CloudWatchScope = 'transactional' | 'all';
-
 /** Options of the console (stdout) sink. */
 export interface ConsoleOptions {
   /** Lowest level written to stdout. Env: `LOG_LEVEL_CONSOLE`. Default: every line the logger emits. */
   level?: LogLevel;
   /** Human-readable coloured lines (pino-pretty) instead of JSON. Env: `LOG_PRETTY`. Default: on in development. */
   pretty?: boolean;
-}
-
-/** One declarative rule applied to each Bugsnag event, in order; the first match wins. */
-export interface BugsnagRule {
-  /** Matches the error class (the `type` of the logged error, or `LogWarning`/`LogError`/...). */
-  errorClass?: string;
-  /** Matches the error message; a string is compiled as a regular expression. */
-  messageMatches?: string;
-  /** Severity to report instead. */
-  severity?: 'error' | 'warning' | 'info';
-  /** Override handled-ness (false: report as handled). */
-  unhandled?: boolean;
-  /** `'message'` groups by the error message; any other string is used as the grouping hash. */
-  groupingHash?: 'message' | string;
-  /** Send nothing for matching events (they are counted as suppressed). */
-  ignore?: boolean;
 }
 
 /** Options of the Bugsnag sink. */

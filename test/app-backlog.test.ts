@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { boundAppBacklog } from '../src/handover/app-backlog.js';
-import type { WorkerStream } from '../src/handover/transport-stream.js';
 import { ChunkSlabs } from '../src/handover/chunk-slabs.js';
+import type { WorkerStream } from '../src/handover/transport-stream.js';
 
 /**
  * thread-stream as the app's thread sees it: records calls; write() answers as told. Like

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EVENT_OVERHEAD_BYTES, EventQueue } from '../transports/cloudwatch/event-queue.js';
+import { EVENT_OVERHEAD_BYTES } from '../src/wire/cloudwatch-limits.js';
+import { EventQueue } from '../transports/cloudwatch/event-queue.js';
 import { RecordRing } from '../transports/cloudwatch/record-ring.js';
 import { utf8Bytes } from '../transports/shared/utf8.js';
 import { seededRandom as randomSource } from './support/seeded-random.js';

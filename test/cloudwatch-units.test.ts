@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EVENT_OVERHEAD_BYTES, EventQueue, MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from '../transports/cloudwatch/event-queue.js';
+import { EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from '../src/wire/cloudwatch-limits.js';
+import { EventQueue } from '../transports/cloudwatch/event-queue.js';
 import { classifyFailure, mayHaveBeenStored } from '../transports/cloudwatch/retry.js';
 import { fitMessage } from '../transports/cloudwatch/truncate.js';
 import { backoffMs } from '../transports/shared/backoff.js';

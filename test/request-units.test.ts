@@ -7,8 +7,8 @@ import { parseLevelSpec } from '../src/levels/level-spec.js';
 import { formatLevelSpec } from '../src/loggers/set-log-level.js';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS } from '../src/redact/secret-keys.js';
 import type { SinkReporter } from '../src/wire/sink-reporter.js';
-import type { SendOutcome } from '../transports/bugsnag/notifier.js';
-import { type SessionCount, SessionTracker } from '../transports/bugsnag/session-tracker.js';
+import type { SendOutcome, SessionCount } from '../transports/bugsnag/notifier.js';
+import { SessionTracker } from '../transports/bugsnag/session-tracker.js';
 
 const isSecret = createKeyMatcher(DEFAULT_REDACT_KEYS);
 

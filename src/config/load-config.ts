@@ -1,9 +1,9 @@
 import { isatty } from 'node:tty';
 import { LogferryConfigError } from '../errors.js';
 import { type LevelSpec, parseLevel, parseLevelSpec } from '../levels/level-spec.js';
-import type { LogSerializer } from '../line/line-enrichment.js';
-import type { LogferryOptions, LogLevel, Profile } from '../options.js';
+import type { LogferryOptions, LogLevel, LogSerializer, Profile } from '../options.js';
 import { DEFAULT_REDACT_KEYS, normalizeKey } from '../redact/secret-keys.js';
+import type { ResolvedBugsnag, ResolvedCloudWatch } from '../wire/sink-options.js';
 import {
   BUGSNAG_OPTION_KEYS,
   CLOUDWATCH_OPTION_KEYS,
@@ -25,14 +25,7 @@ import {
   type WholeNumberRange,
   wholeNumber,
 } from './read-setting.js';
-import {
-  bugsnagFromEnv,
-  cloudWatchFromEnv,
-  type ResolvedBugsnag,
-  type ResolvedCloudWatch,
-  resolveBugsnag,
-  resolveCloudWatch,
-} from './sink-settings.js';
+import { bugsnagFromEnv, cloudWatchFromEnv, resolveBugsnag, resolveCloudWatch } from './sink-settings.js';
 import { type ResolvedSpool, resolveSpool } from './spool-settings.js';
 
 /** Everything the root logger is built from: validated once, at start-up. */

@@ -1,6 +1,5 @@
 import { LogferryConfigError } from '../errors.js';
-import type { LogSerializer } from '../line/line-enrichment.js';
-import type { LogferryOptions } from '../options.js';
+import type { LogferryOptions, LogSerializer } from '../options.js';
 
 // The pino options logferry passes through (`base`, `serializers`), checked at start-up.
 

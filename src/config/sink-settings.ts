@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import { LogferryConfigError } from '../errors.js';
 import { parseSinkLevel } from '../levels/level-spec.js';
 import type { BugsnagOptions, BugsnagRule, CloudWatchOptions, CloudWatchScope } from '../options.js';
+import { CLOUDWATCH_RETENTION_DAYS, MAX_BATCH_BYTES, MAX_EVENT_MESSAGE_BYTES } from '../wire/cloudwatch-limits.js';
+import type { ResolvedBugsnag, ResolvedCloudWatch } from '../wire/sink-options.js';
 import { BUGSNAG_ENDPOINT_KEYS, BUGSNAG_RULE_KEYS } from './option-keys.js';
 import {
   checkKnownKeys,
@@ -20,13 +22,8 @@ import {
 
 // Validation of the two network sinks' settings, from the environment or from options.
 
-/** The retention values PutRetentionPolicy accepts (CloudWatch Logs API reference). */
-export const CLOUDWATCH_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-
-/** 1 MiB per event is the current PutLogEvents limit; the 26-byte event overhead counts against the batch. */
-export const DEFAULT_MAX_EVENT_BYTES = 1_048_576 - 26;
+/** An event as large as PutLogEvents takes, unless the app asks for smaller ones. */
+export const DEFAULT_MAX_EVENT_BYTES = MAX_EVENT_MESSAGE_BYTES;
 const MAX_QUEUE_BYTES = 1024 * 1024 * 1024;
 export const MIN_MAX_EVENT_BYTES = 1024;
 
@@ -37,12 +34,6 @@ const BUGSNAG_KEY = /^[0-9a-f]{32}$/i;
 /** How long one attempt (Bugsnag notify, CloudWatch PutLogEvents) may take, answer and body included. */
 const REQUEST_TIMEOUT = wholeNumber({ min: 100, max: 300_000, unit: 'milliseconds', maxNote: '5 minutes' });
 const SEVERITIES = ['error', 'warning', 'info'] as const;
-
-export type ResolvedBugsnag = Required<Omit<BugsnagOptions, 'endpoints' | 'appVersion' | 'onErrorModule'>> &
-  Pick<BugsnagOptions, 'endpoints' | 'appVersion' | 'onErrorModule'>;
-
-export type ResolvedCloudWatch = Required<Omit<CloudWatchOptions, 'retentionDays' | 'region' | 'endpoint'>> &
-  Pick<CloudWatchOptions, 'retentionDays' | 'region' | 'endpoint'>;
 
 export function bugsnagFromEnv(env: Env, nodeEnv: string): BugsnagOptions | undefined {
   const apiKey = readVar(env, 'BUGSNAG_API_KEY');
@@ -209,7 +200,7 @@ export function resolveCloudWatch(options: CloudWatchOptions, source: SettingSou
   const flushIntervalMs = parseWholeNumber('cloudwatch.flushIntervalMs', options.flushIntervalMs ?? 1000, { min: 1, max: 60_000 });
   // The queue is one Buffer in the worker, addressed with 32-bit offsets.
   const maxQueueBytes = parseWholeNumber('cloudwatch.maxQueueBytes', options.maxQueueBytes ?? 32 * 1024 * 1024, {
-    min: 2 * 1_048_576,
+    min: 2 * MAX_BATCH_BYTES,
     max: MAX_QUEUE_BYTES,
     minNote: 'two full batches',
     maxNote: '1 GiB',

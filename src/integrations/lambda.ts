@@ -4,9 +4,9 @@ import { xrayRootOf } from '../context/xray.js';
 import { LogferryConfigError } from '../errors.js';
 import type { FlushResult } from '../lifecycle/flush.js';
 import { flushLogs } from '../lifecycle/flush-close-stats.js';
-import { existingRootState, type RootState } from '../root/state.js';
 import { createLogger } from '../loggers/create-logger.js';
 import { linesWrittenCounter } from '../root/destination.js';
+import { existingRootState, type RootState } from '../root/state.js';
 import { UNHANDLED_FIELD } from '../wire/protocol.js';
 
 // AWS Lambda freezes the process as soon as a handler's result is returned: anything still

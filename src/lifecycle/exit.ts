@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
-import type { RootState } from '../root/state.js';
 import { createKeyMatcher } from '../redact/secret-keys.js';
+import type { RootState } from '../root/state.js';
 import { createSanitizer } from '../sanitize/sanitizer.js';
 import { UNHANDLED_FIELD, type UnhandledOrigin } from '../wire/protocol.js';
 import { reportEnding } from './ending-report.js';

@@ -4,6 +4,7 @@ import { currentLogContext } from '../context/log-context.js';
 import { requestTabReader } from '../context/request-scope.js';
 import { type ActiveTraceReader, loadActiveTraceReader } from '../context/trace-ids.js';
 import { currentXrayTraceId, XRAY_TRACE_ID_FIELD, xrayApplies } from '../context/xray.js';
+import type { LogSerializer } from '../options.js';
 import type { KeyMatcher } from '../redact/secret-keys.js';
 import type { Sanitizer } from '../sanitize/sanitizer.js';
 import { LEVELS } from '../wire/protocol.js';
@@ -12,12 +13,6 @@ import { REQUEST_FIELD, type RequestWire } from '../wire/request-tab.js';
 // What the app's thread adds to each line, in pino's log formatter: the app's serializers
 // (before redaction, so what they return is censored too), the withLogContext fields, trace
 // ids and the Bugsnag request tab. Only the parts a process uses cost anything.
-
-/**
- * A pino-style serializer: the logged value in, what to log out. Declared as a method so a
- * serializer typed for its field (`(user: User) => …`) is accepted.
- */
-export type LogSerializer = { serialize(value: unknown): unknown }['serialize'];
 
 /** What lines get besides the logged fields; each part is optional. */
 export interface LineEnrichment {

@@ -6,6 +6,7 @@ import { LogferryConfigError } from '../errors.js';
 import { capLineBytes, guardChildren, guardLogMethod, type LogFormatter } from '../guard/log-call-guard.js';
 import { boundAppBacklog } from '../handover/app-backlog.js';
 import { planSinks } from '../handover/sink-plan.js';
+import type { TransportStream } from '../handover/transport-stream.js';
 import { locateWorker, withThreadStreamWorker } from '../handover/worker-file.js';
 import { startWorkerStream } from '../handover/worker-stream.js';
 import { levelValue, lowerLevel } from '../levels/level-spec.js';
@@ -15,12 +16,11 @@ import { GUARDED_SERIALIZERS } from '../line/plain-line-writer.js';
 import type { LogferryOptions, LogLevel } from '../options.js';
 import { createKeyMatcher } from '../redact/secret-keys.js';
 import { safeNoticeText } from '../redact/text-secrets.js';
+import { replaceDestination } from '../root/destination.js';
+import { existingRootState, type RootState, setRootState } from '../root/state.js';
 import { createSanitizer, DEFAULT_WALK_LIMITS, type Sanitizer } from '../sanitize/sanitizer.js';
 import { openSpool } from '../spool/open-spool.js';
 import { type SharedState, sharedBufferBytes, viewSharedState } from '../wire/protocol.js';
-import type { TransportStream } from '../handover/transport-stream.js';
-import { replaceDestination } from '../root/destination.js';
-import { existingRootState, type RootState, setRootState } from '../root/state.js';
 
 // The one root logger of the process and the one worker thread behind it, built lazily
 // from the Config on first use. Every createLogger() is a child of this root.

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { type LevelSpec, levelForModule, lowerLevel } from '../levels/level-spec.js';
 import type { LogLevel } from '../options.js';
+import type { RootState } from '../root/state.js';
 import { CHANNEL_FIELD, TRANSACTIONAL_CHANNEL } from '../wire/protocol.js';
 import { unreadable } from '../wire/serialized-error.js';
-import type { RootState } from '../root/state.js';
 import { rootState } from './build-root.js';
 import { moduleName } from './module-name.js';
 

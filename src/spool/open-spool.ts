@@ -1,11 +1,12 @@
 import type { Config } from '../config/load-config.js';
+import type { TransportStream } from '../handover/transport-stream.js';
 import { flushRoot } from '../lifecycle/flush.js';
 import { handleSignals } from '../lifecycle/signal-registry.js';
-import type { TransportStream } from '../handover/transport-stream.js';
 import type { RootState } from '../root/state.js';
 import { LEVELS, type SharedState } from '../wire/protocol.js';
+import type { SpoolWire } from '../wire/sink-options.js';
 import { spoolBeforeHandOver } from './spool-before-handover.js';
-import { type SpoolWire, SpoolWriter } from './spool-writer.js';
+import { SpoolWriter } from './spool-writer.js';
 
 /** The spool as the root logger uses it. */
 export interface OpenSpool {

@@ -4,6 +4,7 @@ import type { ResolvedSpool } from '../config/spool-settings.js';
 import { LogferryConfigError } from '../errors.js';
 import type { SharedState } from '../wire/protocol.js';
 import { statIndex } from '../wire/protocol.js';
+import type { SpoolWire } from '../wire/sink-options.js';
 import {
   claimName,
   encodeRecordInto,
@@ -27,17 +28,6 @@ import { SpoolCap } from './spool-cap.js';
 // the operating system holds it (and the disk, with fsync), whatever happens to the process.
 // A write that fails (full disk, file-size limit, read-only remount) turns the spool off for the
 // rest of the process: lines still reach the worker through memory, as without a spool.
-
-/** What the log worker needs to ship this process's spool and recover others'. */
-export interface SpoolWire {
-  dir: string;
-  owner: string;
-  maxBytes: number;
-  segmentBytes: number;
-  fsync: boolean;
-  /** How often the worker looks for spools of processes that died after it started. */
-  rescanMs: number;
-}
 
 export class SpoolWriter {
   readonly wire: SpoolWire;

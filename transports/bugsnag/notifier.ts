@@ -4,11 +4,17 @@ import { mayHaveArrived } from '../shared/unanswered.js';
 import { createAttemptAgent, requestLeft } from './attempt-agent.js';
 import type { BreadcrumbSpec } from './breadcrumbs.js';
 import { type EventSpec, stripFileUrls } from './event.js';
-import type { SessionCount } from './session-tracker.js';
 
 // The only file that imports @bugsnag/js. The client runs here, in the log worker, with
 // everything that would act on the worker itself turned off: its own process hooks would
 // watch the worker, not the app, and its crash handler would only end the worker.
+
+/** One entry of a sessions payload. */
+export interface SessionCount {
+  /** The minute the sessions started in (ISO 8601, seconds zeroed). */
+  startedAt: string;
+  sessionsStarted: number;
+}
 
 export interface NotifierOptions {
   apiKey: string;

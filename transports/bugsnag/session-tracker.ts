@@ -1,6 +1,6 @@
 import type { SinkReporter } from '../../src/wire/sink-reporter.js';
 import { backoffMs, sleepWithin } from '../shared/backoff.js';
-import type { SendOutcome } from './notifier.js';
+import type { SendOutcome, SessionCount } from './notifier.js';
 
 // Bugsnag sessions, worker side. The app's thread counts each request's session in shared
 // memory (src/sessions.ts); this reads the count at every minute boundary and at every flush,
@@ -8,13 +8,6 @@ import type { SendOutcome } from './notifier.js';
 // start, to the sessions endpoint. Counts not yet accepted are kept (per minute, bounded) and
 // sent with the next ones, so a failed request or an exit loses none while Bugsnag answers.
 // Events raised inside a request count as that session's handled or unhandled errors.
-
-/** One entry of a sessions payload. */
-export interface SessionCount {
-  /** The minute the sessions started in (ISO 8601, seconds zeroed). */
-  startedAt: string;
-  sessionsStarted: number;
-}
 
 export type SendSessions = (counts: SessionCount[], timeoutMs: number) => Promise<SendOutcome>;
 

@@ -1,4 +1,11 @@
-// The PutLogEvents limits, and the capped queue that batches are cut from. Pure: no I/O.
+import {
+  EVENT_OVERHEAD_BYTES,
+  MAX_AGE_MS,
+  MAX_AHEAD_MS,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_EVENTS,
+  MAX_BATCH_SPAN_MS,
+} from '../../src/wire/cloudwatch-limits.js';
 import { BatchEvent } from './batch-event.js';
 import {
   BODY_HEAD_ROOM,
@@ -10,16 +17,8 @@ import {
 } from './put-body.js';
 import { RecordRing } from './record-ring.js';
 
-// Limits from the CloudWatch Logs API reference (PutLogEvents, InputLogEvent):
-export const MAX_BATCH_BYTES = 1_048_576;
-/** Counted against the batch for every event, on top of its message's UTF-8 bytes. */
-export const EVENT_OVERHEAD_BYTES = 26;
-export const MAX_BATCH_EVENTS = 10_000;
-/** One batch may not span more than 24 hours. */
-export const MAX_BATCH_SPAN_MS = 24 * 60 * 60 * 1000;
-/** Events older than 14 days (or the group's retention) or over 2 hours ahead are rejected one by one. */
-export const MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
-export const MAX_AHEAD_MS = 2 * 60 * 60 * 1000;
+// The capped queue that batches are cut from, within the PutLogEvents limits. Pure: no I/O.
+
 /** Keep clear of those edges: the service's clock is not ours. */
 const CLOCK_MARGIN_MS = 5 * 60 * 1000;
 

@@ -1,8 +1,7 @@
-import type { ResolvedCloudWatch } from '../../src/config/sink-settings.js';
-import type { SpoolWire } from '../../src/spool/spool-writer.js';
 import { readCloudWatchLine } from '../../src/wire/cloudwatch-lines.js';
 import { readPrefixLevel, readPrefixTimeAfter } from '../../src/wire/line-prefix.js';
 import { type SinkWireOptions, viewSharedState } from '../../src/wire/protocol.js';
+import type { ResolvedCloudWatch, SpoolWire } from '../../src/wire/sink-options.js';
 import { createSinkReporter, receivedLineCounter } from '../../src/wire/sink-reporter.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
 import { utf8Bytes } from '../shared/utf8.js';

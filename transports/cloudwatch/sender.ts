@@ -1,3 +1,4 @@
+import { MAX_AGE_MS } from '../../src/wire/cloudwatch-limits.js';
 import type { SinkReporter } from '../../src/wire/sink-reporter.js';
 import { Sleeper } from '../shared/backoff.js';
 import { FlushWaiters } from '../shared/flush-waiters.js';
@@ -5,7 +6,7 @@ import { utf8Bytes } from '../shared/utf8.js';
 import { BatchDelivery } from './batch-delivery.js';
 import type { LogsApi } from './client.js';
 import { dropReportLine } from './drop-report.js';
-import { EventQueue, MAX_AGE_MS, type OutgoingBatch } from './event-queue.js';
+import { EventQueue, type OutgoingBatch } from './event-queue.js';
 import { NextBatch } from './next-batch.js';
 import { BatchPieces } from './refusals.js';
 

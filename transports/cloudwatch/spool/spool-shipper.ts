@@ -1,5 +1,5 @@
-import type { SpoolWire } from '../../../src/spool/spool-writer.js';
 import { statIndex, viewSharedState } from '../../../src/wire/protocol.js';
+import type { SpoolWire } from '../../../src/wire/sink-options.js';
 import type { SinkReporter } from '../../../src/wire/sink-reporter.js';
 import { nextPosition, SPOOL_START, type SpoolPosition, segmentOf } from '../../../src/wire/spool-format.js';
 import { CLAIM_HEARTBEAT_MS } from '../../../src/wire/spool-owner.js';
