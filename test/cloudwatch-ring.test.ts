@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EVENT_OVERHEAD_BYTES } from '../src/wire/cloudwatch-limits.js';
+import { utf8Bytes } from '../src/wire/utf8.js';
 import { EventQueue } from '../transports/cloudwatch/event-queue.js';
 import { RecordRing } from '../transports/cloudwatch/record-ring.js';
-import { utf8Bytes } from '../transports/shared/utf8.js';
 import { seededRandom as randomSource } from './support/seeded-random.js';
 
 const ALPHABET = ['a', 'b', '{', '"', 'é', '日', '😀', ' ', '9'];

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from '../src/wire/cloudwatch-limits.js';
+import { fitMessage } from '../src/wire/fit-line.js';
+import { cutUtf8, utf8Bytes } from '../src/wire/utf8.js';
 import { EventQueue } from '../transports/cloudwatch/event-queue.js';
 import { classifyFailure, mayHaveBeenStored } from '../transports/cloudwatch/retry.js';
-import { fitMessage } from '../transports/cloudwatch/truncate.js';
 import { backoffMs } from '../transports/shared/backoff.js';
-import { cutUtf8, utf8Bytes } from '../transports/shared/utf8.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 const fill = (queue: EventQueue, count: number, message = 'x', at = NOW) => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readPrefixLevel, readPrefixTime, readPrefixTimeAfter } from '../src/wire/line-prefix.js';
+import { utf8Bytes } from '../src/wire/utf8.js';
 import type { BatchEvent } from '../transports/cloudwatch/batch-event.js';
 import { EventQueue } from '../transports/cloudwatch/event-queue.js';
 import { BODY_HEAD_ROOM, putLogEventsBody } from '../transports/cloudwatch/put-body.js';
 import { type LineHandlers, type LineSpan, lineTransport } from '../transports/shared/line-source.js';
-import { utf8Bytes } from '../transports/shared/utf8.js';
 
 // The log worker's hot path, piece by piece: what each piece produces, never how fast.
 

@@ -1,7 +1,9 @@
+import { LEVELS } from './protocol.js';
+
 // pino writes every line as {"level":N,"time":N,...}. The router reads the level of every line
 // and hands it to the sinks, and the CloudWatch sink reads the time after it, so both are read
 // here digit by digit, without a RegExp match object, a Number() of a substring or a result
-// object per line.
+// object per line. This is the one reader of a line's level and time, on both threads.
 
 const LEVEL_PREFIX = '{"level":';
 const TIME_FIELD = ',"time":';
@@ -52,4 +54,26 @@ export function readPrefixTimeAfter(line: string, level: number): number {
 /** The time after the level at the start of a pino line, or -1 when the line does not start that way. */
 export function readPrefixTime(line: string): number {
   return readPrefixTimeAfter(line, readPrefixLevel(line));
+}
+
+/** A parsed line's own field, or undefined when the line is not JSON or the field is not a number. */
+function parsedNumberField(line: string, field: 'level' | 'time'): number | undefined {
+  try {
+    const value = (JSON.parse(line) as Record<string, unknown>)[field];
+    return typeof value === 'number' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A line's level: from its first bytes, else its parsed `level` field, else info. */
+export function lineLevel(line: string): number {
+  const level = readPrefixLevel(line);
+  return level >= 0 ? level : (parsedNumberField(line, 'level') ?? LEVELS.info);
+}
+
+/** A line's time: from its first bytes, else its parsed `time` field, else now. */
+export function lineTime(line: string): number {
+  const time = readPrefixTime(line);
+  return time >= 0 ? time : (parsedNumberField(line, 'time') ?? Date.now());
 }

@@ -54,15 +54,6 @@ export function readFlushMarker(line: string): number {
   return Number.parseInt(line.slice(at + FLUSH_MARKER_FIELD.length + 3), 10);
 }
 
-// pino writes every line as {"level":N,"time":N,...}: sinks read both without parsing the line.
-const LINE_PREFIX = /^\{"level":(\d+),"time":(\d+)/;
-
-/** The level and time at the start of a pino line, or undefined when the line does not start that way. */
-export function readLinePrefix(line: string): { level: number; time: number } | undefined {
-  const match = LINE_PREFIX.exec(line);
-  return match ? { level: Number(match[1]), time: Number(match[2]) } : undefined;
-}
-
 /** One sink as the log worker's router builds it: lines at `minLevel` and above reach it. */
 export interface SinkRoute {
   sink: SinkName;

@@ -1,4 +1,5 @@
-import { levelName, readLinePrefix } from '../../src/wire/protocol.js';
+import { readPrefixTime } from '../../src/wire/line-prefix.js';
+import { levelName } from '../../src/wire/protocol.js';
 import { ownCopy } from '../shared/own-copy.js';
 
 // The last N lower-level lines of the process, kept raw and parsed only when an event
@@ -70,6 +71,10 @@ function toBreadcrumb(line: string): BreadcrumbSpec {
     const message = typeof parsed.msg === 'string' && parsed.msg !== '' ? parsed.msg : `(${metadata.level} line without a message)`;
     return { message, metadata, timestamp: new Date(typeof parsed.time === 'number' ? parsed.time : Date.now()) };
   } catch {
-    return { message: line.slice(0, 200), metadata: {}, timestamp: new Date(readLinePrefix(line)?.time ?? Date.now()) };
+    return { message: line.slice(0, 200), metadata: {}, timestamp: new Date(timeOrNow(readPrefixTime(line))) };
   }
+}
+
+function timeOrNow(time: number): number {
+  return time >= 0 ? time : Date.now();
 }

@@ -1,8 +1,8 @@
 import { MAX_AGE_MS } from '../../src/wire/cloudwatch-limits.js';
 import type { SinkReporter } from '../../src/wire/sink-reporter.js';
+import { utf8Bytes } from '../../src/wire/utf8.js';
 import { Sleeper } from '../shared/backoff.js';
 import { FlushWaiters } from '../shared/flush-waiters.js';
-import { utf8Bytes } from '../shared/utf8.js';
 import { BatchDelivery } from './batch-delivery.js';
 import type { LogsApi } from './client.js';
 import { dropReportLine } from './drop-report.js';

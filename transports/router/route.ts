@@ -1,5 +1,4 @@
-import { readPrefixLevel } from '../../src/wire/line-prefix.js';
-import { LEVELS } from '../../src/wire/protocol.js';
+import { lineLevel, readPrefixLevel } from '../../src/wire/line-prefix.js';
 import type { LineHandlers } from '../shared/line-source.js';
 
 /** A sink behind the router: lines at `minLevel` and above reach it. */
@@ -9,19 +8,7 @@ export interface RoutedSink {
 }
 
 /** A line's level; one that does not start the way pino writes lines is read whole, or taken as info. */
-export function levelOf(line: string): number {
-  const level = readPrefixLevel(line);
-  return level >= 0 ? level : levelOfWholeLine(line);
-}
-
-function levelOfWholeLine(line: string): number {
-  try {
-    const level = (JSON.parse(line) as { level?: unknown }).level;
-    return typeof level === 'number' ? level : LEVELS.info;
-  } catch {
-    return LEVELS.info;
-  }
-}
+export const levelOf = lineLevel;
 
 /** Each sink's throw is its own: the others still get the line. */
 function guarded(sink: RoutedSink, call: (handlers: LineHandlers) => void): void {
@@ -38,7 +25,7 @@ export function routeLines(sinks: RoutedSink[]): LineHandlers {
     onLine(line, span) {
       // Read once here for every sink (the Bugsnag sink's breadcrumbs, the CloudWatch sink's time).
       const prefixLevel = readPrefixLevel(line);
-      const level = prefixLevel >= 0 ? prefixLevel : levelOfWholeLine(line);
+      const level = prefixLevel >= 0 ? prefixLevel : lineLevel(line);
       // A loop rather than guarded(): no closure per line and sink.
       for (const sink of sinks) {
         if (level < sink.minLevel) continue;
