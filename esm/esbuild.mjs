@@ -1,2 +1,2 @@
 // ES module entry of logferry/esbuild: re-exports the one CommonJS build (see esm/index.mjs).
-export * from '../dist/src/integrations/esbuild.js';
+export { logferryPlugin } from '../dist/src/integrations/esbuild.js';

@@ -1,3 +1,3 @@
 // ES module entry of logferry/lambda: re-exports the one CommonJS build, so it shares the root
 // logger of `logferry` (see esm/index.mjs).
-export * from '../dist/src/integrations/lambda.js';
+export { withLambdaLogging } from '../dist/src/integrations/lambda.js';

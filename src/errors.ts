@@ -1,12 +1,20 @@
 import { describeSettingValue, isSecretSetting } from './redact/text-secrets.js';
 
+// Every error logferry throws, in one place, each with a stable `code` an app can branch on
+// (as fastify's FST_ERR_* codes): the message is for people and may be reworded, the code is not.
+// The worker's own attempt errors are here too; the worker loads them through src/wire/.
+
+/** The `code` of every error logferry throws or reports. */
+export type LogferryErrorCode = 'LOGFERRY_CONFIG' | 'LOGFERRY_ARGUMENT' | 'LOGFERRY_NON_ERROR_THROWN' | 'LOGFERRY_ATTEMPT_CUT_OFF';
+
 /**
  * How an error shows the value: `value` as given (URL and key secrets censored), or `type` for
  * a value of the wrong type, which is shown by its type and size and never echoed when longer
  * than a few characters: a string where an object was expected is often a key put in the wrong
- * place (`bugsnag: '<api key>'`).
+ * place (`bugsnag: '<api key>'`). `message`: nothing is wrong with a value, only with when it
+ * came; `accepted` is then the whole message.
  */
-export type ShownAs = 'value' | 'type';
+export type ShownAs = 'value' | 'type' | 'message';
 
 /**
  * Bad configuration: names the variable (or option), the value given and what is accepted.
@@ -18,10 +26,59 @@ export class LogferryConfigError extends Error {
   readonly variable: string;
 
   constructor(variable: string, value: unknown, accepted: string, shownAs: ShownAs = 'value') {
-    const shown = shownAs === 'type' && !isSecretSetting(variable) ? describeMistyped(value) : describeSettingValue(variable, value);
-    super(`logferry: ${variable}=${shown} is not valid: ${accepted}`);
+    super(shownAs === 'message' ? accepted : `logferry: ${variable}=${shownSetting(variable, value, shownAs)} is not valid: ${accepted}`);
     this.name = 'LogferryConfigError';
     this.variable = variable;
+  }
+}
+
+function shownSetting(variable: string, value: unknown, shownAs: ShownAs): string {
+  return shownAs === 'type' && !isSecretSetting(variable) ? describeMistyped(value) : describeSettingValue(variable, value);
+}
+
+/** A call given an argument it cannot use (a timeout that is not a number): a TypeError, as Node's own are. */
+export class LogferryArgumentError extends TypeError {
+  readonly code = 'LOGFERRY_ARGUMENT';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'TypeError';
+  }
+}
+
+/** A thrown string, number or plain object, carried as an Error so it keeps a class and a message. */
+export class NonErrorThrown extends Error {
+  readonly code = 'LOGFERRY_NON_ERROR_THROWN';
+  readonly thrown: unknown;
+
+  /** `described`: the value as the message may show it, secrets already censored. */
+  constructor(thrown: unknown, origin: 'uncaughtException' | 'unhandledRejection', described: string) {
+    super(`${origin === 'unhandledRejection' ? 'Promise rejected' : 'Thrown'} with a non-error: ${described}`);
+    this.name = 'NonErrorThrown';
+    this.thrown = thrown;
+  }
+}
+
+/**
+ * A request attempt of a sink that ran out of time: the request left, so the endpoint may have
+ * stored it. Its code is the one Node's own socket timeouts carry, so it is retried as they are.
+ */
+export class AttemptTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  readonly code = 'ETIMEDOUT';
+
+  constructor(timeoutMs: number, setting: string) {
+    super(`no complete answer within ${setting} (${timeoutMs} ms); the attempt was aborted`);
+  }
+}
+
+/** A request attempt of a sink that the exit deadline ended. */
+export class AttemptCutOffError extends Error {
+  override readonly name = 'AbortError';
+  readonly code = 'LOGFERRY_ATTEMPT_CUT_OFF';
+
+  constructor() {
+    super('cut off at the exit deadline');
   }
 }
 

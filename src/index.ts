@@ -16,6 +16,7 @@ export type {
   ConsoleOptions,
   LogferryOptions,
   LogLevel,
+  LogSerializer,
   Profile,
   RedactOptions,
   SpoolOptions,

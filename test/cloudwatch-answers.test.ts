@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { AttemptCutOffError, AttemptTimeoutError } from '../src/errors.js';
 import { dropReportLine } from '../transports/cloudwatch/drop-report.js';
 import { BatchPieces, countRejected, MAX_REFUSALS_PER_BATCH } from '../transports/cloudwatch/refusals.js';
 import { createStream, idempotentCreate } from '../transports/cloudwatch/resources.js';
 import { classifyFailure, describeFailure, mayHaveBeenStored, refusalDelayMs, retryDelayMs } from '../transports/cloudwatch/retry.js';
 import { Sleeper } from '../transports/shared/backoff.js';
-import { AttemptCutOffError, AttemptTimeoutError, BoundedAttempt } from '../transports/shared/bounded-attempt.js';
+import { BoundedAttempt } from '../transports/shared/bounded-attempt.js';
 
 // What CloudWatch's answers mean and what is counted from them: pure pieces, with fakes.
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../src/config/load-config.js';
 import { LogferryConfigError } from '../src/errors.js';
-import { auditLevel } from '../src/loggers/create-logger.js';
+import { auditLevel } from '../src/levels/logger-levels.js';
 import type { LogferryOptions } from '../src/options.js';
 
 // Options given in code go through the same checks as the environment: a bad value fails at

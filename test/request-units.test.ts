@@ -4,7 +4,7 @@ import { censorQuery } from '../src/context/request-scope.js';
 import { loadActiveTraceReader } from '../src/context/trace-ids.js';
 import { currentXrayTraceId, xrayRootOf } from '../src/context/xray.js';
 import { parseLevelSpec } from '../src/levels/level-spec.js';
-import { formatLevelSpec } from '../src/loggers/set-log-level.js';
+import { formatLevelSpec } from '../src/levels/logger-levels.js';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS } from '../src/redact/secret-keys.js';
 import type { SinkReporter } from '../src/wire/sink-reporter.js';
 import type { SendOutcome, SessionCount } from '../transports/bugsnag/notifier.js';

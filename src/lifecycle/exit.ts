@@ -1,5 +1,6 @@
 import { writeSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
+import { NonErrorThrown } from '../errors.js';
 import { createKeyMatcher } from '../redact/secret-keys.js';
 import type { RootState } from '../root/state.js';
 import { createSanitizer } from '../sanitize/sanitizer.js';
@@ -65,22 +66,12 @@ async function flushOnSignal(root: RootState, signal: NodeJS.Signals): Promise<v
 }
 
 function logUncaught(root: RootState, thrown: unknown, origin: UnhandledOrigin): void {
-  const error = thrown instanceof Error ? thrown : new NonErrorThrown(thrown, origin, root.config.redactKeys);
+  const error = thrown instanceof Error ? thrown : new NonErrorThrown(thrown, origin, describeThrown(thrown, root.config.redactKeys));
   const what = origin === 'unhandledRejection' ? 'Unhandled promise rejection' : 'Uncaught exception';
   try {
     root.logger.fatal({ err: error, [UNHANDLED_FIELD]: origin }, `${what}: ${error.message}`);
   } catch {
     // Never let logging the crash replace the crash.
-  }
-}
-
-/** A thrown string, number or plain object, carried as an Error so it keeps a class and a message. */
-class NonErrorThrown extends Error {
-  readonly thrown: unknown;
-  constructor(thrown: unknown, origin: UnhandledOrigin, redactKeys: readonly string[]) {
-    super(`${origin === 'unhandledRejection' ? 'Promise rejected' : 'Thrown'} with a non-error: ${describeThrown(thrown, redactKeys)}`);
-    this.name = 'NonErrorThrown';
-    this.thrown = thrown;
   }
 }
 

@@ -1,3 +1,4 @@
+import { LogferryArgumentError } from '../errors.js';
 import { replaceDestination } from '../root/destination.js';
 import { existingRootState, type RootState } from '../root/state.js';
 import type { SinkName } from '../wire/protocol.js';
@@ -79,6 +80,6 @@ export function logStats(): Partial<Record<SinkName, SinkStats>> {
 // ignores it): say so instead of hanging.
 function checkTimeout(caller: string, timeoutMs: unknown): void {
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
-    throw new TypeError(`logferry: ${caller}(timeoutMs) takes a number of milliseconds >= 0, got ${String(timeoutMs)}`);
+    throw new LogferryArgumentError(`logferry: ${caller}(timeoutMs) takes a number of milliseconds >= 0, got ${String(timeoutMs)}`);
   }
 }

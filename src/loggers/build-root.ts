@@ -9,7 +9,8 @@ import { planSinks } from '../handover/sink-plan.js';
 import type { TransportStream } from '../handover/transport-stream.js';
 import { locateWorker, withThreadStreamWorker } from '../handover/worker-file.js';
 import { startWorkerStream } from '../handover/worker-stream.js';
-import { levelValue, lowerLevel } from '../levels/level-spec.js';
+import { levelValue } from '../levels/level-spec.js';
+import { lowestLevel } from '../levels/logger-levels.js';
 import { installExitHandling } from '../lifecycle/exit.js';
 import { fieldSerializer, type LineEnrichment, lineEnrichment, lineOptions } from '../line/line-enrichment.js';
 import { GUARDED_SERIALIZERS } from '../line/plain-line-writer.js';
@@ -36,9 +37,12 @@ let builtBy: string | undefined;
  */
 export function configureLogging(options: LogferryOptions): void {
   if (existingRootState() !== undefined) {
-    const error = new LogferryConfigError('configureLogging', options, 'call it before the root logger is built');
-    error.message = `logferry: configureLogging() was called after ${builtBy ?? 'the first logger was created'}; call configureLogging() once at start-up, before setLogLevel(), the first createLogger() or transactionalLogger call`;
-    throw error;
+    throw new LogferryConfigError(
+      'configureLogging',
+      options,
+      `logferry: configureLogging() was called after ${builtBy ?? 'the first logger was created'}; call configureLogging() once at start-up, before setLogLevel(), the first createLogger() or transactionalLogger call`,
+      'message',
+    );
   }
   const merged = { ...pendingOptions, ...options };
   loadConfig(process.env, merged);
@@ -86,7 +90,7 @@ export function sanitizingOptions(
 /** The pino options of the root: every call, binding and line goes through the guards. */
 function rootOptions(config: Config, sanitize: Sanitizer, enrichment: LineEnrichment): LoggerOptions {
   return {
-    level: lowestLevel(config),
+    level: lowestLevel(config.levels),
     ...sanitizingOptions(sanitize, config.maxLineBytes, enrichment),
     ...(config.base !== undefined ? { base: config.base } : {}),
   };
@@ -172,13 +176,6 @@ function buildRoot(config: Config): RootState {
  * than the lines it held (docs/performance.md#memory); its garbage dies young either way.
  */
 const WORKER_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8 };
-
-/** The logger must let through the most verbose level any module or channel asks for. */
-export function lowestLevel(config: Pick<Config, 'levels'>): LogLevel {
-  let level = config.levels.root;
-  for (const entry of config.levels.modules) level = lowerLevel(level, entry.level);
-  return level;
-}
 
 /**
  * From now on the app's thread writes stdout (LOG_LEVEL_CONSOLE still applies) and it is the only

@@ -1,7 +1,5 @@
 import type { Logger } from 'pino';
-import { type LevelSpec, levelForModule, lowerLevel } from '../levels/level-spec.js';
-import type { LogLevel } from '../options.js';
-import type { RootState } from '../root/state.js';
+import { loggerLevel } from '../levels/logger-levels.js';
 import { CHANNEL_FIELD, TRANSACTIONAL_CHANNEL } from '../wire/protocol.js';
 import { unreadable } from '../wire/serialized-error.js';
 import { rootState } from './build-root.js';
@@ -20,7 +18,7 @@ export function createLogger(module: string, bindings: Record<string, unknown> =
   const transactional = rest[CHANNEL_FIELD] === TRANSACTIONAL_CHANNEL;
   // channel first: the CloudWatch sink recognises transactional lines by their prefix without parsing them.
   const ordered = transactional ? { [CHANNEL_FIELD]: TRANSACTIONAL_CHANNEL, module: name, ...rest } : { module: name, ...rest };
-  return tracked(root.logger.child(ordered, { level: moduleLevel(root, name, transactional) }), name, transactional);
+  return tracked(root.logger.child(ordered, { level: loggerLevel(root.config.levels, name, transactional) }), name, transactional);
 }
 
 // Reading the bindings runs their getters: one that throws must not make createLogger throw.
@@ -34,28 +32,10 @@ function withoutModule(bindings: Record<string, unknown>): Record<string, unknow
   }
 }
 
-/**
- * The audit trail is never quieter than `info`, whatever LOG_LEVEL says for the app or for the
- * module, so that LOG_LEVEL=warn or billing=warn does not silently stop it; only
- * `transactional=<level>` in LOG_LEVEL sets it otherwise. LOG_LEVEL=silent still silences all.
- */
-export function auditLevel(levels: LevelSpec & { root: LogLevel }, module: string): LogLevel {
-  const named = levels.modules.find((entry) => entry.module === TRANSACTIONAL_CHANNEL);
-  if (named) return named.level;
-  const moduleLevel = levelForModule(levels, module, levels.root);
-  return levels.root === 'silent' && moduleLevel === 'silent' ? 'silent' : lowerLevel(moduleLevel, 'info');
-}
-
-/** The level a logger of `module` (or of the transactional channel) gets from the root's levels. */
-export function moduleLevel(root: RootState, module: string, transactional: boolean): LogLevel {
-  const levels = root.config.levels;
-  return transactional ? auditLevel(levels, module) : levelForModule(levels, module, levels.root);
-}
-
 function createTransactionalLogger(): Logger {
   const root = rootState();
   return tracked(
-    root.logger.child({ [CHANNEL_FIELD]: TRANSACTIONAL_CHANNEL }, { level: moduleLevel(root, TRANSACTIONAL_CHANNEL, true) }),
+    root.logger.child({ [CHANNEL_FIELD]: TRANSACTIONAL_CHANNEL }, { level: loggerLevel(root.config.levels, TRANSACTIONAL_CHANNEL, true) }),
     TRANSACTIONAL_CHANNEL,
     true,
   );

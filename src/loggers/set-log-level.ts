@@ -1,8 +1,9 @@
 import { LogferryConfigError } from '../errors.js';
 import { type LevelSpec, levelValue, parseLevelSpec } from '../levels/level-spec.js';
+import { formatLevelSpec, loggerLevel, lowestLevel } from '../levels/logger-levels.js';
 import type { LogLevel } from '../options.js';
-import { lowestLevel, rootState } from './build-root.js';
-import { liveLoggers, moduleLevel } from './create-logger.js';
+import { rootState } from './build-root.js';
+import { liveLoggers } from './create-logger.js';
 
 // Changing every logger's level at run time (setLogLevel).
 
@@ -16,7 +17,7 @@ export function setLogLevel(spec: string): string {
   const root = rootState('setLogLevel() built the root logger (it builds it when called before any logger)');
   const parsed = parseLevelSpec('setLogLevel', spec);
   const levels = { ...parsed, root: parsed.root ?? root.config.levels.root };
-  if (root.shared === undefined && levelValue(lowestLevel({ levels })) !== Number.POSITIVE_INFINITY) {
+  if (root.shared === undefined && levelValue(lowestLevel(levels)) !== Number.POSITIVE_INFINITY) {
     throw new LogferryConfigError(
       'setLogLevel',
       spec,
@@ -25,15 +26,10 @@ export function setLogLevel(spec: string): string {
   }
   const previous = formatLevelSpec(root.config.levels);
   root.config.levels = levels;
-  root.logger.level = lowestLevel(root.config);
+  root.logger.level = lowestLevel(root.config.levels);
   for (const entry of liveLoggers()) {
     const logger = entry.ref.deref();
-    if (logger) logger.level = moduleLevel(root, entry.module, entry.transactional);
+    if (logger) logger.level = loggerLevel(root.config.levels, entry.module, entry.transactional);
   }
   return previous;
-}
-
-/** A level spec written back in LOG_LEVEL syntax. */
-export function formatLevelSpec(spec: LevelSpec & { root: LogLevel }): string {
-  return [spec.root, ...spec.modules.map((entry) => `${entry.module}=${entry.level}`)].join(',');
 }

@@ -3,24 +3,7 @@
 // counts from the moment the request goes until its answer is read, and aborts the request
 // (its signal goes to the client, which destroys the socket) when time runs out.
 
-/** Thrown when an attempt ran out of time: the request left, so the endpoint may have stored it. */
-export class AttemptTimeoutError extends Error {
-  override readonly name = 'TimeoutError';
-  readonly code = 'ETIMEDOUT';
-
-  constructor(timeoutMs: number, setting: string) {
-    super(`no complete answer within ${setting} (${timeoutMs} ms); the attempt was aborted`);
-  }
-}
-
-/** Thrown when the caller's signal (the exit deadline) ended the attempt. */
-export class AttemptCutOffError extends Error {
-  override readonly name = 'AbortError';
-
-  constructor() {
-    super('cut off at the exit deadline');
-  }
-}
+import { AttemptCutOffError, AttemptTimeoutError } from '../../src/wire/attempt-errors.js';
 
 export class BoundedAttempt {
   readonly #controller = new AbortController();
