@@ -1,13 +1,11 @@
 // The public contract of logferry: exactly the names in the README's API table (a test holds
 // the two together). Everything else is internal; tests and tools import it from its own file.
 export type { Logger } from 'pino';
-export { withLogContext } from './context/log-context.js';
+export { withLogContext } from './context/index.js';
 export { LogferryConfigError } from './errors.js';
-export type { FlushResult, SinkFlushState, SinkStats } from './lifecycle/flush.js';
-export { closeLogs, flushLogs, logStats } from './lifecycle/flush-close-stats.js';
-export { configureLogging } from './loggers/build-root.js';
-export { createLogger, transactionalLogger } from './loggers/create-logger.js';
-export { setLogLevel } from './loggers/set-log-level.js';
+export type { FlushResult, SinkFlushState, SinkStats } from './lifecycle/index.js';
+export { closeLogs, flushLogs, logStats } from './lifecycle/index.js';
+export { configureLogging, createLogger, setLogLevel, transactionalLogger } from './loggers/index.js';
 export type {
   BugsnagOptions,
   BugsnagRule,
@@ -21,6 +19,5 @@ export type {
   RedactOptions,
   SpoolOptions,
 } from './options.js';
-export { DEFAULT_REDACT_KEYS, REDACTED } from './redact/secret-keys.js';
-export type { SinkName } from './wire/protocol.js';
-export type { SerializedError } from './wire/serialized-error.js';
+export { DEFAULT_REDACT_KEYS, REDACTED } from './redact/index.js';
+export type { SerializedError, SinkName } from './wire/index.js';

@@ -1,5 +1,4 @@
-import type { LevelName } from './wire/protocol.js';
-import type { BugsnagRule, CloudWatchScope } from './wire/sink-options.js';
+import type { BugsnagRule, CloudWatchScope, LevelName } from './wire/index.js';
 
 export type { BugsnagRule, CloudWatchScope };
 

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { BuildOptions, BuildResult, OutputFile, Plugin, PluginBuild } from 'esbuild';
-import { BUNDLED_WORKER_FILE_NAME, BUNDLED_WORKER_GLOBAL } from '../handover/worker-file.js';
+import { BUNDLED_WORKER_FILE_NAME, BUNDLED_WORKER_GLOBAL } from '../handover/index.js';
 
 // esbuild support. pino starts its worker by file path, and a bundle has no node_modules to
 // find it in, so the plugin builds logferry's worker (router, sinks, pino-pretty, the AWS SDK,

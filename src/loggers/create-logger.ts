@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
-import { loggerLevel } from '../levels/logger-levels.js';
-import { CHANNEL_FIELD, TRANSACTIONAL_CHANNEL } from '../wire/protocol.js';
-import { unreadable } from '../wire/serialized-error.js';
+import { loggerLevel } from '../levels/index.js';
+import { CHANNEL_FIELD, TRANSACTIONAL_CHANNEL, unreadable } from '../wire/index.js';
 import { rootState } from './build-root.js';
 import { moduleName } from './module-name.js';
 

@@ -1,5 +1,4 @@
-import { readPrefixTime } from '../../src/wire/line-prefix.js';
-import { levelName } from '../../src/wire/protocol.js';
+import { levelName, readPrefixTime } from '../../src/wire/index.js';
 import { ownCopy } from '../shared/own-copy.js';
 
 // The last N lower-level lines of the process, kept raw and parsed only when an event

@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SinkReporter } from '../../../src/wire/sink-reporter.js';
+import type { SinkReporter } from '../../../src/wire/index.js';
 import {
   claimName,
+  isOwnFile,
   offsetOf,
+  ownerIsAlive,
   parseClaimName,
   position,
   readSegment,
@@ -13,8 +15,7 @@ import {
   type SpoolState,
   segmentOf,
   stateName,
-} from '../../../src/wire/spool-format.js';
-import { isOwnFile, ownerIsAlive } from '../../../src/wire/spool-owner.js';
+} from '../../../src/wire/index.js';
 import { SpoolFiles } from './spool-files.js';
 
 // At start, the spools of processes that died are adopted, each exactly once: the claim file

@@ -1,0 +1,1 @@
+export { appThreadStdout } from './app-thread-stdout.js';

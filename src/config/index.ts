@@ -1,0 +1,2 @@
+export { type Config, loadConfig } from './load-config.js';
+export type { ResolvedSpool } from './spool-settings.js';

@@ -1,0 +1,1 @@
+export { capLineBytes, guardChildren, guardLogMethod, type LogFormatter } from './log-call-guard.js';

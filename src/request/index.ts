@@ -1,0 +1,1 @@
+export { createRequestTracker, type RequestLoggingOptions } from './request-tracker.js';

@@ -1,0 +1,2 @@
+export { linesWrittenCounter, replaceDestination } from './destination.js';
+export { existingRootState, type RootState, setRootState } from './state.js';

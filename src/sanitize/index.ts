@@ -1,0 +1,1 @@
+export { createSanitizer, DEFAULT_WALK_LIMITS, type Sanitizer } from './sanitizer.js';

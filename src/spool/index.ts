@@ -1,0 +1,1 @@
+export { openSpool } from './open-spool.js';
