@@ -108,6 +108,19 @@ describe('the public contract, in a fresh process each', () => {
     assert.equal(flush.settled, true);
   });
 
+  it('the Lambda line count goes on after the worker dies and stdout takes over', async () => {
+    const result = await run('count-after-worker-dies', { ...production, ...unreachableCloudWatch, LOG_LEVEL: 'info' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr.match(/the log worker thread failed/g)?.length, 1, result.stderr);
+    const [atDeath, atEnd] = (/counted=(\d+),(\d+)/.exec(result.stderr) ?? []).slice(1).map(Number);
+    assert.equal(atDeath, 1, result.stderr);
+    assert.equal(atEnd, 3, 'the two lines logged after the worker died are counted');
+    assert.deepEqual(
+      jsonLines(result.stdout).map((line) => line.msg),
+      ['before', 'counted before the death', 'after one', 'after two'],
+    );
+  });
+
   it('flushLogs resolves with per-sink delivery and counters', async () => {
     const { stderr } = await run('flush-result');
     const result = JSON.parse(/result=(.*)\n/.exec(stderr)?.[1] ?? '{}');
