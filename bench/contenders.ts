@@ -54,7 +54,7 @@ export async function createBenchLogger(contender: Contender, env: BenchEnv): Pr
       const root = pino(pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } }));
       return fromPino(root.child({ module: 'bench', service: 'api' }), root.child({ channel: 'transactional' }));
     }
-    // pino-worker plus what logferry adds on the app thread (context and sanitizer, as src/root.ts does):
+    // pino-worker plus what logferry adds on the app thread (context and sanitizer, as src/loggers/build-root.ts does):
     // separates the cost of redaction and hostile-value safety from everything else.
     case 'pino-worker-sanitized': {
       const { createSanitizer } = await import('../src/sanitize/sanitizer.js');

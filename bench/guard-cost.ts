@@ -1,7 +1,7 @@
 // The app-thread CPU cost of the scenario-1 lines (log.info and the five-field line), scenario 7's
 // nested line and a mix of eight field shapes, in several built trees of logferry, measured in one
 // process so that load from elsewhere on the machine falls on every tree alike: each tree's
-// pipeline (its own pino with what its src/root.ts adds, writing to a no-op destination) runs in
+// pipeline (its own pino with what its src/loggers/build-root.ts adds, writing to a no-op destination) runs in
 // rounds of batches of 20,000 calls, and the medians of the batches and of each round's ratio to
 // the first tree are reported (docs/security.md, Cost).
 // Run: `npm run build && node dist/bench/guard-cost.js <tree> <tree>…` where each tree is a

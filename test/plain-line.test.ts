@@ -7,7 +7,7 @@ import { createSanitizer } from '../src/sanitize/sanitizer.js';
 import { guardedLogger, into } from './support/guarded-logger.js';
 import { seededRandom } from './support/seeded-random.js';
 
-// src/plain-line.ts writes a plain call's line with one JSON.stringify in place of pino's asJson.
+// src/line/plain-line-writer.ts writes a plain call's line with one JSON.stringify in place of pino's asJson.
 // Its lines must be pino's, byte for byte, and every logger it cannot serve must get pino's asJson.
 
 const sanitize = createSanitizer(createKeyMatcher(DEFAULT_REDACT_KEYS));

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { hasPreloadFlag } from '../src/handover/worker-stream.js';
 import { fixturePath, runFixture } from './support/run-fixture.js';
 
-// logferry starts its worker with thread-stream itself (src/worker-stream.ts), so what
+// logferry starts its worker with thread-stream itself (src/handover/worker-stream.ts), so what
 // pino.transport() did around the worker is logferry's to get right.
 
 const occurrences = (text: string, part: string) => text.split(part).length - 1;

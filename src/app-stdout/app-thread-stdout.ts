@@ -42,7 +42,7 @@ export interface AppThreadStdoutOptions {
   fd?: number;
 }
 
-/** The app-thread stdout: a pino destination and the stream flush.ts and exit.ts drive. */
+/** The app-thread stdout: a pino destination and the stream src/lifecycle/flush.ts and exit.ts drive. */
 export function appThreadStdout(options: AppThreadStdoutOptions): TransportStream {
   const fd = options.fd ?? 1;
   const keepNonBlocking = fd === 1 ? nonBlockingStdout() : () => {};

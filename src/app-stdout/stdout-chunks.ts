@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
 
-// The lines src/app-thread-stdout.ts holds for stdout, in the order they were logged, and the
+// The lines src/app-stdout/app-thread-stdout.ts holds for stdout, in the order they were logged, and the
 // writes that take them out. Lines are joined into chunks of CHUNK_CHARS: a log call costs a
 // string append, a write takes a chunk. A closed chunk is encoded into a Buffer at once, as
 // thread-stream does with each write: pino builds a line from many pieces, so a chunk of joined

@@ -82,7 +82,7 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
   checkSinkOption('bugsnag', options.bugsnag, BUGSNAG_OPTION_KEYS);
   checkSinkOption('cloudwatch', options.cloudwatch, CLOUDWATCH_OPTION_KEYS);
   checkSinkOption('console', options.console, CONSOLE_OPTION_KEYS);
-  // The spool's own keys are read by src/spool/config.ts, which runs only with CloudWatch on:
+  // The spool's own keys are read by src/config/spool-settings.ts, which runs only with CloudWatch on:
   // a spool that is not an object is refused here either way.
   if (options.spool !== false) parseOptionsObject('spool', options.spool);
   const network = profile !== 'test';

@@ -6,7 +6,7 @@ import type { BugsnagOptions, BugsnagRule, CloudWatchOptions, ConsoleOptions, Lo
 
 type KeysOf<T> = Readonly<Record<keyof Required<T>, true>>;
 
-/** configureLogging()'s top-level keys. The spool object's own keys are left to src/spool/config.ts. */
+/** configureLogging()'s top-level keys. The spool object's own keys are left to src/config/spool-settings.ts. */
 export const LOGFERRY_OPTION_KEYS: KeysOf<LogferryOptions> = {
   profile: true,
   level: true,

@@ -3,7 +3,7 @@ import { markPlainTables, writePlainLine } from '../line/index.js';
 
 // pino makes a logger's level methods (`info`…) when its level is set, and with a logMethod hook
 // each one collects its arguments into an array and calls the hook, which calls pino's method:
-// two calls and an array more per line. logferry's hook (src/log-call-guard.ts) also offers its
+// two calls and an array more per line. logferry's hook (src/guard/log-call-guard.ts) also offers its
 // guard as a level method of its own; this file installs that in place of pino's, on the root and
 // on every logger pino makes level methods for again (a level change, a child with its own level
 // or custom levels). It uses pino.symbols, pino's published hooks for such integrations.

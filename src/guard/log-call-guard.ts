@@ -13,7 +13,7 @@ import {
 
 // Everything a caller hands pino goes through the sanitizer before pino reads it: the
 // arguments of every log call (in the level methods, or pino's logMethod hook, before pino
-// touches them; see src/level-methods.ts), the
+// touches them; see src/guard/guarded-level-methods.ts), the
 // bindings of every child (pino serializes them when the child is made, and applies
 // formatters.bindings only at the root), and whatever formatters or serializers a child
 // brings. And no line crosses to the worker larger than the per-line cap.

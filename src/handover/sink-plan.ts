@@ -5,9 +5,9 @@ import { redactKeyPatterns } from '../redact/index.js';
 import type { SpoolWire } from '../wire/index.js';
 import { LEVELS, type SinkName, type SinkRoute, type SinkWireOptions } from '../wire/index.js';
 
-// Which worker-thread sinks a Config asks for. They all run behind one pino.transport()
-// target, the router, which reads each line's level from its first bytes and hands it to
-// every sink at or below that level; src/worker-file.ts finds its code. (pino's own `targets`
+// Which worker-thread sinks a Config asks for. They all run behind one target in the worker
+// (started by worker-stream.ts), the router, which reads each line's level from its first bytes
+// and hands it to every sink at or below that level; worker-file.ts finds its code. (pino's own `targets`
 // would JSON.parse every line in the worker and split the stream once more per target: see
 // docs/benchmarks.md#one-router-instead-of-pinos-targets.)
 

@@ -6,7 +6,7 @@ import type { WorkerStream } from './transport-stream.js';
 // one option pino does not pass on: the size of the shared buffer lines cross in. The worker
 // decodes everything the buffer holds into one string; at thread-stream's default of 4 MiB those
 // strings land in V8's large-object space, which only a full collection frees, and under a burst
-// they held tens of MiB (docs/performance.md#memory). What pino.transport() does around the
+// they held many times the lines in flight (docs/performance.md#memory). What pino.transport() does around the
 // stream, logferry does here: end the worker at exit, and never re-run a preload in it.
 
 /** Bytes of the buffer shared with the worker: under V8's large-object size, above one 64 KiB hand-over. */
@@ -53,7 +53,7 @@ export function startWorkerStream(options: WorkerStreamOptions): WorkerStream {
 }
 
 /**
- * At 'exit', after logferry's own wait for deliveries (src/exit.ts), hands over what is left and
+ * At 'exit', after logferry's own wait for deliveries (src/lifecycle/exit.ts), hands over what is left and
  * ends the worker: its sinks get their close, and the thread is not cut off mid-write.
  */
 function endAtExit(stream: ThreadStreamControls): void {

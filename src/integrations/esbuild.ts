@@ -69,7 +69,7 @@ function unsupported(options: BuildOptions, build: PluginBuild): string | undefi
   return undefined;
 }
 
-/** Sets the global src/worker-file.ts reads: the worker file beside this bundle, wherever the bundle runs from. */
+/** Sets the global src/handover/worker-file.ts reads: the worker file beside this bundle, wherever the bundle runs from. */
 function workerFileBanner(format: string): string {
   const name = JSON.stringify(`./${BUNDLED_WORKER_FILE_NAME}`);
   const where = format === 'esm' ? `new URL(${name}, import.meta.url).href` : `require("node:path").join(__dirname, ${name})`;

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { createRequestTracker, type RequestLoggingOptions } from '../request/index.js';
 
 // logferry/fastify: request logging as a Fastify 5 plugin. The request logic lives in
-// src/request-lifecycle.ts; this file only wires Fastify's hooks to it. Fastify is not
+// src/request/request-tracker.ts; this file only wires Fastify's hooks to it. Fastify is not
 // imported: the plugin is typed by the few parts of Fastify it uses, so an app that does
 // not use Fastify never loads it, and logferry does not depend on it.
 

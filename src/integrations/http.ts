@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequestTracker, type RequestLoggingOptions } from '../request/index.js';
 
 // logferry/http: request logging for Express and plain node:http, as Connect-style middleware.
-// The request logic lives in src/request-lifecycle.ts; this file only reads Express's request.
+// The request logic lives in src/request/request-tracker.ts; this file only reads Express's request.
 
 /**
  * Options of `requestLogging()`. `Req` is the request type your callbacks see:

@@ -12,17 +12,18 @@ import { handleSignals } from './signal-registry.js';
 // Nothing lost at exit. Every way a process ends funnels into one of two places:
 // - 'exit' (natural end, process.exit(), uncaught exception, unhandled rejection): the
 //   listener cannot await, so it blocks on shared memory until the sinks have delivered,
-//   bounded by exitTimeoutMs; pino's own exit hook then ends the worker.
+//   bounded by exitTimeoutMs; the worker's own 'exit' listener (src/handover/worker-stream.ts)
+//   then hands over what is left and ends it.
 // - SIGTERM/SIGINT/SIGHUP with no handler of the app's: Node would die without 'exit', so
 //   logferry flushes first, then re-raises the signal so the process ends as Node would.
-//   Every copy of logferry in the process shares one listener (src/signal-registry.ts).
+//   Every copy of logferry in the process shares one listener (signal-registry.ts).
 // Either way, what is left undelivered is said on stderr by the app's thread (ending-report.ts).
 
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 
 export function installExitHandling(root: RootState): void {
-  // Prepended: pino's own exit hook (on-exit-leak-free) ends the worker, so logferry must
-  // wait for deliveries before it, whoever registered first.
+  // Prepended: the worker's 'exit' listener ends the worker, so logferry must wait for
+  // deliveries before it runs, whoever registered first.
   process.prependListener('exit', () => waitBeforeExit(root));
   if (root.config.captureUncaught) {
     // The monitor observes without changing Node's behaviour: the process still dies with

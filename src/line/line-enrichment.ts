@@ -52,7 +52,7 @@ export function lineOptions(
     : {};
 
   // A line's own fields arrive serialized and sanitized already: the root's logMethod hook
-  // (src/log-call-guard.ts) does both before pino reads them. Bindings come here at the root.
+  // (src/guard/log-call-guard.ts) does both before pino reads them. Bindings come here at the root.
   const formatters: NonNullable<LoggerOptions['formatters']> = {
     bindings: prepare,
     log: (fields) => {

@@ -5,7 +5,7 @@ import { flatMembers, quoteAsPino } from './flat-json-members.js';
 // pino's asJson turns a line's fields into text one key at a time, looking each up in its
 // serializer and stringifier tables and joining the parts. For a call the guard has made safe
 // (plain data, copied) and a logger with no table entry that could apply, the same text is made
-// here for less: a flat object's members directly (flat-members.ts), anything nested by one
+// here for less: a flat object's members directly (flat-json-members.ts), anything nested by one
 // JSON.stringify of the whole. Anything else goes through pino's own asJson.
 
 type Internals = Record<symbol, unknown>;
@@ -132,7 +132,7 @@ function lineText(self: Internals, fields: Record<string, unknown>, message: str
   let json: string | undefined;
   // JSON.stringify would call a toJSON of the fields object itself; pino reads its keys. (The
   // message is not added to the fields to share the call: a member added to the guard's copy
-  // takes V8's slower paths, measured at several hundred ns a line.)
+  // takes V8's slower paths; docs/performance.md has the figure.)
   if (typeof fields.toJSON !== 'function') {
     try {
       json = JSON.stringify(fields);

@@ -64,7 +64,7 @@ export function logFormatters(sanitize: Sanitizer): NonNullable<LoggerOptions['f
 /**
  * What logferry adds to pino's options on the app's thread: the app's serializers and the walk
  * over every call's arguments (logMethod hook, before pino reads them), the context, trace ids
- * and request tab (log formatter, see log-formatter.ts), and the per-line cap (streamWrite hook).
+ * and request tab (log formatter, see src/line/line-enrichment.ts), and the per-line cap (streamWrite hook).
  * The benchmarks build their `pino-worker-sanitized` contender from this too.
  */
 export function sanitizingOptions(
@@ -129,7 +129,7 @@ function buildRoot(config: Config): RootState {
   };
   if (routes.length === 0) return root;
   // JSON to stdout and nothing else: a worker would only copy each line once more and write it,
-  // at the cost of a second isolate. The app's thread writes it (src/app-thread-stdout.ts). Off
+  // at the cost of a second isolate. The app's thread writes it (src/app-stdout/app-thread-stdout.ts). Off
   // the main thread fd 1 may be left blocking, so an app's own worker thread keeps the log worker.
   if (routes.length === 1 && routes[0]?.sink === 'stdout' && !config.console?.pretty && isMainThread) {
     installExitHandling(root);
@@ -165,8 +165,8 @@ function buildRoot(config: Config): RootState {
 }
 
 /**
- * The log worker's young generation, capped: left to grow under a burst, it took tens of MB more
- * than the lines it held (docs/performance.md#memory); its garbage dies young either way.
+ * The log worker's young generation, capped: left to grow under a burst, it took far more than
+ * the lines it held (docs/performance.md#memory); its garbage dies young either way.
  */
 const WORKER_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8 };
 

@@ -9,7 +9,7 @@ import { createKeyMatcher, DEFAULT_REDACT_KEYS, isQueryOnlySecretName, type KeyM
 // Userinfo after a scheme or `//` (protocol-relative) runs to the last `@` before the host's
 // path, query or fragment: a password may itself hold `@`. Without either, `user:pass@host`
 // (a connection string's tail, a bare endpoint) needs the colon, so e-mail addresses stay
-// (src/bare-userinfo.ts). A scheme starts only where a run of scheme characters does: tried at
+// (src/redact/bare-userinfo.ts). A scheme starts only where a run of scheme characters does: tried at
 // every letter of a long run, each try ran to the run's end.
 const USERINFO = /((?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:)?\/\/)[^/\s?#]*@/gi;
 // Parameters of the query and of the fragment (`#access_token=` of an OAuth implicit grant).

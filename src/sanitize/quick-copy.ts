@@ -1,6 +1,6 @@
 import { isSecretPair, type KeyMatcher, plainKeySlot } from '../redact/index.js';
 
-// The sanitizer's fast pass (src/sanitize.ts): most log calls pass a small tree of plain objects,
+// The sanitizer's fast pass (src/sanitize/sanitizer.ts): most log calls pass a small tree of plain objects,
 // arrays, numbers and short strings with nothing to censor. Such a tree is copied with spread
 // (which reads each getter once and makes plain data of it; V8 clones literal-shaped objects
 // fast) and the copy is checked, so what pino gets is exactly what was checked. At the first

@@ -1,7 +1,7 @@
 import { isBigIntObject, isBooleanObject, isNumberObject, isStringObject } from 'node:util/types';
 import { isErrorLike } from '../wire/index.js';
 
-// The small pieces of the sanitizer's walk (src/sanitize.ts) that need none of its state:
+// The small pieces of the sanitizer's walk (src/sanitize/sanitizer.ts) that need none of its state:
 // reading hostile objects safely, Map/Set/typed-array shapes, and the cut report's path.
 
 /** Typed arrays larger than this are summarized instead of listed number by number. */
@@ -10,7 +10,7 @@ const MAX_LISTED_VIEW_BYTES = 1024;
 /** One walk's memo, position and what is left of its budget. */
 export interface WalkState {
   memo: Map<object, unknown>;
-  /** The copies a fast pass made before it left the value to the walk (src/quick-copy.ts). */
+  /** The copies a fast pass made before it left the value to the walk (src/sanitize/quick-copy.ts). */
   copies: Map<object, object> | undefined;
   /** Keys from the logged object down to the value being walked, for the cut report. */
   path: Array<string | number>;

@@ -16,7 +16,7 @@ export interface OpenSpool {
   removeWhenSignalFlushed(root: RootState): void;
 }
 
-/** The signals logferry flushes on (src/exit.ts); they end the process without 'exit'. */
+/** The signals logferry flushes on (src/lifecycle/exit.ts); they end the process without 'exit'. */
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 /** Opens this process's spool when the Config asks for one (CloudWatch on, a spool dir set); throws LogferryConfigError when the dir is unusable. */

@@ -2,7 +2,7 @@
 // stays valid JSON, the longest string values are shortened first (at UTF-8 boundaries, with a
 // visible marker and their original size), and msg, level, time, module, channel and the small
 // fields stay as they were. Only a line that is not JSON is cut at its tail. Pure and plain (no
-// imports beyond src/utf8.ts): the app's thread caps lines with it (LOG_MAX_LINE_BYTES) and the
+// imports beyond src/wire/utf8.ts): the app's thread caps lines with it (LOG_MAX_LINE_BYTES) and the
 // CloudWatch sink fits events with it, so the rule is written once.
 
 import { capUtf8, cutUtf8, truncationMarker, utf8Bytes } from './utf8.js';

@@ -13,8 +13,8 @@ import {
 /**
  * A sink's voice back to the app's thread: counters, flush acknowledgements and the last
  * error, all in the shared memory the app's thread reads without a message round trip. Plain
- * (imports only wire.ts and redact-text.ts): the worker's sinks and the app thread's own stdout
- * writer (app-thread-stdout.ts) both use it.
+ * (imports only protocol.ts and src/redact/): the worker's sinks and the app thread's own stdout
+ * writer (src/app-stdout/app-thread-stdout.ts) both use it.
  */
 export interface SinkReporter {
   add(field: StatField, amount?: number): void;

@@ -22,7 +22,7 @@ import { SessionTracker } from './session-tracker.js';
 export type BugsnagSinkOptions = ResolvedBugsnag &
   SinkWireOptions & {
     redactKeyPatterns: string[];
-    /** The app's count of started sessions (src/sessions.ts). */
+    /** The app's count of started sessions (src/context/session-counter.ts). */
     sessionCounter: SharedArrayBuffer;
   };
 

@@ -3,7 +3,7 @@ import { backoffMs, sleepWithin } from '../shared/backoff.js';
 import type { SendOutcome, SessionCount } from './notifier.js';
 
 // Bugsnag sessions, worker side. The app's thread counts each request's session in shared
-// memory (src/sessions.ts); this reads the count at every minute boundary and at every flush,
+// memory (src/context/session-counter.ts); this reads the count at every minute boundary and at every flush,
 // and sends it as @bugsnag/js's session tracker does: `sessionCounts`, one entry per minute of
 // start, to the sessions endpoint. Counts not yet accepted are kept (per minute, bounded) and
 // sent with the next ones, so a failed request or an exit loses none while Bugsnag answers.

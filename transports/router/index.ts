@@ -15,14 +15,14 @@ export interface RouterOptions {
   routes: SinkRoute[];
 }
 
-// Options arrive as structured-clone data; src/sink-routes.ts builds each sink's from its Config.
+// Options arrive as structured-clone data; src/handover/sink-plan.ts builds each sink's from its Config.
 const SINK_BUILDERS: Record<SinkName, (options: SinkRoute['options']) => LineHandlers> = {
   stdout: (options) => createStdoutSink(options as unknown as StdoutSinkOptions),
   cloudwatch: (options) => createCloudWatchSink(options as unknown as CloudWatchSinkOptions),
   bugsnag: (options) => createBugsnagSink(options as unknown as BugsnagSinkOptions),
 };
 
-/** The pino transport entry the app's thread starts (src/sink-routes.ts names its path). */
+/** The pino transport entry the app's thread starts (src/handover/sink-plan.ts names its path). */
 export default function routerTransport(options: RouterOptions) {
   return lineTransport(
     routeLines(options.routes.map((route) => ({ minLevel: route.minLevel, handlers: SINK_BUILDERS[route.sink](route.options) }))),

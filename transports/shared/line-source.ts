@@ -42,8 +42,8 @@ export interface LineHandlers {
 const SLICE_CHARS = 256 * 1024;
 
 /**
- * Text taken but not yet cut, past which write() says "wait for 'drain'": half of thread-stream's
- * shared buffer (4 MiB). thread-stream then leaves what follows in the shared buffer, and the
+ * Text taken but not yet cut, past which write() says "wait for 'drain'". thread-stream then
+ * leaves what follows in the shared buffer (src/handover/worker-stream.ts sets its size), and the
  * app's thread keeps its lines, until the worker has cut what it holds: the worker's heap holds
  * at most this much text in waiting, however far the app is ahead (docs/performance.md#memory).
  */
@@ -53,10 +53,10 @@ const HIGH_WATER_MARK_CHARS = 2 * 1024 * 1024;
  * The worker's pino transport stream: cuts the text it is written into lines and hands each to
  * `sink`. Lines are handled on later turns of the worker's loop, a slice a turn: thread-stream
  * marks a chunk read once its write() returns true, so taking the chunk now and cutting it later
- * lets the app's thread copy the next chunk meanwhile; and thread-stream hands over up to its
- * whole shared buffer (4 MiB) at once, which cut in one go would hold the worker's loop for tens
- * of ms, the request that ships the lines already queued (and the answer to the one in flight)
- * waiting behind it. A chunk's write is done (its callback called) once it is cut.
+ * lets the app's thread copy the next chunk meanwhile; and a chunk may hold the whole shared
+ * buffer, and several chunks may wait, which cut in one go would hold the worker's loop, the
+ * request that ships the lines already queued (and the answer to the one in flight) waiting
+ * behind it. A chunk's write is done (its callback called) once it is cut.
  */
 export function lineTransport(sink: LineHandlers): Writable {
   /** The chunk being cut, where in it the next line starts, and the callback that says it is done. */
@@ -71,7 +71,7 @@ export function lineTransport(sink: LineHandlers): Writable {
 
   /** `line`, at `span` in its chunk when `inChunk`. */
   const handleLine = (line: string, inChunk: boolean): void => {
-    // split2, which this replaces, took "\r\n" too; pino never writes an empty line.
+    // "\r\n" ends a line too, as split2 (pino-abstract-transport's splitter) reads it; pino never writes an empty line.
     const carriageReturn = line.charCodeAt(line.length - 1) === 13;
     const text = carriageReturn ? line.slice(0, -1) : line;
     if (text === '') return;

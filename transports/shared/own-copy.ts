@@ -1,6 +1,6 @@
-// V8 keeps a substring as a view into the string it was cut from. split2 cuts each line out
-// of a chunk of up to thread-stream's 4 MiB buffer, so a line held in a ring (Bugsnag's breadcrumbs)
-// can keep that whole chunk alive.
+// V8 keeps a substring as a view into the string it was cut from. line-source.ts cuts each line
+// out of a chunk of the worker's shared buffer, so a line held in a ring (Bugsnag's breadcrumbs)
+// would keep that whole chunk alive.
 
 /** `text` in a string of its own, so holding it holds nothing else. */
 export function ownCopy(text: string): string {

@@ -1,8 +1,8 @@
 import type { SpoolPosition } from '../../../src/wire/index.js';
 
 // For each queued line that is in a spool: its queue seq, which spool, and where it ends there.
-// Three growable typed arrays used as a FIFO, so a queue of a million lines costs 20 bytes each
-// and no objects. Pure: no I/O.
+// Three growable typed arrays used as a FIFO, so a queued line costs a few bytes and no object.
+// Pure: no I/O.
 
 const INITIAL_ENTRIES = 1024;
 
