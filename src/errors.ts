@@ -5,7 +5,12 @@ import { describeSettingValue, isSecretSetting } from './redact/index.js';
 // The worker's own attempt errors are here too; the worker loads them through src/wire/.
 
 /** The `code` of every error logferry throws or reports. */
-export type LogferryErrorCode = 'LOGFERRY_CONFIG' | 'LOGFERRY_ARGUMENT' | 'LOGFERRY_NON_ERROR_THROWN' | 'LOGFERRY_ATTEMPT_CUT_OFF';
+export type LogferryErrorCode =
+  | 'LOGFERRY_CONFIG'
+  | 'LOGFERRY_ARGUMENT'
+  | 'LOGFERRY_BUNDLE'
+  | 'LOGFERRY_NON_ERROR_THROWN'
+  | 'LOGFERRY_ATTEMPT_CUT_OFF';
 
 /**
  * How an error shows the value: `value` as given (URL and key secrets censored), or `type` for
@@ -43,6 +48,16 @@ export class LogferryArgumentError extends TypeError {
   constructor(message: string) {
     super(message);
     this.name = 'TypeError';
+  }
+}
+
+/** logferryPlugin() could not build the worker file a bundle needs beside it. */
+export class LogferryBundleError extends Error {
+  readonly code = 'LOGFERRY_BUNDLE';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'LogferryBundleError';
   }
 }
 

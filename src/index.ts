@@ -2,7 +2,7 @@
 // the two together). Everything else is internal; tests and tools import it from its own file.
 export type { Logger } from 'pino';
 export { withLogContext } from './context/index.js';
-export { LogferryConfigError } from './errors.js';
+export { LogferryConfigError, type LogferryErrorCode } from './errors.js';
 export type { FlushResult, SinkFlushState, SinkStats } from './lifecycle/index.js';
 export { closeLogs, flushLogs, logStats } from './lifecycle/index.js';
 export { configureLogging, createLogger, setLogLevel, transactionalLogger } from './loggers/index.js';

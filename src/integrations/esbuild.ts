@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { BuildOptions, BuildResult, OutputFile, Plugin, PluginBuild } from 'esbuild';
+import { LogferryBundleError } from '../errors.js';
 import { BUNDLED_WORKER_FILE_NAME, BUNDLED_WORKER_GLOBAL } from '../handover/index.js';
 
 // esbuild support. pino starts its worker by file path, and a bundle has no node_modules to
@@ -106,7 +107,7 @@ async function buildWorker(build: PluginBuild): Promise<Uint8Array> {
     logLevel: 'silent',
   });
   const output = built.outputFiles[0];
-  if (output === undefined) throw new Error('esbuild produced no output');
+  if (output === undefined) throw new LogferryBundleError('logferry: esbuild produced no worker file for logferryPlugin()');
   return output.contents;
 }
 
