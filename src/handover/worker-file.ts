@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Where the log worker's code is on disk. pino starts a transport by file path, so an app that
+// Where the log worker's code is on disk. thread-stream starts the worker from a file path, so an app that
 // bundles logferry (esbuild) has no transports/ folder beside it: logferryPlugin() writes one
 // self-contained file beside the bundle instead, and the bundle's banner says where.
 

@@ -4,7 +4,7 @@ import { createKeyMatcher, DEFAULT_REDACT_KEYS, isQueryOnlySecretName, type KeyM
 // Secrets inside text rather than under a key: the userinfo of a URL (`https://user:pass@host`)
 // and secret query parameters (`?access_token=…`, `&X-Amz-Signature=…`). Used on logged strings
 // and on everything logferry itself prints (config errors, stderr notices, logStats errors).
-// Plain: imports only redact-keys.ts and bare-userinfo.ts, so worker files may load it.
+// Plain: imports only secret-keys.ts and bare-userinfo.ts, so worker files may load it.
 
 // Userinfo after a scheme or `//` (protocol-relative) runs to the last `@` before the host's
 // path, query or fragment: a password may itself hold `@`. Without either, `user:pass@host`
