@@ -1,4 +1,4 @@
-import { describeSettingValue, isSecretSetting } from './redact/index.js';
+import { describeSettingValue, isSecretSetting } from './redact/text-secrets.js';
 
 // Every error logferry throws, in one place, each with a stable `code` an app can branch on
 // (as fastify's FST_ERR_* codes): the message is for people and may be reworded, the code is not.

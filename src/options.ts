@@ -1,4 +1,5 @@
-import type { BugsnagRule, CloudWatchScope, LevelName } from './wire/index.js';
+import type { LevelName } from './wire/protocol.js';
+import type { BugsnagRule, CloudWatchScope } from './wire/sink-options.js';
 
 export type { BugsnagRule, CloudWatchScope };
 

@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { isMainThread } from 'node:worker_threads';
 import pino from 'pino';
-import type { TransportStream } from '../handover/index.js';
-import { LEVELS, readFlushMarker, readPrefixLevel, receivedLineCounter, type SharedState, sinkReporterOver } from '../wire/index.js';
+import type { TransportStream } from '../handover/transport-stream.js';
+import { readPrefixLevel } from '../wire/line-prefix.js';
+import { LEVELS, readFlushMarker, type SharedState } from '../wire/protocol.js';
+import { receivedLineCounter, sinkReporterOver } from '../wire/sink-reporter.js';
 import { type HeldChunk, StdoutChunks, type WaitBound, type WriteOutcome } from './stdout-chunks.js';
 
 // stdout written by the app's thread, with no log worker: in production JSON mode when stdout is

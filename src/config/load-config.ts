@@ -1,9 +1,9 @@
 import { isatty } from 'node:tty';
 import { LogferryConfigError } from '../errors.js';
-import { type LevelSpec, parseLevel, parseLevelSpec } from '../levels/index.js';
+import { type LevelSpec, parseLevel, parseLevelSpec } from '../levels/level-spec.js';
 import type { LogferryOptions, LogLevel, LogSerializer, Profile } from '../options.js';
-import { DEFAULT_REDACT_KEYS, normalizeKey } from '../redact/index.js';
-import type { ResolvedBugsnag, ResolvedCloudWatch } from '../wire/index.js';
+import { DEFAULT_REDACT_KEYS, normalizeKey } from '../redact/secret-keys.js';
+import type { ResolvedBugsnag, ResolvedCloudWatch } from '../wire/sink-options.js';
 import {
   BUGSNAG_OPTION_KEYS,
   CLOUDWATCH_OPTION_KEYS,

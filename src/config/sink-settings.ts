@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { LogferryConfigError } from '../errors.js';
-import { parseSinkLevel } from '../levels/index.js';
+import { parseSinkLevel } from '../levels/level-spec.js';
 import type { BugsnagOptions, BugsnagRule, CloudWatchOptions, CloudWatchScope } from '../options.js';
-import type { ResolvedBugsnag, ResolvedCloudWatch } from '../wire/index.js';
-import { CLOUDWATCH_RETENTION_DAYS, MAX_BATCH_BYTES, MAX_EVENT_MESSAGE_BYTES } from '../wire/index.js';
+import { CLOUDWATCH_RETENTION_DAYS, MAX_BATCH_BYTES, MAX_EVENT_MESSAGE_BYTES } from '../wire/cloudwatch-limits.js';
+import type { ResolvedBugsnag, ResolvedCloudWatch } from '../wire/sink-options.js';
 import { BUGSNAG_ENDPOINT_KEYS, BUGSNAG_RULE_KEYS } from './option-keys.js';
 import {
   checkKnownKeys,

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { unreadable } from '../wire/index.js';
+import { unreadable } from '../wire/serialized-error.js';
 
 // Request-scoped fields (request id, user…) that ride along on every line logged inside
 // withLogContext, across awaits.

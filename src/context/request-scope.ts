@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { censorUrlSecrets, isSecretQueryKey, type KeyMatcher, REDACTED } from '../redact/index.js';
-import type { Sanitizer } from '../sanitize/index.js';
-import type { RequestWire } from '../wire/index.js';
+import { type KeyMatcher, REDACTED } from '../redact/secret-keys.js';
+import { censorUrlSecrets, isSecretQueryKey } from '../redact/text-secrets.js';
+import type { Sanitizer } from '../sanitize/sanitizer.js';
+import type { RequestWire } from '../wire/request-tab.js';
 import { currentLogContext } from './log-context.js';
 
 // The request a line is logged in, for what only some lines need: the Bugsnag request tab

@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { markPlainTables, writePlainLine } from '../line/index.js';
+import { markPlainTables, writePlainLine } from '../line/plain-line-writer.js';
 
 // pino makes a logger's level methods (`info`…) when its level is set, and with a logMethod hook
 // each one collects its arguments into an array and calls the hook, which calls pino's method:

@@ -1,6 +1,7 @@
 import type { ChildLoggerOptions, Logger, LoggerOptions } from 'pino';
-import type { Sanitizer } from '../sanitize/index.js';
-import { fitMessage, unreadable } from '../wire/index.js';
+import type { Sanitizer } from '../sanitize/sanitizer.js';
+import { fitMessage } from '../wire/fit-line.js';
+import { unreadable } from '../wire/serialized-error.js';
 import {
   CAPTURE,
   captureMethod,

@@ -1,9 +1,9 @@
-import type { Config } from '../config/index.js';
-import { sessionCounterBuffer } from '../context/index.js';
-import { levelValue } from '../levels/index.js';
-import { redactKeyPatterns } from '../redact/index.js';
-import type { SpoolWire } from '../wire/index.js';
-import { LEVELS, type SinkName, type SinkRoute, type SinkWireOptions } from '../wire/index.js';
+import type { Config } from '../config/load-config.js';
+import { sessionCounterBuffer } from '../context/session-counter.js';
+import { levelValue } from '../levels/level-spec.js';
+import { redactKeyPatterns } from '../redact/secret-keys.js';
+import { LEVELS, type SinkName, type SinkRoute, type SinkWireOptions } from '../wire/protocol.js';
+import type { SpoolWire } from '../wire/sink-options.js';
 
 // Which worker-thread sinks a Config asks for. They all run behind one target in the worker
 // (started by worker-stream.ts), the router, which reads each line's level from its first bytes

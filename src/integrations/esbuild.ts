@@ -3,7 +3,7 @@ import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { BuildOptions, BuildResult, OutputFile, Plugin, PluginBuild } from 'esbuild';
 import { LogferryBundleError } from '../errors.js';
-import { BUNDLED_WORKER_FILE_NAME, BUNDLED_WORKER_GLOBAL } from '../handover/index.js';
+import { BUNDLED_WORKER_FILE_NAME, BUNDLED_WORKER_GLOBAL } from '../handover/worker-file.js';
 
 // esbuild support. pino starts its worker by file path, and a bundle has no node_modules to
 // find it in, so the plugin builds logferry's worker (router, sinks, pino-pretty, the AWS SDK,

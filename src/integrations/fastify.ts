@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { createRequestTracker, type RequestLoggingOptions } from '../request/index.js';
+import { createRequestTracker, type RequestLoggingOptions } from '../request/request-tracker.js';
 
 // logferry/fastify: request logging as a Fastify 5 plugin. The request logic lives in
 // src/request/request-tracker.ts; this file only wires Fastify's hooks to it. Fastify is not

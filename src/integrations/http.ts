@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRequestTracker, type RequestLoggingOptions } from '../request/index.js';
+import { createRequestTracker, type RequestLoggingOptions } from '../request/request-tracker.js';
 
 // logferry/http: request logging for Express and plain node:http, as Connect-style middleware.
 // The request logic lives in src/request/request-tracker.ts; this file only reads Express's request.

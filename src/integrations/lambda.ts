@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
-import { withLogContext, xrayRootOf } from '../context/index.js';
+import { withLogContext } from '../context/log-context.js';
+import { xrayRootOf } from '../context/xray.js';
 import { LogferryConfigError } from '../errors.js';
-import type { FlushResult } from '../lifecycle/index.js';
-import { flushLogs } from '../lifecycle/index.js';
-import { createLogger } from '../loggers/index.js';
-import { existingRootState, linesWrittenCounter, type RootState } from '../root/index.js';
-import { UNHANDLED_FIELD } from '../wire/index.js';
+import type { FlushResult } from '../lifecycle/flush.js';
+import { flushLogs } from '../lifecycle/flush-close-stats.js';
+import { createLogger } from '../loggers/create-logger.js';
+import { linesWrittenCounter } from '../root/destination.js';
+import { existingRootState, type RootState } from '../root/state.js';
+import { UNHANDLED_FIELD } from '../wire/protocol.js';
 
 // AWS Lambda freezes the process as soon as a handler's result is returned: anything still
 // on its way to a sink waits for the next invocation, or is lost with the environment. The

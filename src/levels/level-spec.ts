@@ -1,6 +1,6 @@
 import { LogferryConfigError } from '../errors.js';
 import type { LogLevel } from '../options.js';
-import { LEVELS, type LevelName } from '../wire/index.js';
+import { LEVELS, type LevelName } from '../wire/protocol.js';
 
 const ACCEPTED_LEVELS = `${Object.keys(LEVELS).join(', ')} or silent`;
 

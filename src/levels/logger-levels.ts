@@ -1,5 +1,5 @@
 import type { LogLevel } from '../options.js';
-import { TRANSACTIONAL_CHANNEL } from '../wire/index.js';
+import { TRANSACTIONAL_CHANNEL } from '../wire/protocol.js';
 import { type LevelSpec, levelForModule, lowerLevel } from './level-spec.js';
 
 // Which level each logger gets from a level spec: the rules createLogger() applies when a logger

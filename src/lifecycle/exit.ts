@@ -1,10 +1,10 @@
 import { writeSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { NonErrorThrown } from '../errors.js';
-import { createKeyMatcher } from '../redact/index.js';
-import type { RootState } from '../root/index.js';
-import { createSanitizer } from '../sanitize/index.js';
-import { UNHANDLED_FIELD, type UnhandledOrigin } from '../wire/index.js';
+import { createKeyMatcher } from '../redact/secret-keys.js';
+import type { RootState } from '../root/state.js';
+import { createSanitizer } from '../sanitize/sanitizer.js';
+import { UNHANDLED_FIELD, type UnhandledOrigin } from '../wire/protocol.js';
 import { reportEnding } from './ending-report.js';
 import { flushRoot, flushRootSync } from './flush.js';
 import { handleSignals } from './signal-registry.js';

@@ -1,6 +1,7 @@
 import { LogferryArgumentError } from '../errors.js';
-import { existingRootState, type RootState, replaceDestination } from '../root/index.js';
-import type { SinkName } from '../wire/index.js';
+import { replaceDestination } from '../root/destination.js';
+import { existingRootState, type RootState } from '../root/state.js';
+import type { SinkName } from '../wire/protocol.js';
 import { reportEnding } from './ending-report.js';
 import { type FlushResult, flushRoot, nothingToFlush, readStats, type SinkStats } from './flush.js';
 

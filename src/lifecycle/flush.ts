@@ -1,4 +1,4 @@
-import type { RootState } from '../root/index.js';
+import type { RootState } from '../root/state.js';
 import {
   flushMarkerLine,
   readLastError,
@@ -8,7 +8,7 @@ import {
   type StatField,
   sinkSlot,
   statIndex,
-} from '../wire/index.js';
+} from '../wire/protocol.js';
 
 // Flush acknowledgements: a marker line goes down the same pipe as the log lines, every
 // sink answers it in shared memory once everything before it is settled (delivered, or

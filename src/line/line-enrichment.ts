@@ -1,18 +1,14 @@
 import type { LoggerOptions } from 'pino';
-import type { Config } from '../config/index.js';
-import {
-  type ActiveTraceReader,
-  currentLogContext,
-  currentXrayTraceId,
-  loadActiveTraceReader,
-  requestTabReader,
-  XRAY_TRACE_ID_FIELD,
-  xrayApplies,
-} from '../context/index.js';
+import type { Config } from '../config/load-config.js';
+import { currentLogContext } from '../context/log-context.js';
+import { requestTabReader } from '../context/request-scope.js';
+import { type ActiveTraceReader, loadActiveTraceReader } from '../context/trace-ids.js';
+import { currentXrayTraceId, XRAY_TRACE_ID_FIELD, xrayApplies } from '../context/xray.js';
 import type { LogSerializer } from '../options.js';
-import type { KeyMatcher } from '../redact/index.js';
-import type { Sanitizer } from '../sanitize/index.js';
-import { LEVELS, REQUEST_FIELD, type RequestWire } from '../wire/index.js';
+import type { KeyMatcher } from '../redact/secret-keys.js';
+import type { Sanitizer } from '../sanitize/sanitizer.js';
+import { LEVELS } from '../wire/protocol.js';
+import { REQUEST_FIELD, type RequestWire } from '../wire/request-tab.js';
 
 // What the app's thread adds to each line, in pino's log formatter: the app's serializers
 // (before redaction, so what they return is censored too), the withLogContext fields, trace

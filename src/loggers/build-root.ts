@@ -1,20 +1,27 @@
 import { isMainThread } from 'node:worker_threads';
 import pino, { type Logger, type LoggerOptions } from 'pino';
-import { appThreadStdout } from '../app-stdout/index.js';
-import { type Config, loadConfig } from '../config/index.js';
+import { appThreadStdout } from '../app-stdout/app-thread-stdout.js';
+import { type Config, loadConfig } from '../config/load-config.js';
 import { LogferryConfigError } from '../errors.js';
-import { capLineBytes, guardChildren, guardLogMethod, type LogFormatter } from '../guard/index.js';
-import type { TransportStream } from '../handover/index.js';
-import { boundAppBacklog, locateWorker, planSinks, startWorkerStream, withThreadStreamWorker } from '../handover/index.js';
-import { levelValue, lowestLevel } from '../levels/index.js';
-import { installExitHandling } from '../lifecycle/index.js';
-import { fieldSerializer, GUARDED_SERIALIZERS, type LineEnrichment, lineEnrichment, lineOptions } from '../line/index.js';
+import { capLineBytes, guardChildren, guardLogMethod, type LogFormatter } from '../guard/log-call-guard.js';
+import { boundAppBacklog } from '../handover/app-backlog.js';
+import { planSinks } from '../handover/sink-plan.js';
+import type { TransportStream } from '../handover/transport-stream.js';
+import { locateWorker, withThreadStreamWorker } from '../handover/worker-file.js';
+import { startWorkerStream } from '../handover/worker-stream.js';
+import { levelValue } from '../levels/level-spec.js';
+import { lowestLevel } from '../levels/logger-levels.js';
+import { installExitHandling } from '../lifecycle/exit.js';
+import { fieldSerializer, type LineEnrichment, lineEnrichment, lineOptions } from '../line/line-enrichment.js';
+import { GUARDED_SERIALIZERS } from '../line/plain-line-writer.js';
 import type { LogferryOptions, LogLevel } from '../options.js';
-import { createKeyMatcher, safeNoticeText } from '../redact/index.js';
-import { existingRootState, type RootState, replaceDestination, setRootState } from '../root/index.js';
-import { createSanitizer, DEFAULT_WALK_LIMITS, type Sanitizer } from '../sanitize/index.js';
-import { openSpool } from '../spool/index.js';
-import { type SharedState, sharedBufferBytes, viewSharedState } from '../wire/index.js';
+import { createKeyMatcher } from '../redact/secret-keys.js';
+import { safeNoticeText } from '../redact/text-secrets.js';
+import { replaceDestination } from '../root/destination.js';
+import { existingRootState, type RootState, setRootState } from '../root/state.js';
+import { createSanitizer, DEFAULT_WALK_LIMITS, type Sanitizer } from '../sanitize/sanitizer.js';
+import { openSpool } from '../spool/open-spool.js';
+import { type SharedState, sharedBufferBytes, viewSharedState } from '../wire/protocol.js';
 
 // The one root logger of the process and the one worker thread behind it, built lazily
 // from the Config on first use. Every createLogger() is a child of this root.

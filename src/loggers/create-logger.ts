@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import { loggerLevel } from '../levels/index.js';
-import { CHANNEL_FIELD, TRANSACTIONAL_CHANNEL, unreadable } from '../wire/index.js';
+import { loggerLevel } from '../levels/logger-levels.js';
+import { CHANNEL_FIELD, TRANSACTIONAL_CHANNEL } from '../wire/protocol.js';
+import { unreadable } from '../wire/serialized-error.js';
 import { rootState } from './build-root.js';
 import { moduleName } from './module-name.js';
 

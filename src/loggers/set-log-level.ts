@@ -1,5 +1,6 @@
 import { LogferryConfigError } from '../errors.js';
-import { formatLevelSpec, type LevelSpec, levelValue, loggerLevel, lowestLevel, parseLevelSpec } from '../levels/index.js';
+import { type LevelSpec, levelValue, parseLevelSpec } from '../levels/level-spec.js';
+import { formatLevelSpec, loggerLevel, lowestLevel } from '../levels/logger-levels.js';
 import type { LogLevel } from '../options.js';
 import { rootState } from './build-root.js';
 import { liveLoggers } from './create-logger.js';

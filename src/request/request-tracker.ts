@@ -1,20 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import {
-  censorQuery,
-  countSessionStarted,
-  currentLogContext,
-  REQUEST_SCOPE,
-  type RequestScope,
-  requestPath,
-  runInLogContext,
-  sessionsTracked,
-} from '../context/index.js';
+import { currentLogContext, runInLogContext } from '../context/log-context.js';
+import { censorQuery, REQUEST_SCOPE, type RequestScope, requestPath } from '../context/request-scope.js';
+import { countSessionStarted, sessionsTracked } from '../context/session-counter.js';
 import { LogferryConfigError } from '../errors.js';
-import { createLogger, rootState } from '../loggers/index.js';
-import { createKeyMatcher, type KeyMatcher } from '../redact/index.js';
-import { COMPLETION_FIELD, ERROR_MIDDLEWARE_ORIGIN, LEVELS, type LevelName, UNHANDLED_FIELD } from '../wire/index.js';
+import { rootState } from '../loggers/build-root.js';
+import { createLogger } from '../loggers/create-logger.js';
+import { createKeyMatcher, type KeyMatcher } from '../redact/secret-keys.js';
+import { LEVELS, type LevelName, UNHANDLED_FIELD } from '../wire/protocol.js';
+import { COMPLETION_FIELD, ERROR_MIDDLEWARE_ORIGIN } from '../wire/request-tab.js';
 
 // What every framework adapter does for a request, once: request id, the log context, the
 // Bugsnag request scope and session, one completion line, and the report of an error a

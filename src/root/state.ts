@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config/index.js';
-import type { TransportStream } from '../handover/index.js';
-import type { SharedState, SinkName } from '../wire/index.js';
+import type { Config } from '../config/load-config.js';
+import type { TransportStream } from '../handover/transport-stream.js';
+import type { SharedState, SinkName } from '../wire/protocol.js';
 
 // The one root of the process, as every part that flushes, ends or counts it sees it. It is
 // built by src/loggers/build-root.ts; kept apart from the builder so that flush, exit and the

@@ -1,4 +1,4 @@
-import { mayHoldUrlSecret } from '../redact/index.js';
+import { mayHoldUrlSecret } from '../redact/text-secrets.js';
 
 // Whether a log message can pass through the walk untouched: short enough, and no URL secret in
 // it. Nearly every message is a literal repeated call after call, so the messages found clean are

@@ -1,4 +1,4 @@
-import { isSecretPair, type KeyMatcher, plainKeySlot } from '../redact/index.js';
+import { isSecretPair, type KeyMatcher, plainKeySlot } from '../redact/secret-keys.js';
 
 // The sanitizer's fast pass (src/sanitize/sanitizer.ts): most log calls pass a small tree of plain objects,
 // arrays, numbers and short strings with nothing to censor. Such a tree is copied with spread

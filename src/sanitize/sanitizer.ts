@@ -1,6 +1,8 @@
 import { isAnyArrayBuffer, isMap, isSet } from 'node:util/types';
-import { censorUrlSecrets, isSecretPair, type KeyMatcher, mayHoldUrlSecret, REDACTED, shortestUrlSecret } from '../redact/index.js';
-import { isErrorLike, keepConvertible, serializeError, setField, truncationMarker, unreadable, utf8Bytes } from '../wire/index.js';
+import { isSecretPair, type KeyMatcher, REDACTED } from '../redact/secret-keys.js';
+import { censorUrlSecrets, mayHoldUrlSecret, shortestUrlSecret } from '../redact/text-secrets.js';
+import { isErrorLike, keepConvertible, serializeError, setField, unreadable } from '../wire/serialized-error.js';
+import { truncationMarker, utf8Bytes } from '../wire/utf8.js';
 import { createCleanTextCheck } from './clean-message-memo.js';
 import { createQuickCopier, type QuickCopies } from './quick-copy.js';
 import {

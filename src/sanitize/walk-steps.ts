@@ -1,5 +1,5 @@
 import { isBigIntObject, isBooleanObject, isNumberObject, isStringObject } from 'node:util/types';
-import { isErrorLike } from '../wire/index.js';
+import { isErrorLike } from '../wire/serialized-error.js';
 
 // The small pieces of the sanitizer's walk (src/sanitize/sanitizer.ts) that need none of its state:
 // reading hostile objects safely, Map/Set/typed-array shapes, and the cut report's path.

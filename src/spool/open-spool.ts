@@ -1,9 +1,10 @@
-import type { Config } from '../config/index.js';
-import type { TransportStream } from '../handover/index.js';
-import { flushRoot, handleSignals } from '../lifecycle/index.js';
-import type { RootState } from '../root/index.js';
-import type { SpoolWire } from '../wire/index.js';
-import { LEVELS, type SharedState } from '../wire/index.js';
+import type { Config } from '../config/load-config.js';
+import type { TransportStream } from '../handover/transport-stream.js';
+import { flushRoot } from '../lifecycle/flush.js';
+import { handleSignals } from '../lifecycle/signal-registry.js';
+import type { RootState } from '../root/state.js';
+import { LEVELS, type SharedState } from '../wire/protocol.js';
+import type { SpoolWire } from '../wire/sink-options.js';
 import { spoolBeforeHandOver } from './spool-before-handover.js';
 import { SpoolWriter } from './spool-writer.js';
 

@@ -1,5 +1,5 @@
-import type { TransportStream } from '../handover/index.js';
-import { shipsToCloudWatch } from '../wire/index.js';
+import type { TransportStream } from '../handover/transport-stream.js';
+import { shipsToCloudWatch } from '../wire/cloudwatch-lines.js';
 import type { SpoolWriter } from './spool-writer.js';
 
 /**

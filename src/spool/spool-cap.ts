@@ -1,6 +1,7 @@
 import { readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { offsetOf, readSegment, SPOOL_START, type SpoolState, segmentName, segmentOf, stateName, statIndex } from '../wire/index.js';
+import { statIndex } from '../wire/protocol.js';
+import { offsetOf, readSegment, SPOOL_START, type SpoolState, segmentName, segmentOf, stateName } from '../wire/spool-format.js';
 
 // maxBytes, kept by the app's thread that writes the spool. The worker cannot keep it: while the
 // app logs a burst it runs behind, and the disk fills with what it has not seen yet. Checked once

@@ -1,13 +1,13 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ResolvedSpool } from '../config/index.js';
+import type { ResolvedSpool } from '../config/spool-settings.js';
 import { LogferryConfigError } from '../errors.js';
-import type { SharedState, SpoolWire } from '../wire/index.js';
+import type { SharedState } from '../wire/protocol.js';
+import { statIndex } from '../wire/protocol.js';
+import type { SpoolWire } from '../wire/sink-options.js';
 import {
   claimName,
   encodeRecordInto,
-  makeDirectoryPrivate,
-  newWriterOwnerId,
   nextPosition,
   parseSegmentName,
   RECORD_HEADER_BYTES,
@@ -19,9 +19,8 @@ import {
   segmentName,
   segmentOf,
   stateName,
-  statIndex,
-  WRITE_NO_FOLLOW,
-} from '../wire/index.js';
+} from '../wire/spool-format.js';
+import { makeDirectoryPrivate, newWriterOwnerId, WRITE_NO_FOLLOW } from '../wire/spool-owner.js';
 import { SpoolCap } from './spool-cap.js';
 
 // The app thread's half of the spool: each line the CloudWatch sink will ship is appended to this

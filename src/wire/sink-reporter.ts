@@ -1,4 +1,4 @@
-import { safeNoticeText } from '../redact/index.js';
+import { safeNoticeText } from '../redact/text-secrets.js';
 import {
   type SharedState,
   type SinkName,

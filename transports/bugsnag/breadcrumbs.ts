@@ -1,4 +1,5 @@
-import { levelName, readPrefixTime } from '../../src/wire/index.js';
+import { readPrefixTime } from '../../src/wire/line-prefix.js';
+import { levelName } from '../../src/wire/protocol.js';
 import { ownCopy } from '../shared/own-copy.js';
 
 // The last N lower-level lines of the process, kept raw and parsed only when an event

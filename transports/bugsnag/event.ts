@@ -1,5 +1,7 @@
-import type { SerializedError } from '../../src/wire/index.js';
-import { capUtf8, ERROR_MIDDLEWARE_ORIGIN, levelName, REQUEST_FIELD, type RequestWire, UNHANDLED_FIELD } from '../../src/wire/index.js';
+import { levelName, UNHANDLED_FIELD } from '../../src/wire/protocol.js';
+import { ERROR_MIDDLEWARE_ORIGIN, REQUEST_FIELD, type RequestWire } from '../../src/wire/request-tab.js';
+import type { SerializedError } from '../../src/wire/serialized-error.js';
+import { capUtf8 } from '../../src/wire/utf8.js';
 
 // A pino line -> what a Bugsnag event should say: the app's own error (class, message,
 // stack, causes), severity, handled-ness, context, user and metadata. Pure: no I/O.

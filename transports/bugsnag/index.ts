@@ -1,14 +1,9 @@
 import { pathToFileURL } from 'node:url';
-import type { ResolvedBugsnag } from '../../src/wire/index.js';
-import {
-  COMPLETION_FIELD,
-  createSinkReporter,
-  LEVELS,
-  readPrefixLevel,
-  receivedLineCounter,
-  type SinkWireOptions,
-  viewSharedState,
-} from '../../src/wire/index.js';
+import { readPrefixLevel } from '../../src/wire/line-prefix.js';
+import { LEVELS, type SinkWireOptions, viewSharedState } from '../../src/wire/protocol.js';
+import { COMPLETION_FIELD } from '../../src/wire/request-tab.js';
+import type { ResolvedBugsnag } from '../../src/wire/sink-options.js';
+import { createSinkReporter, receivedLineCounter } from '../../src/wire/sink-reporter.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
 import { BreadcrumbRing } from './breadcrumbs.js';
 import { BugsnagDelivery } from './delivery.js';

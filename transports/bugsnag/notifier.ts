@@ -1,5 +1,5 @@
 import Bugsnag, { type Event as BugsnagEvent } from '@bugsnag/js';
-import type { SerializedError } from '../../src/wire/index.js';
+import type { SerializedError } from '../../src/wire/serialized-error.js';
 import { mayHaveArrived } from '../shared/unanswered.js';
 import { createAttemptAgent, requestLeft } from './attempt-agent.js';
 import type { BreadcrumbSpec } from './breadcrumbs.js';

@@ -1,4 +1,4 @@
-import type { BugsnagRule } from '../../src/wire/index.js';
+import type { BugsnagRule } from '../../src/wire/sink-options.js';
 import type { EventSpec } from './event.js';
 
 // Per-error-class rules, as a Python service's before_notify would apply them: the first

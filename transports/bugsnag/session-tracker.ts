@@ -1,4 +1,4 @@
-import type { SinkReporter } from '../../src/wire/index.js';
+import type { SinkReporter } from '../../src/wire/sink-reporter.js';
 import { backoffMs, sleepWithin } from '../shared/backoff.js';
 import type { SendOutcome, SessionCount } from './notifier.js';
 

@@ -1,4 +1,4 @@
-import type { SinkReporter } from '../../src/wire/index.js';
+import type { SinkReporter } from '../../src/wire/sink-reporter.js';
 import type { Sleeper } from '../shared/backoff.js';
 import type { LogEvents, LogsApi, PreparedPut } from './client.js';
 import { type BatchPieces, countRejected, type RejectedRanges } from './refusals.js';

@@ -5,7 +5,7 @@ import {
   MAX_BATCH_BYTES,
   MAX_BATCH_EVENTS,
   MAX_BATCH_SPAN_MS,
-} from '../../src/wire/index.js';
+} from '../../src/wire/cloudwatch-limits.js';
 import { BatchEvent } from './batch-event.js';
 import {
   BODY_HEAD_ROOM,

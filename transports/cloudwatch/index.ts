@@ -1,15 +1,10 @@
-import type { ResolvedCloudWatch, SpoolWire } from '../../src/wire/index.js';
-import {
-  createSinkReporter,
-  fitMessage,
-  readCloudWatchLine,
-  readPrefixLevel,
-  readPrefixTimeAfter,
-  receivedLineCounter,
-  type SinkWireOptions,
-  utf8Bytes,
-  viewSharedState,
-} from '../../src/wire/index.js';
+import { readCloudWatchLine } from '../../src/wire/cloudwatch-lines.js';
+import { fitMessage } from '../../src/wire/fit-line.js';
+import { readPrefixLevel, readPrefixTimeAfter } from '../../src/wire/line-prefix.js';
+import { type SinkWireOptions, viewSharedState } from '../../src/wire/protocol.js';
+import type { ResolvedCloudWatch, SpoolWire } from '../../src/wire/sink-options.js';
+import { createSinkReporter, receivedLineCounter } from '../../src/wire/sink-reporter.js';
+import { utf8Bytes } from '../../src/wire/utf8.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
 import { createLogsApi } from './client.js';
 import { CloudWatchSender } from './sender.js';

@@ -1,5 +1,6 @@
-import type { SinkReporter } from '../../src/wire/index.js';
-import { MAX_AGE_MS, utf8Bytes } from '../../src/wire/index.js';
+import { MAX_AGE_MS } from '../../src/wire/cloudwatch-limits.js';
+import type { SinkReporter } from '../../src/wire/sink-reporter.js';
+import { utf8Bytes } from '../../src/wire/utf8.js';
 import { Sleeper } from '../shared/backoff.js';
 import { FlushWaiters } from '../shared/flush-waiters.js';
 import { BatchDelivery } from './batch-delivery.js';

@@ -1,4 +1,4 @@
-import type { SinkName, SinkRoute } from '../../src/wire/index.js';
+import type { SinkName, SinkRoute } from '../../src/wire/protocol.js';
 import { type BugsnagSinkOptions, createBugsnagSink } from '../bugsnag/index.js';
 import { type CloudWatchSinkOptions, createCloudWatchSink } from '../cloudwatch/index.js';
 import { type LineHandlers, lineTransport } from '../shared/line-source.js';

@@ -1,4 +1,4 @@
-import { lineLevel, readPrefixLevel } from '../../src/wire/index.js';
+import { lineLevel, readPrefixLevel } from '../../src/wire/line-prefix.js';
 import type { LineHandlers } from '../shared/line-source.js';
 
 /** A sink behind the router: lines at `minLevel` and above reach it. */

@@ -3,7 +3,7 @@
 // counts from the moment the request goes until its answer is read, and aborts the request
 // (its signal goes to the client, which destroys the socket) when time runs out.
 
-import { AttemptCutOffError, AttemptTimeoutError } from '../../src/wire/index.js';
+import { AttemptCutOffError, AttemptTimeoutError } from '../../src/wire/attempt-errors.js';
 
 export class BoundedAttempt {
   readonly #controller = new AbortController();

@@ -1,4 +1,4 @@
-import type { SinkReporter } from '../../src/wire/index.js';
+import type { SinkReporter } from '../../src/wire/sink-reporter.js';
 
 /**
  * Flush markers waiting on a sink: each is answered once every line the sink had taken

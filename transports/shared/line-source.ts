@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { readFlushMarker } from '../../src/wire/index.js';
+import { readFlushMarker } from '../../src/wire/protocol.js';
 
 /**
  * Where a line sits in the text the worker was handed: `chunk.slice(start, end)` is the line and

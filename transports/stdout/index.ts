@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { prettyFactory } from 'pino-pretty';
-import type { SinkWireOptions } from '../../src/wire/index.js';
-import { createSinkReporter } from '../../src/wire/index.js';
+import type { SinkWireOptions } from '../../src/wire/protocol.js';
+import { createSinkReporter } from '../../src/wire/sink-reporter.js';
 import type { LineHandlers } from '../shared/line-source.js';
 import { terminalSafe } from './terminal-safe.js';
 

@@ -1,14 +1,7 @@
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  claimName,
-  isOwnFile,
-  parseSegmentName,
-  type SpoolState,
-  segmentName,
-  stateName,
-  WRITE_NO_FOLLOW,
-} from '../../../src/wire/index.js';
+import { claimName, parseSegmentName, type SpoolState, segmentName, stateName } from '../../../src/wire/spool-format.js';
+import { isOwnFile, WRITE_NO_FOLLOW } from '../../../src/wire/spool-owner.js';
 
 // One owner's spool files as the log worker handles them: its state file (how far CloudWatch has
 // accepted), its segments (removed once shipped) and its claim (removed last, so files are never

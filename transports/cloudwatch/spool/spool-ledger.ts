@@ -1,4 +1,4 @@
-import type { SpoolPosition } from '../../../src/wire/index.js';
+import type { SpoolPosition } from '../../../src/wire/spool-format.js';
 
 // For each queued line that is in a spool: its queue seq, which spool, and where it ends there.
 // Three growable typed arrays used as a FIFO, so a queued line costs a few bytes and no object.

@@ -1,11 +1,9 @@
 import { readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SinkReporter } from '../../../src/wire/index.js';
+import type { SinkReporter } from '../../../src/wire/sink-reporter.js';
 import {
   claimName,
-  isOwnFile,
   offsetOf,
-  ownerIsAlive,
   parseClaimName,
   position,
   readSegment,
@@ -15,7 +13,8 @@ import {
   type SpoolState,
   segmentOf,
   stateName,
-} from '../../../src/wire/index.js';
+} from '../../../src/wire/spool-format.js';
+import { isOwnFile, ownerIsAlive } from '../../../src/wire/spool-owner.js';
 import { SpoolFiles } from './spool-files.js';
 
 // At start, the spools of processes that died are adopted, each exactly once: the claim file

@@ -1,13 +1,8 @@
-import type { SinkReporter, SpoolWire } from '../../../src/wire/index.js';
-import {
-  CLAIM_HEARTBEAT_MS,
-  nextPosition,
-  SPOOL_START,
-  type SpoolPosition,
-  segmentOf,
-  statIndex,
-  viewSharedState,
-} from '../../../src/wire/index.js';
+import { statIndex, viewSharedState } from '../../../src/wire/protocol.js';
+import type { SpoolWire } from '../../../src/wire/sink-options.js';
+import type { SinkReporter } from '../../../src/wire/sink-reporter.js';
+import { nextPosition, SPOOL_START, type SpoolPosition, segmentOf } from '../../../src/wire/spool-format.js';
+import { CLAIM_HEARTBEAT_MS } from '../../../src/wire/spool-owner.js';
 import { SpoolFiles } from './spool-files.js';
 import { SpoolLedger } from './spool-ledger.js';
 import { adoptDeadSpools } from './spool-recovery.js';
