@@ -5,38 +5,15 @@ import { type KeyMatcher, REDACTED } from '../redact/secret-keys.js';
 import { censorUrlSecrets, isSecretQueryKey } from '../redact/text-secrets.js';
 import type { Sanitizer } from '../sanitize/sanitizer.js';
 import type { RequestWire } from '../wire/request-tab.js';
-import { currentLogContext } from './log-context.js';
+import { currentRequestState, type RequestState } from './request-state.js';
 
-// The request a line is logged in, for what only some lines need: the Bugsnag request tab
-// (built once per request, on the first line at the Bugsnag sink's level) and the request's
-// Bugsnag session. It rides in the log context under a symbol: one AsyncLocalStorage, not two
-// (on Node 20 each one is paid for on every async resource), copied into nested contexts by
-// their spread, and never serialized (JSON and the sanitizer skip symbol keys).
-
-/** One tracked request. */
-export interface RequestScope {
-  readonly req: IncomingMessage;
-  /** Epoch ms. */
-  readonly startedAt: number;
-  /** `Express/Connect` or `Fastify`: the severity reason's framework for unhandled errors. */
-  readonly framework: string;
-  readonly clientIp: () => string | undefined;
-  /** Whether a Bugsnag session was started for this request. */
-  readonly inSession: boolean;
-  tab: RequestWire | undefined;
-}
-
-/** The context key of the request scope. */
-export const REQUEST_SCOPE: unique symbol = Symbol('logferry.requestScope');
-
-export function currentRequestScope(): RequestScope | undefined {
-  return currentLogContext()?.[REQUEST_SCOPE as unknown as string] as RequestScope | undefined;
-}
+// The Bugsnag request tab of the request a line is logged in (request-state.ts), built once per
+// request, on the first line at the Bugsnag sink's level, with the root's redaction rules.
 
 /** Reads the current request's tab, building it on first use with the root's redaction rules. */
 export function requestTabReader(sanitize: Sanitizer, isSecretKey: KeyMatcher): () => RequestWire | undefined {
   return () => {
-    const scope = currentRequestScope();
+    const scope = currentRequestState();
     if (scope === undefined) return undefined;
     scope.tab ??= buildRequestTab(scope, sanitize, isSecretKey);
     return scope.tab;
@@ -44,7 +21,11 @@ export function requestTabReader(sanitize: Sanitizer, isSecretKey: KeyMatcher): 
 }
 
 /** The request tab as @bugsnag/plugin-express fills it: url, httpMethod, headers, clientIp, referer. */
-export function buildRequestTab(scope: RequestScope, sanitize: Sanitizer, isSecretKey: KeyMatcher): RequestWire {
+export function buildRequestTab(
+  scope: Pick<RequestState, 'req' | 'startedAt' | 'framework' | 'clientIp' | 'inSession'>,
+  sanitize: Sanitizer,
+  isSecretKey: KeyMatcher,
+): RequestWire {
   const { req } = scope;
   const headers = sanitize({ ...req.headers });
   const referer = req.headers.referer ?? req.headers.referrer;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestStateOf } from '../context/request-state.js';
 import { createRequestTracker, type RequestLoggingOptions } from '../request/request-tracker.js';
 
 // logferry/http: request logging for Express and plain node:http, as Connect-style middleware.
@@ -27,6 +28,8 @@ interface ExpressLikeRequest extends IncomingMessage {
   route?: { path?: unknown };
   ip?: string;
 }
+/** `req.id` as pino-http and other middleware set it. */
+type WithId = { id?: unknown };
 
 // errorLogging() finds the request's tracker through the request: it is a separate middleware.
 type Tracker = ReturnType<typeof createRequestTracker<IncomingMessage>>;
@@ -44,7 +47,8 @@ export function requestLogging<Req extends IncomingMessage = IncomingMessage>(
 ): RequestLoggingMiddleware {
   const tracker = createRequestTracker<Req>(options);
   return (req, res, next) => {
-    trackers.set(req, tracker as unknown as Tracker);
+    // The first tracker of the request reports its errors; a second one only joins the request.
+    if (!trackers.has(req)) trackers.set(req, tracker as unknown as Tracker);
     const route = options.route;
     tracker.start(
       {
@@ -55,8 +59,14 @@ export function requestLogging<Req extends IncomingMessage = IncomingMessage>(
         route: route?.(req as Req),
         ...(route ? {} : { watchRoute: (matched: (route: string) => void) => watchExpressRoute(req, matched) }),
         clientIp: () => (req as ExpressLikeRequest).ip ?? req.socket?.remoteAddress,
+        existingId: (req as WithId).id,
       },
-      () => next(),
+      () => {
+        // As pino-http does: the id is req.id from here on, for the app and any middleware after.
+        const state = requestStateOf(req);
+        if (state !== undefined && (req as WithId).id === undefined) (req as WithId).id = state.id;
+        next();
+      },
     );
   };
 }

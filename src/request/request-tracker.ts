@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { currentLogContext, runInLogContext } from '../context/log-context.js';
-import { censorQuery, REQUEST_SCOPE, type RequestScope, requestPath } from '../context/request-scope.js';
+import { censorQuery, requestPath } from '../context/request-scope.js';
+import { createRequestState, type RequestUser, requestStateOf, runInRequest } from '../context/request-state.js';
 import { countSessionStarted, sessionsTracked } from '../context/session-counter.js';
 import { LogferryConfigError } from '../errors.js';
 import { rootState } from '../loggers/build-root.js';
@@ -14,13 +14,6 @@ import { COMPLETION_FIELD, ERROR_MIDDLEWARE_ORIGIN } from '../wire/request-tab.j
 // What every framework adapter does for a request, once: request id, the log context, the
 // Bugsnag request scope and session, one completion line, and the report of an error a
 // handler threw. Adapters only translate their framework's request into a RequestHandle.
-
-/** The user of a request, as Bugsnag shows it (logged as `userId`, `userEmail`, `userName`). */
-export interface RequestUser {
-  id?: string;
-  email?: string;
-  name?: string;
-}
 
 /** Levels of the completion line. */
 export interface CompletionLevels {
@@ -45,6 +38,11 @@ export interface RequestLoggingOptions<Request> {
   ignore?: (req: Request) => boolean;
   /** Levels of the completion line. */
   levels?: CompletionLevels;
+  /**
+   * The request id when the request has none yet (no `req.id`), as pino-http's `genReqId`:
+   * `(req, res) => string`. Default: the incoming id header when well-formed, else a new UUID.
+   */
+  genReqId?: (req: Request, res: ServerResponse) => string | number | undefined;
   /** Module name of the completion and error lines, as LOG_LEVEL names it (`http=warn`). Default: `http`. */
   module?: string;
 }
@@ -60,21 +58,16 @@ export interface RequestHandle<Request> {
   /** For a framework that matches later (Express): takes the callback to call once a route matched. */
   watchRoute?: (matched: (route: string) => void) => void;
   clientIp: () => string | undefined;
+  /** An id the request already has (`req.id` set by earlier middleware, Fastify's `request.id`): it is kept. */
+  existingId?: unknown;
 }
 
 /** An incoming id is echoed and logged only when it looks like an id, not like an injection. */
 const WELL_FORMED_ID = /^[A-Za-z0-9._~:@+=/-]{1,128}$/;
 
-interface TrackedRequest {
-  scope: RequestScope;
-  context: Readonly<Record<string, unknown>>;
-}
-
-/** Where a request keeps its tracking, for the error handler that runs outside its context. */
-const TRACKED: unique symbol = Symbol('logferry.trackedRequest');
-/** The errors already reported for a request, whichever tracker reported them. */
+/** The errors reported for a request no request logger tracks (errorLogging() alone). */
 const REPORTED: unique symbol = Symbol.for('logferry.reportedErrors');
-type WithTracking = IncomingMessage & { [TRACKED]?: TrackedRequest; [REPORTED]?: unknown[] };
+type WithReported = IncomingMessage & { [REPORTED]?: unknown[] };
 
 /** The shared request logic, configured once per middleware or plugin instance. */
 export function createRequestTracker<Request>(options: RequestLoggingOptions<Request> = {}) {
@@ -84,7 +77,6 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
     serverError: completionLevel('serverError', options.levels?.serverError ?? 'error'),
     aborted: completionLevel('aborted', options.levels?.aborted ?? 'info'),
   };
-  const reported = new WeakSet<object>();
   let log: Logger | undefined;
   let isSecretKey: KeyMatcher | undefined;
   const logger = (): Logger => {
@@ -92,54 +84,75 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
     return log;
   };
 
-  /** Runs `next` inside the request's context; the completion line is logged when the response ends. */
+  /**
+   * Runs `next` inside the request's context; the completion line is logged when the response
+   * ends. A request another tracker (a second middleware, a mounted sub-app) already tracks is
+   * joined: one id, one session, one completion line.
+   */
   function start(handle: RequestHandle<Request>, next: () => void): void {
+    const joined = requestStateOf(handle.raw);
+    if (joined !== undefined) {
+      runInRequest(joined, next);
+      return;
+    }
     if (isIgnored(handle.request)) {
       next();
       return;
     }
+    // The root (and with it the Bugsnag sink's session counter) exists before the first request's
+    // session is counted, even in an app that has created no logger of its own yet.
+    logger();
     const { raw, res } = handle;
-    const incoming = raw.headers[header];
-    const requestId = typeof incoming === 'string' && WELL_FORMED_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdOf(handle);
     if (!res.headersSent) res.setHeader(header, requestId);
-
     const inSession = sessionsTracked();
     if (inSession) countSessionStarted();
-    const scope: RequestScope = {
+    const state = createRequestState({
+      id: requestId,
       req: raw,
-      startedAt: Date.now(),
       framework: handle.framework,
       clientIp: handle.clientIp,
+      route: handle.route,
+      user: () => readUser(handle.request),
       inSession,
-      tab: undefined,
+      withUser: options.getUser !== undefined,
+    });
+    handle.watchRoute?.((route) => {
+      state.route = route;
+    });
+    const complete = (): void => {
+      if (state.completed) return;
+      state.completed = true;
+      // pino-http's rule: a request the server or client destroyed, or whose response never ended, was aborted.
+      const aborted = raw.readableAborted === true || !res.writableFinished;
+      const durationMs = Math.round(Number(process.hrtime.bigint() - state.startedHr) / 1e4) / 100;
+      runInRequest(state, () => logCompletion(raw, res, durationMs, aborted));
     };
-    const context = contextFields(handle, requestId, scope);
-    const entry: TrackedRequest = { scope, context };
-    (raw as WithTracking)[TRACKED] = entry;
-    const startedAt = process.hrtime.bigint();
-    let completed = false;
-    const complete = (aborted: boolean): void => {
-      if (completed) return;
-      completed = true;
-      const durationMs = Math.round(Number(process.hrtime.bigint() - startedAt) / 1e4) / 100;
-      within(entry, () => logCompletion(raw, res, durationMs, aborted));
-    };
-    res.once('finish', () => complete(false));
-    res.once('close', () => complete(!res.writableFinished));
-    within(entry, next);
+    res.once('finish', complete);
+    res.once('close', complete);
+    runInRequest(state, next);
   }
 
-  function contextFields(handle: RequestHandle<Request>, requestId: string, scope: RequestScope): Record<string, unknown> {
-    // Fields of an enclosing withLogContext (a service name…) stay; the request's win.
-    const fields: Record<string, unknown> = { ...currentLogContext(), requestId, method: handle.raw.method };
-    (fields as Record<symbol, unknown>)[REQUEST_SCOPE] = scope;
-    // The context object itself is the store lines read (runInLogContext), so a route matched later shows from then on.
-    if (handle.route !== undefined) fields.route = handle.route;
-    handle.watchRoute?.((route) => {
-      fields.route = route;
-    });
-    if (options.getUser) defineUserFields(fields, () => readUser(handle.request));
-    return fields;
+  /** An id the request already has, else genReqId's, else a well-formed incoming header, else a new UUID. */
+  function requestIdOf(handle: RequestHandle<Request>): string {
+    const existing = handle.existingId;
+    if ((typeof existing === 'string' && existing !== '') || typeof existing === 'number') return String(existing);
+    if (options.genReqId) {
+      const generated = generatedId(handle);
+      if (generated !== undefined) return generated;
+    }
+    const incoming = handle.raw.headers[header];
+    return typeof incoming === 'string' && WELL_FORMED_ID.test(incoming) ? incoming : randomUUID();
+  }
+
+  function generatedId(handle: RequestHandle<Request>): string | undefined {
+    try {
+      const id = options.genReqId?.(handle.request, handle.res);
+      if ((typeof id === 'string' && id !== '') || typeof id === 'number') return String(id);
+    } catch {
+      // A throwing genReqId costs the request its custom id, never the request.
+    }
+    return undefined;
   }
 
   // getUser runs when a line first needs the user, and once it names one, never again for that request.
@@ -173,24 +186,19 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
   }
 
   /**
-   * Reports an error a handler threw, once, as unhandled: called from Express's error
-   * middleware or Fastify's onError. Client errors (a status below 500) are not reported.
+   * Reports an error a handler threw, once per request, as unhandled: called from Express's
+   * error middleware or Fastify's onError. Client errors (a status below 500) are not reported.
+   * The same Error object thrown by another request (a module-level constant, a cached
+   * rejected promise) is that request's error, and is reported again.
    */
   function reportHandlerError(error: unknown, raw: IncomingMessage): void {
-    if (typeof error === 'object' && error !== null) {
-      if (reported.has(error) || isClientError(error)) return;
-      reported.add(error);
-    }
-    // A thrown string or number cannot go in a WeakSet: the request remembers what it reported,
-    // so a second errorLogging() (or another tracker's) passes the same value on unreported.
-    const tracking = raw as WithTracking;
-    const seen = tracking[REPORTED] ?? [];
+    if (typeof error === 'object' && error !== null && isClientError(error)) return;
+    const state = requestStateOf(raw);
+    const seen = state?.reported ?? reportedWithoutState(raw);
     if (seen.includes(error)) return;
     seen.push(error);
-    tracking[REPORTED] = seen;
-    const entry = (raw as WithTracking)[TRACKED];
     const report = () => logger().error({ err: error, [UNHANDLED_FIELD]: ERROR_MIDDLEWARE_ORIGIN }, 'request handler failed');
-    if (entry) within(entry, report);
+    if (state) runInRequest(state, report);
     else report();
   }
 
@@ -205,23 +213,15 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
   return { start, reportHandlerError };
 }
 
-/** Runs `fn` in the request's own context, whatever context the event that calls it fired in. */
-function within(entry: TrackedRequest, fn: () => void): void {
-  runInLogContext(entry.context, fn);
+function reportedWithoutState(raw: IncomingMessage): unknown[] {
+  const holder = raw as WithReported;
+  holder[REPORTED] ??= [];
+  return holder[REPORTED];
 }
 
 function completionLevel(name: keyof CompletionLevels, level: unknown): LevelName {
   if (typeof level === 'string' && Object.hasOwn(LEVELS, level)) return level as LevelName;
   throw new LogferryConfigError(`requestLogging levels.${name}`, level, `use one of ${Object.keys(LEVELS).join(', ')}`);
-}
-
-function defineUserFields(fields: Record<string, unknown>, user: () => RequestUser | undefined): void {
-  const names: Array<[string, keyof RequestUser]> = [
-    ['userId', 'id'],
-    ['userEmail', 'email'],
-    ['userName', 'name'],
-  ];
-  for (const [field, key] of names) Object.defineProperty(fields, field, { enumerable: true, get: () => user()?.[key] });
 }
 
 function isClientError(error: object): boolean {
