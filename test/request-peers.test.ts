@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bugsnagEnv } from './support/bugsnag-env.js';
+import { LocalBugsnag } from './support/bugsnag-receiver.js';
+import { jsonLines } from './support/run-fixture.js';
+import { type RunningService, startService } from './support/service-process.js';
+
+// The peers' own request-logging cases, ported: pino-http (test/test.js), @bugsnag/plugin-express
+// (test/node/features/express.feature, express_auto_sessions.feature), run on real Express 5,
+// Fastify 5 and node:http servers in a child process (test/fixtures/request-peers-app.ts) that
+// report to the real @bugsnag/js notifier against the local receiver.
+
+type Line = Record<string, unknown>;
+
+async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; requestId: string | null; body: string }> {
+  const response = await fetch(url, { headers });
+  return { status: response.status, requestId: response.headers.get('x-request-id'), body: await response.text() };
+}
+
+const completions = (lines: Line[]) => lines.filter((line) => line.requestCompleted === true);
+
+async function serve(kind: string, receiver: LocalBugsnag): Promise<RunningService> {
+  return startService('request-peers-app', [kind], { ...bugsnagEnv(receiver), LOG_LEVEL: 'info', LOG_LEVEL_CONSOLE: 'trace' });
+}
+
+for (const kind of ['express', 'fastify']) {
+  describe(`peer cases on ${kind}`, () => {
+    // @bugsnag/plugin-express express_auto_sessions.feature: the same failure on two requests is two events.
+    it('one Error object thrown by several requests (a constant, a cached rejected promise) is reported once per request', async () => {
+      const receiver = await new LocalBugsnag().start();
+      try {
+        const service = await serve(kind, receiver);
+        const responses = [];
+        for (let i = 0; i < 3; i++) responses.push(await get(`${service.url}/same-error?n=${i}`));
+        for (let i = 0; i < 2; i++) responses.push(await get(`${service.url}/cached-rejection?n=${i}`));
+        const run = await service.stop('SIGTERM');
+        const lines = jsonLines(run.stdout);
+        for (const response of responses) assert.equal(response.status, 500);
+        assert.deepEqual(receiver.problems, []);
+        const shared = receiver.events.filter((event) => event.exceptions[0]?.message === 'shared failure');
+        assert.equal(shared.length, 3, 'the module-level error is reported for each request that threw it');
+        assert.deepEqual(shared.map((event) => new URL(String(event.request?.url)).search).sort(), ['?n=0', '?n=1', '?n=2']);
+        const cached = receiver.events.filter((event) => event.exceptions[0]?.message === 'cached rejection');
+        assert.equal(cached.length, 2, 'the cached rejection is reported for each request that awaited it');
+        for (const response of responses) {
+          const failed = lines.filter((line) => line.msg === 'request handler failed' && line.requestId === response.requestId);
+          assert.equal(failed.length, 1, `one error line for request ${response.requestId}`);
+        }
+        // bugsnag-js sessions: every request served is a session, the first one (before any logger existed) included.
+        assert.equal(receiver.sessionsStarted, 5);
+        for (const event of [...shared, ...cached]) assert.deepEqual(event.session?.events, { handled: 0, unhandled: 1 });
+      } finally {
+        await receiver.stop();
+      }
+    });
+  });
+}
+
+describe('peer cases on Express', () => {
+  // @bugsnag/plugin-express express.feature "Breadcrumbs from one request do not appear in another".
+  it('breadcrumbs from one request do not appear in another, even while both are in flight', async () => {
+    const receiver = await new LocalBugsnag().start();
+    try {
+      const service = await serve('express', receiver);
+      const a = get(`${service.url}/breadcrumbs_a`);
+      // B starts once A has logged its line: A's request is still open when B's event is made.
+      const b = get(`${service.url}/breadcrumbs_b`);
+      await Promise.all([a, b]);
+      await service.stop('SIGTERM');
+      const eventA = receiver.events.find((event) => event.exceptions[0]?.message === 'failure in A');
+      const eventB = receiver.events.find((event) => event.exceptions[0]?.message === 'failure in B');
+      const names = (event: typeof eventA) => (event?.breadcrumbs ?? []).map((crumb) => crumb.name);
+      assert.ok(names(eventA).includes('For the first URL'), names(eventA).join(', '));
+      assert.ok(!names(eventA).includes('For the second URL'), 'B reached A');
+      assert.ok(names(eventB).includes('For the second URL'), names(eventB).join(', '));
+      assert.ok(!names(eventB).includes('For the first URL'), "A's line rode on B's event");
+      assert.ok(!JSON.stringify(eventB).includes('a-data'), "A's data rode on B's event");
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('a withLogContext opened before authentication leaves route and user live: lines and the event carry both', async () => {
+    const receiver = await new LocalBugsnag().start();
+    try {
+      const service = await serve('express', receiver);
+      const response = await get(`${service.url}/tenant/42`, { 'x-tenant': 't-1', 'x-user': 'u-7' });
+      const run = await service.stop('SIGTERM');
+      const lines = jsonLines(run.stdout).filter((line) => line.requestId === response.requestId);
+      const order = lines.find((line) => line.msg === 'tenant order');
+      assert.equal(order?.tenant, 't-1');
+      assert.equal(order?.route, '/tenant/:id');
+      assert.equal(order?.userId, 'u-7');
+      const event = receiver.events.find((e) => e.exceptions[0]?.message === 'tenant order failed');
+      assert.equal(event?.context, '/tenant/:id');
+      assert.equal(event?.user?.id, 'u-7');
+      assert.equal(completions(lines)[0]?.userId, 'u-7');
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  // pino-http "internal pino logger not shared between multiple middleware", the other way round:
+  // two instances on one request join it, as pino-http's second instance reuses req.id.
+  it('a mounted sub-app with its own requestLogging() joins the request: one id, one completion line, one session', async () => {
+    const receiver = await new LocalBugsnag().start();
+    try {
+      const service = await serve('express', receiver);
+      const response = await get(`${service.url}/sub/item`);
+      const run = await service.stop('SIGTERM');
+      const lines = jsonLines(run.stdout);
+      assert.equal(JSON.parse(response.body).id, response.requestId, 'req.id is the request id');
+      assert.equal(lines.find((line) => line.msg === 'inside the sub-app')?.requestId, response.requestId);
+      assert.equal(completions(lines).length, 1);
+      assert.equal(completions(lines)[0]?.requestId, response.requestId);
+      assert.equal(receiver.sessionsStarted, 1);
+    } finally {
+      await receiver.stop();
+    }
+  });
+});
+
+describe('peer cases on node:http (pino-http test/test.js)', () => {
+  it('"reuses existing req.id if present", "uses a custom genReqId function", "log requests aborted on the server"', async () => {
+    const receiver = await new LocalBugsnag().start();
+    try {
+      const service = await serve('http', receiver);
+      const reused = await get(`${service.url}/reuse-id`);
+      const generated = await get(`${service.url}/gen`);
+      const first = await get(`${service.url}/plain`);
+      const second = await get(`${service.url}/plain`);
+      await fetch(`${service.url}/destroy`).catch(() => undefined);
+      const run = await service.stop('SIGTERM');
+      const lines = jsonLines(run.stdout);
+      const done = completions(lines);
+
+      assert.equal(reused.requestId, 'id-to-reuse-12345');
+      assert.equal(lines.find((line) => line.msg === 'handled' && line.requestId === 'id-to-reuse-12345')?.requestId, 'id-to-reuse-12345');
+      assert.equal(generated.requestId, 'gen-4-function', 'genReqId gets the request and the response');
+      assert.equal(JSON.parse(generated.body).id, 'gen-4-function', 'req.id is set, as pino-http sets it');
+      // "allocate a unique id to every request"
+      assert.notEqual(first.requestId, second.requestId);
+      // Two instances on each request (the fixture nests them): still one completion line a request.
+      assert.equal(done.length, 5);
+      assert.deepEqual(
+        done.filter((line) => line.url !== '/destroy').map((line) => line.msg),
+        ['request completed', 'request completed', 'request completed', 'request completed'],
+      );
+      const destroyed = done.find((line) => line.url === '/destroy');
+      assert.equal(destroyed?.msg, 'request aborted');
+      assert.equal(destroyed?.aborted, true);
+      assert.equal(typeof destroyed?.durationMs, 'number');
+      assert.equal(receiver.sessionsStarted, 5);
+    } finally {
+      await receiver.stop();
+    }
+  });
+});
