@@ -120,6 +120,30 @@ describe('peer cases on Express', () => {
   });
 });
 
+describe('peer cases on Fastify', () => {
+  // Fastify's Hooks reference: onError runs before the error handler set by setErrorHandler, so
+  // the status that handler picks, not the error's own statusCode, says whether it was the server's fault.
+  it("an error the app's setErrorHandler maps to a 4xx is not reported; one it maps to a 5xx is, once", async () => {
+    const receiver = await new LocalBugsnag().start();
+    try {
+      const service = await serve('fastify', receiver);
+      const client = await get(`${service.url}/mapped-4xx`);
+      const server = await get(`${service.url}/mapped-5xx`);
+      const run = await service.stop('SIGTERM');
+      assert.equal(client.status, 422);
+      assert.equal(server.status, 503);
+      const messages = receiver.events.map((event) => event.exceptions[0]?.message);
+      assert.ok(!messages.includes('bad input mapped to 422'), 'an error answered 422 reached Bugsnag');
+      assert.equal(messages.filter((message) => message === 'client-looking error mapped to 503').length, 1);
+      const lines = jsonLines(run.stdout);
+      const order = lines.filter((line) => line.requestId === server.requestId).map((line) => line.msg);
+      assert.deepEqual(order, ['request handler failed', 'request completed'], 'the error line comes before the completion line');
+    } finally {
+      await receiver.stop();
+    }
+  });
+});
+
 describe('peer cases on node:http (pino-http test/test.js)', () => {
   it('"reuses existing req.id if present", "uses a custom genReqId function", "log requests aborted on the server"', async () => {
     const receiver = await new LocalBugsnag().start();

@@ -39,6 +39,11 @@ export interface RequestState {
   tab: RequestWire | undefined;
   /** Errors (and thrown non-Errors) already reported for this request: each is reported once per request. */
   readonly reported: unknown[];
+  /**
+   * Errors a framework saw before its error handler chose the response (Fastify's onError):
+   * reported when the response ends, and only if it ended as a server error.
+   */
+  readonly deferredErrors: unknown[];
   /** Set once the completion line is logged (or the request was found to have ended). */
   completed: boolean;
   /** The log context object lines read inside the request; its lazy fields read this state. */
@@ -92,6 +97,7 @@ export function createRequestState(start: RequestStart): RequestState {
     inSession: start.inSession,
     tab: undefined,
     reported: [],
+    deferredErrors: [],
     completed: false,
     context,
   };

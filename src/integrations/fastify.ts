@@ -74,8 +74,9 @@ const logferryFastify: LogferryFastifyPlugin = (instance, options, done) => {
     if (context) context.runInAsyncScope(next);
     else next();
   });
+  // onError runs before the app's setErrorHandler has chosen the status: the report waits for the response.
   instance.addHook('onError', (request, _reply, error, next) => {
-    tracker.reportHandlerError(error, request.raw);
+    tracker.deferHandlerError(error, request.raw);
     next();
   });
   done();

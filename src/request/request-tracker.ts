@@ -125,6 +125,7 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
       state.completed = true;
       // pino-http's rule: a request the server or client destroyed, or whose response never ended, was aborted.
       const aborted = raw.readableAborted === true || !res.writableFinished;
+      for (const error of state.deferredErrors) if (aborted || res.statusCode >= 500) reportHandlerError(error, raw, true);
       const durationMs = Math.round(Number(process.hrtime.bigint() - state.startedHr) / 1e4) / 100;
       runInRequest(state, () => logCompletion(raw, res, durationMs, aborted));
     };
@@ -191,8 +192,8 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
    * The same Error object thrown by another request (a module-level constant, a cached
    * rejected promise) is that request's error, and is reported again.
    */
-  function reportHandlerError(error: unknown, raw: IncomingMessage): void {
-    if (typeof error === 'object' && error !== null && isClientError(error)) return;
+  function reportHandlerError(error: unknown, raw: IncomingMessage, statusDecided = false): void {
+    if (!statusDecided && typeof error === 'object' && error !== null && isClientError(error)) return;
     const state = requestStateOf(raw);
     const seen = state?.reported ?? reportedWithoutState(raw);
     if (seen.includes(error)) return;
@@ -200,6 +201,17 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
     const report = () => logger().error({ err: error, [UNHANDLED_FIELD]: ERROR_MIDDLEWARE_ORIGIN }, 'request handler failed');
     if (state) runInRequest(state, report);
     else report();
+  }
+
+  /**
+   * For a framework whose error hook runs before the app's error handler picks the status
+   * (Fastify 5's onError before setErrorHandler): the error is reported when the response
+   * ends, if it ended as a server error (or never ended). An error mapped to a 4xx is not.
+   */
+  function deferHandlerError(error: unknown, raw: IncomingMessage): void {
+    const state = requestStateOf(raw);
+    if (state === undefined || state.completed) reportHandlerError(error, raw);
+    else if (!state.deferredErrors.includes(error)) state.deferredErrors.push(error);
   }
 
   function isIgnored(request: Request): boolean {
@@ -210,7 +222,7 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
     }
   }
 
-  return { start, reportHandlerError };
+  return { start, reportHandlerError, deferHandlerError };
 }
 
 function reportedWithoutState(raw: IncomingMessage): unknown[] {
