@@ -10,6 +10,7 @@ import { createLogger } from '../loggers/create-logger.js';
 import { createKeyMatcher, type KeyMatcher } from '../redact/secret-keys.js';
 import { LEVELS, type LevelName, UNHANDLED_FIELD } from '../wire/protocol.js';
 import { COMPLETION_FIELD, ERROR_MIDDLEWARE_ORIGIN } from '../wire/request-tab.js';
+import { isErrorLike } from '../wire/serialized-error.js';
 
 // What every framework adapter does for a request, once: request id, the log context, the
 // Bugsnag request scope and session, one completion line, and the report of an error a
@@ -198,7 +199,9 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
     const seen = state?.reported ?? reportedWithoutState(raw);
     if (seen.includes(error)) return;
     seen.push(error);
-    const report = () => logger().error({ err: error, [UNHANDLED_FIELD]: ERROR_MIDDLEWARE_ORIGIN }, 'request handler failed');
+    const fields: Record<string, unknown> = isErrorLike(error) ? { err: error } : { err: invalidError(state?.framework), thrown: error };
+    fields[UNHANDLED_FIELD] = ERROR_MIDDLEWARE_ORIGIN;
+    const report = () => logger().error(fields, 'request handler failed');
     if (state) runInRequest(state, report);
     else report();
   }
@@ -223,6 +226,16 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
   }
 
   return { start, reportHandlerError, deferHandlerError };
+}
+
+/**
+ * What @bugsnag/plugin-express reports for a thrown non-Error (a string, a plain object): an
+ * `InvalidError` naming the framework; the value itself is logged beside it as `thrown`.
+ */
+function invalidError(framework = 'Express/Connect'): Error {
+  const error = new Error(`${framework} handler threw a non-error. See "thrown" in the log tab for the value`);
+  error.name = 'InvalidError';
+  return error;
 }
 
 function reportedWithoutState(raw: IncomingMessage): unknown[] {
