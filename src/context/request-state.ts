@@ -84,8 +84,7 @@ export type RequestStart = Pick<RequestState, 'id' | 'req' | 'framework' | 'clie
  * the fields of an enclosing withLogContext; the request's own fields win.
  */
 export function createRequestState(start: RequestStart): RequestState {
-  const context = { ...currentLogContext(), requestId: start.id, method: start.req.method } as unknown as StateContext;
-  const state: RequestState = {
+  const state = {
     id: start.id,
     req: start.req,
     startedAt: Date.now(),
@@ -99,51 +98,44 @@ export function createRequestState(start: RequestStart): RequestState {
     reported: [],
     deferredErrors: [],
     completed: false,
-    context,
-  };
-  context[REQUEST_STATE] = state;
-  // Getters shared by every request, reading the state through `this`: a nested withLogContext
-  // copies them as getters (log-context.ts), so what is learnt later in the request still shows.
-  Object.defineProperties(context, start.withUser ? WITH_USER : ROUTE_ONLY);
+    context: undefined as unknown as RequestState['context'],
+  } satisfies RequestState as RequestState;
+  // The route and the user are getters: a nested withLogContext copies them as getters
+  // (log-context.ts), so what is learnt later in the request still shows on its lines.
+  const own = start.withUser
+    ? {
+        requestId: start.id,
+        method: start.req.method,
+        get route() {
+          return state.route;
+        },
+        get userId() {
+          return state.user()?.id;
+        },
+        get userEmail() {
+          return state.user()?.email;
+        },
+        get userName() {
+          return state.user()?.name;
+        },
+        [REQUEST_STATE]: state,
+      }
+    : {
+        requestId: start.id,
+        method: start.req.method,
+        get route() {
+          return state.route;
+        },
+        [REQUEST_STATE]: state,
+      };
+  const outer = currentLogContext();
+  (state as { context: RequestState['context'] }).context = outer === undefined ? own : withOuter(outer, own);
   (start.req as WithState)[ON_REQUEST] = state;
   return state;
 }
 
-function stateOf(fields: unknown): RequestState {
-  return (fields as StateContext)[REQUEST_STATE];
+/** The fields of an enclosing withLogContext stay; the request's own win. */
+function withOuter(outer: Readonly<Record<string, unknown>>, own: Record<string, unknown>): Record<string, unknown> {
+  const merged = Object.defineProperties({}, Object.getOwnPropertyDescriptors(outer)) as Record<string, unknown>;
+  return Object.defineProperties(merged, Object.getOwnPropertyDescriptors(own));
 }
-
-const ROUTE_ONLY: PropertyDescriptorMap = {
-  route: {
-    enumerable: true,
-    configurable: true,
-    get(this: unknown) {
-      return stateOf(this).route;
-    },
-  },
-};
-
-const WITH_USER: PropertyDescriptorMap = {
-  ...ROUTE_ONLY,
-  userId: {
-    enumerable: true,
-    configurable: true,
-    get(this: unknown) {
-      return stateOf(this).user()?.id;
-    },
-  },
-  userEmail: {
-    enumerable: true,
-    configurable: true,
-    get(this: unknown) {
-      return stateOf(this).user()?.email;
-    },
-  },
-  userName: {
-    enumerable: true,
-    configurable: true,
-    get(this: unknown) {
-      return stateOf(this).user()?.name;
-    },
-  },
-};

@@ -130,8 +130,8 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
       const durationMs = Math.round(Number(process.hrtime.bigint() - state.startedHr) / 1e4) / 100;
       runInRequest(state, () => logCompletion(raw, res, durationMs, aborted));
     };
-    res.once('finish', complete);
-    res.once('close', complete);
+    // 'close' follows every response, finished or not (after 'finish' when it finished): one listener is enough.
+    res.on('close', complete);
     runInRequest(state, next);
   }
 
