@@ -206,6 +206,30 @@ describe('withLambdaLogging', { concurrency: true }, () => {
     }
   });
 
+  // Powertools logger tests: function_arn and function_memory_size from the context, and
+  // cold_start false on every invocation of an environment initialized for provisioned concurrency.
+  it('lines carry the function ARN and memory size; coldStart is the first invocation only, never under provisioned concurrency', async () => {
+    for (const initialization of ['on-demand', 'provisioned-concurrency']) {
+      const run = await runFixture('lambda-app', {
+        args: ['full-context'],
+        env: { NODE_ENV: 'production', LOG_LEVEL_CONSOLE: 'info', AWS_LAMBDA_INITIALIZATION_TYPE: initialization },
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const lines = jsonLines(run.stdout).filter((line) => line.msg === 'with the full context');
+      assert.deepEqual(
+        lines.map((line) => [line.invocation, line.coldStart]),
+        [
+          [1, initialization === 'on-demand'],
+          [2, false],
+        ],
+      );
+      for (const line of lines) {
+        assert.equal(line.functionArn, 'arn:aws:lambda:eu-west-1:123456789012:function:logferry-fixture:live');
+        assert.equal(line.functionMemorySize, 128);
+      }
+    }
+  });
+
   it('an invocation that logged nothing returns without a flush round trip to the worker', async () => {
     const run = await runFixture('lambda-app', { args: ['idle'], env: { NODE_ENV: 'production', LOG_LEVEL_CONSOLE: 'info' } });
     assert.equal(run.code, 0, run.stderr);

@@ -144,6 +144,38 @@ describe('peer cases on Fastify', () => {
   });
 });
 
+describe("Fastify's own ids and logger", () => {
+  // Fastify test/request-id.test.js and test/logger: request.id from requestIdHeader or genReqId;
+  // loggerInstance; a 4xx error's message logged at info.
+  it("lines carry Fastify's request.id (requestIdHeader, genReqId); Fastify logs through createLogger; a 4xx error is an info line", async () => {
+    const receiver = await new LocalBugsnag().start();
+    try {
+      const service = await serve('fastify-ids', receiver);
+      const fromHeader = await get(`${service.url}/hello`, { 'x-correlation-id': 'corr-77' });
+      const generated = await get(`${service.url}/hello`);
+      const bad = await get(`${service.url}/bad-request`);
+      const run = await service.stop('SIGTERM');
+      const lines = jsonLines(run.stdout);
+      assert.equal(fromHeader.requestId, 'corr-77');
+      assert.equal(JSON.parse(fromHeader.body).id, 'corr-77');
+      assert.match(String(generated.requestId), /^fid-\d+$/);
+      assert.equal(JSON.parse(generated.body).id, generated.requestId);
+      for (const response of [fromHeader, generated]) {
+        assert.equal(lines.find((line) => line.msg === 'hello from the handler' && line.requestId === response.requestId)?.module, 'peers');
+        // Fastify's own lines, through the logger it was given: its reqId is the same id.
+        assert.ok(lines.some((line) => line.module === 'fastify' && line.reqId === response.requestId && line.msg === 'incoming request'));
+      }
+      const badLine = lines.find((line) => line.msg === 'the body was not what was asked for' && line.module === 'http');
+      assert.equal(badLine?.level, 30, "a 4xx error's message is logged at info");
+      assert.equal(badLine?.requestId, bad.requestId);
+      assert.equal(bad.status, 400);
+      assert.ok(!receiver.events.some((event) => event.exceptions[0]?.message === 'the body was not what was asked for'));
+    } finally {
+      await receiver.stop();
+    }
+  });
+});
+
 describe('peer cases on node:http (pino-http test/test.js)', () => {
   it('"reuses existing req.id if present", "uses a custom genReqId function", "log requests aborted on the server"', async () => {
     const receiver = await new LocalBugsnag().start();
@@ -154,6 +186,9 @@ describe('peer cases on node:http (pino-http test/test.js)', () => {
       const first = await get(`${service.url}/plain`);
       const second = await get(`${service.url}/plain`);
       await fetch(`${service.url}/destroy`).catch(() => undefined);
+      const missing = await get(`${service.url}/missing`);
+      const conflict = await get(`${service.url}/conflict`);
+      const errored = await get(`${service.url}/errored`);
       const run = await service.stop('SIGTERM');
       const lines = jsonLines(run.stdout);
       const done = completions(lines);
@@ -165,16 +200,28 @@ describe('peer cases on node:http (pino-http test/test.js)', () => {
       // "allocate a unique id to every request"
       assert.notEqual(first.requestId, second.requestId);
       // Two instances on each request (the fixture nests them): still one completion line a request.
-      assert.equal(done.length, 5);
+      assert.equal(done.filter((line) => ['/reuse-id', '/gen', '/plain', '/destroy'].includes(String(line.url))).length, 5);
       assert.deepEqual(
-        done.filter((line) => line.url !== '/destroy').map((line) => line.msg),
+        done.filter((line) => ['/reuse-id', '/gen', '/plain'].includes(String(line.url))).map((line) => line.msg),
         ['request completed', 'request completed', 'request completed', 'request completed'],
       );
       const destroyed = done.find((line) => line.url === '/destroy');
       assert.equal(destroyed?.msg, 'request aborted');
       assert.equal(destroyed?.aborted, true);
       assert.equal(typeof destroyed?.durationMs, 'number');
-      assert.equal(receiver.sessionsStarted, 5);
+      assert.equal(receiver.sessionsStarted, 8);
+      // "no autoLogging if useLevel or customLogLevel is silent", "autoLogging.ignore ... can filter by status code"
+      assert.equal(missing.status, 404);
+      assert.equal(done.filter((line) => line.requestId === missing.requestId).length, 0, 'a silent response has no completion line');
+      // "uses the custom log level passed in as an option, req and res is defined"
+      assert.equal(done.find((line) => line.requestId === conflict.requestId)?.level, 40);
+      // "uses custom request properties to log additional attributes"
+      // (The /gen request is the other instance's, which has no customProps: the first instance on a request owns its completion line.)
+      for (const line of done.filter((line) => line.url !== '/gen')) assert.equal(line.tenant, 'acme', String(line.url));
+      // pino-http logs res.err on the completion line.
+      const erroredLine = done.find((line) => line.requestId === errored.requestId);
+      assert.equal((erroredLine?.err as { message?: string } | undefined)?.message, 'failure hung on the response');
+      assert.equal(erroredLine?.level, 50);
     } finally {
       await receiver.stop();
     }

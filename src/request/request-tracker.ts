@@ -1,33 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { censorQuery, requestPath } from '../context/request-scope.js';
 import { createRequestState, type RequestUser, requestStateOf, runInRequest } from '../context/request-state.js';
 import { countSessionStarted, sessionsTracked } from '../context/session-counter.js';
-import { LogferryConfigError } from '../errors.js';
-import { rootState } from '../loggers/build-root.js';
 import { createLogger } from '../loggers/create-logger.js';
-import { createKeyMatcher, type KeyMatcher } from '../redact/secret-keys.js';
-import { LEVELS, type LevelName, UNHANDLED_FIELD } from '../wire/protocol.js';
-import { COMPLETION_FIELD, ERROR_MIDDLEWARE_ORIGIN } from '../wire/request-tab.js';
+import { UNHANDLED_FIELD } from '../wire/protocol.js';
+import { ERROR_MIDDLEWARE_ORIGIN } from '../wire/request-tab.js';
 import { isErrorLike } from '../wire/serialized-error.js';
+import { type CompletionOptions, completionLogger } from './completion-line.js';
 
 // What every framework adapter does for a request, once: request id, the log context, the
 // Bugsnag request scope and session, one completion line, and the report of an error a
 // handler threw. Adapters only translate their framework's request into a RequestHandle.
 
-/** Levels of the completion line. */
-export interface CompletionLevels {
-  /** Responses below 500. Default: `info`. */
-  success?: LevelName;
-  /** 5xx responses. Default: `error`. */
-  serverError?: LevelName;
-  /** Requests the client aborted before the response was sent. Default: `info`. */
-  aborted?: LevelName;
-}
-
 /** Options shared by `requestLogging()` and the Fastify plugin; `Request` is the framework's request. */
-export interface RequestLoggingOptions<Request> {
+export interface RequestLoggingOptions<Request> extends CompletionOptions<Request> {
   /** Header the request id is read from and echoed in. Default: `x-request-id`. */
   requestIdHeader?: string;
   /**
@@ -37,8 +24,6 @@ export interface RequestLoggingOptions<Request> {
   getUser?: (req: Request) => RequestUser | string | undefined;
   /** Requests to leave alone (no context, no completion line, no session): health checks. */
   ignore?: (req: Request) => boolean;
-  /** Levels of the completion line. */
-  levels?: CompletionLevels;
   /**
    * The request id when the request has none yet (no `req.id`), as pino-http's `genReqId`:
    * `(req, res) => string`. Default: the incoming id header when well-formed, else a new UUID.
@@ -66,6 +51,11 @@ export interface RequestHandle<Request> {
 /** An incoming id is echoed and logged only when it looks like an id, not like an injection. */
 const WELL_FORMED_ID = /^[A-Za-z0-9._~:@+=/-]{1,128}$/;
 
+/** Whether an id a client sent (a header) may be logged and echoed as the request id. */
+export function isWellFormedRequestId(id: unknown): id is string {
+  return typeof id === 'string' && WELL_FORMED_ID.test(id);
+}
+
 /** The errors reported for a request no request logger tracks (errorLogging() alone). */
 const REPORTED: unique symbol = Symbol.for('logferry.reportedErrors');
 type WithReported = IncomingMessage & { [REPORTED]?: unknown[] };
@@ -73,17 +63,13 @@ type WithReported = IncomingMessage & { [REPORTED]?: unknown[] };
 /** The shared request logic, configured once per middleware or plugin instance. */
 export function createRequestTracker<Request>(options: RequestLoggingOptions<Request> = {}) {
   const header = (options.requestIdHeader ?? 'x-request-id').toLowerCase();
-  const levels: Required<CompletionLevels> = {
-    success: completionLevel('success', options.levels?.success ?? 'info'),
-    serverError: completionLevel('serverError', options.levels?.serverError ?? 'error'),
-    aborted: completionLevel('aborted', options.levels?.aborted ?? 'info'),
-  };
+
   let log: Logger | undefined;
-  let isSecretKey: KeyMatcher | undefined;
   const logger = (): Logger => {
     log ??= createLogger(options.module ?? 'http');
     return log;
   };
+  const logCompletion = completionLogger(options, logger);
 
   /**
    * Runs `next` inside the request's context; the completion line is logged when the response
@@ -126,9 +112,9 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
       state.completed = true;
       // pino-http's rule: a request the server or client destroyed, or whose response never ended, was aborted.
       const aborted = raw.readableAborted === true || !res.writableFinished;
-      for (const error of state.deferredErrors) if (aborted || res.statusCode >= 500) reportHandlerError(error, raw, true);
+      for (const error of state.deferredErrors) reportHandlerError(error, raw, !aborted && res.statusCode < 500);
       const durationMs = Math.round(Number(process.hrtime.bigint() - state.startedHr) / 1e4) / 100;
-      runInRequest(state, () => logCompletion(raw, res, durationMs, aborted));
+      runInRequest(state, () => logCompletion({ request: handle.request, raw, res, durationMs, aborted }));
     };
     // 'close' follows every response, finished or not (after 'finish' when it finished): one listener is enough.
     res.on('close', complete);
@@ -144,7 +130,7 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
       if (generated !== undefined) return generated;
     }
     const incoming = handle.raw.headers[header];
-    return typeof incoming === 'string' && WELL_FORMED_ID.test(incoming) ? incoming : randomUUID();
+    return isWellFormedRequestId(incoming) ? incoming : randomUUID();
   }
 
   function generatedId(handle: RequestHandle<Request>): string | undefined {
@@ -173,35 +159,23 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
     return user;
   }
 
-  function logCompletion(raw: IncomingMessage, res: ServerResponse, durationMs: number, aborted: boolean): void {
-    const root = rootState();
-    isSecretKey ??= createKeyMatcher(root.config.redactKeys);
-    const statusCode = res.statusCode;
-    const level = aborted ? levels.aborted : statusCode >= 500 ? levels.serverError : levels.success;
-    const line: Record<string, unknown> = { url: censorQuery(requestPath(raw), isSecretKey) };
-    // An aborted request's res.statusCode is only the default (200) unless headers went out.
-    if (!aborted || res.headersSent) line.statusCode = statusCode;
-    line.durationMs = durationMs;
-    line[COMPLETION_FIELD] = true;
-    if (aborted) line.aborted = true;
-    logger()[level](line, aborted ? 'request aborted' : 'request completed');
-  }
-
   /**
    * Reports an error a handler threw, once per request, as unhandled: called from Express's
    * error middleware or Fastify's onError. Client errors (a status below 500) are not reported.
    * The same Error object thrown by another request (a module-level constant, a cached
    * rejected promise) is that request's error, and is reported again.
    */
-  function reportHandlerError(error: unknown, raw: IncomingMessage, statusDecided = false): void {
-    if (!statusDecided && typeof error === 'object' && error !== null && isClientError(error)) return;
+  function reportHandlerError(error: unknown, raw: IncomingMessage, clientError?: boolean): void {
     const state = requestStateOf(raw);
     const seen = state?.reported ?? reportedWithoutState(raw);
     if (seen.includes(error)) return;
     seen.push(error);
+    const forClient = clientError ?? (typeof error === 'object' && error !== null && isClientError(error));
     const fields: Record<string, unknown> = isErrorLike(error) ? { err: error } : { err: invalidError(state?.framework), thrown: error };
-    fields[UNHANDLED_FIELD] = ERROR_MIDDLEWARE_ORIGIN;
-    const report = () => logger().error(fields, 'request handler failed');
+    // A client error is the request's outcome, not a failure: its message at info, as Fastify logs it; never an event.
+    if (!forClient) fields[UNHANDLED_FIELD] = ERROR_MIDDLEWARE_ORIGIN;
+    const message = forClient ? clientErrorMessage(error) : 'request handler failed';
+    const report = () => (forClient ? logger().info(fields, message) : logger().error(fields, message));
     if (state) runInRequest(state, report);
     else report();
   }
@@ -244,9 +218,9 @@ function reportedWithoutState(raw: IncomingMessage): unknown[] {
   return holder[REPORTED];
 }
 
-function completionLevel(name: keyof CompletionLevels, level: unknown): LevelName {
-  if (typeof level === 'string' && Object.hasOwn(LEVELS, level)) return level as LevelName;
-  throw new LogferryConfigError(`requestLogging levels.${name}`, level, `use one of ${Object.keys(LEVELS).join(', ')}`);
+function clientErrorMessage(error: unknown): string {
+  const message = isErrorLike(error) ? error.message : undefined;
+  return typeof message === 'string' && message !== '' ? message : 'request failed with a client error';
 }
 
 function isClientError(error: object): boolean {
