@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { RequestWire } from '../wire/request-tab.js';
 import { currentLogContext, runInLogContext } from './log-context.js';
 
@@ -24,10 +25,12 @@ export interface RequestState {
   readonly req: IncomingMessage;
   /** Epoch ms, for the Bugsnag session's start. */
   readonly startedAt: number;
-  /** process.hrtime.bigint() at the start, for the completion line's duration. */
-  readonly startedHr: bigint;
+  /** performance.now() at the start, for the completion line's duration. */
+  readonly startedMs: number;
   /** `Express/Connect` or `Fastify`: the severity reason's framework for unhandled errors. */
   readonly framework: string;
+  /** The request logger instance that started the request: its options rule the completion and error lines. */
+  readonly owner: object;
   readonly clientIp: () => string | undefined;
   /** The route template, once known (Express matches it after the middleware ran). */
   route: string | undefined;
@@ -37,13 +40,13 @@ export interface RequestState {
   readonly inSession: boolean;
   /** The Bugsnag request tab, built on the first line that needs it. */
   tab: RequestWire | undefined;
-  /** Errors (and thrown non-Errors) already reported for this request: each is reported once per request. */
-  readonly reported: unknown[];
+  /** Errors (and thrown non-Errors) already reported for this request: each is reported once per request. Made on the first. */
+  reported: unknown[] | undefined;
   /**
    * Errors a framework saw before its error handler chose the response (Fastify's onError):
    * reported when the response ends, and only if it ended as a server error.
    */
-  readonly deferredErrors: unknown[];
+  deferredErrors: unknown[] | undefined;
   /** Set once the completion line is logged (or the request was found to have ended). */
   completed: boolean;
   /** The log context object lines read inside the request; its lazy fields read this state. */
@@ -74,9 +77,11 @@ export function runInRequest<T>(state: RequestState, fn: () => T): T {
 }
 
 /** What `createRequestState` needs; the rest of the state starts empty. */
-export type RequestStart = Pick<RequestState, 'id' | 'req' | 'framework' | 'clientIp' | 'route' | 'user' | 'inSession'> & {
+export type RequestStart = Pick<RequestState, 'id' | 'req' | 'framework' | 'owner' | 'clientIp' | 'route' | 'user' | 'inSession'> & {
   /** Whether lines carry `userId`, `userEmail` and `userName`. */
   withUser: boolean;
+  /** Whether the route is learnt later (Express matches after the middleware): then it is read per line. */
+  routeLater: boolean;
 };
 
 /**
@@ -88,46 +93,34 @@ export function createRequestState(start: RequestStart): RequestState {
     id: start.id,
     req: start.req,
     startedAt: Date.now(),
-    startedHr: process.hrtime.bigint(),
+    startedMs: performance.now(),
     framework: start.framework,
+    owner: start.owner,
     clientIp: start.clientIp,
     route: start.route,
     user: start.user,
     inSession: start.inSession,
     tab: undefined,
-    reported: [],
-    deferredErrors: [],
+    reported: undefined,
+    deferredErrors: undefined,
     completed: false,
     context: undefined as unknown as RequestState['context'],
   } satisfies RequestState as RequestState;
-  // The route and the user are getters: a nested withLogContext copies them as getters
-  // (log-context.ts), so what is learnt later in the request still shows on its lines.
-  const own = start.withUser
-    ? {
-        requestId: start.id,
-        method: start.req.method,
-        get route() {
-          return state.route;
-        },
-        get userId() {
-          return state.user()?.id;
-        },
-        get userEmail() {
-          return state.user()?.email;
-        },
-        get userName() {
-          return state.user()?.name;
-        },
-        [REQUEST_STATE]: state,
-      }
-    : {
-        requestId: start.id,
-        method: start.req.method,
-        get route() {
-          return state.route;
-        },
-        [REQUEST_STATE]: state,
-      };
+  // The route (when learnt later) and the user are getters: a nested withLogContext copies them
+  // as getters (log-context.ts), so what is learnt later in the request still shows on its lines.
+  // Only what can change is a getter: a plain data context is cheaper for every line to copy.
+  const own: Record<string | symbol, unknown> = { requestId: start.id, method: start.req.method };
+  if (start.routeLater) {
+    Object.defineProperty(own, 'route', { enumerable: true, configurable: true, get: () => state.route });
+  } else if (start.route !== undefined) own.route = start.route;
+  if (start.withUser) {
+    Object.defineProperties(own, {
+      userId: { enumerable: true, configurable: true, get: () => state.user()?.id },
+      userEmail: { enumerable: true, configurable: true, get: () => state.user()?.email },
+      userName: { enumerable: true, configurable: true, get: () => state.user()?.name },
+    });
+  }
+  own[REQUEST_STATE] = state;
   const outer = currentLogContext();
   (state as { context: RequestState['context'] }).context = outer === undefined ? own : withOuter(outer, own);
   (start.req as WithState)[ON_REQUEST] = state;

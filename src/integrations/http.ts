@@ -31,9 +31,8 @@ interface ExpressLikeRequest extends IncomingMessage {
 /** `req.id` as pino-http and other middleware set it. */
 type WithId = { id?: unknown };
 
-// errorLogging() finds the request's tracker through the request: it is a separate middleware.
+// errorLogging() finds the request's tracker through the request's state: it is a separate middleware.
 type Tracker = ReturnType<typeof createRequestTracker<IncomingMessage>>;
-const trackers = new WeakMap<IncomingMessage, Tracker>();
 let fallbackTracker: Tracker | undefined;
 
 /**
@@ -47,8 +46,6 @@ export function requestLogging<Req extends IncomingMessage = IncomingMessage>(
 ): RequestLoggingMiddleware {
   const tracker = createRequestTracker<Req>(options);
   return (req, res, next) => {
-    // The first tracker of the request reports its errors; a second one only joins the request.
-    if (!trackers.has(req)) trackers.set(req, tracker as unknown as Tracker);
     const route = options.route;
     tracker.start(
       {
@@ -80,7 +77,9 @@ export function requestLogging<Req extends IncomingMessage = IncomingMessage>(
 export function errorLogging(): ErrorLoggingMiddleware {
   return (error, req, _res, next) => {
     fallbackTracker ??= createRequestTracker<IncomingMessage>();
-    (trackers.get(req) ?? fallbackTracker).reportHandlerError(error, req);
+    // The tracker that started the request reports its errors; a second one only joined it.
+    const owner = requestStateOf(req)?.owner as Tracker | undefined;
+    (owner ?? fallbackTracker).reportHandlerError(error, req);
     next(error);
   };
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+import { currentLogContext } from '../context/log-context.js';
 import { createRequestState, type RequestUser, requestStateOf, runInRequest } from '../context/request-state.js';
 import { countSessionStarted, sessionsTracked } from '../context/session-counter.js';
 import { createLogger } from '../loggers/create-logger.js';
@@ -98,11 +100,13 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
       id: requestId,
       req: raw,
       framework: handle.framework,
+      owner: tracker,
       clientIp: handle.clientIp,
       route: handle.route,
       user: () => readUser(handle.request),
       inSession,
       withUser: options.getUser !== undefined,
+      routeLater: handle.watchRoute !== undefined,
     });
     handle.watchRoute?.((route) => {
       state.route = route;
@@ -112,9 +116,12 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
       state.completed = true;
       // pino-http's rule: a request the server or client destroyed, or whose response never ended, was aborted.
       const aborted = raw.readableAborted === true || !res.writableFinished;
-      for (const error of state.deferredErrors) reportHandlerError(error, raw, !aborted && res.statusCode < 500);
-      const durationMs = Math.round(Number(process.hrtime.bigint() - state.startedHr) / 1e4) / 100;
-      runInRequest(state, () => logCompletion({ request: handle.request, raw, res, durationMs, aborted }));
+      for (const error of state.deferredErrors ?? []) reportHandlerError(error, raw, !aborted && res.statusCode < 500);
+      const durationMs = Math.round((performance.now() - state.startedMs) * 100) / 100;
+      const done = { request: handle.request, raw, res, durationMs, aborted };
+      // 'close' usually fires in the request's own context already: entering it again costs an AsyncLocalStorage run.
+      if (currentLogContext() === state.context) logCompletion(done);
+      else runInRequest(state, () => logCompletion(done));
     };
     // 'close' follows every response, finished or not (after 'finish' when it finished): one listener is enough.
     res.on('close', complete);
@@ -167,7 +174,7 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
    */
   function reportHandlerError(error: unknown, raw: IncomingMessage, clientError?: boolean): void {
     const state = requestStateOf(raw);
-    const seen = state?.reported ?? reportedWithoutState(raw);
+    const seen = state ? (state.reported ??= []) : reportedWithoutState(raw);
     if (seen.includes(error)) return;
     seen.push(error);
     const forClient = clientError ?? (typeof error === 'object' && error !== null && isClientError(error));
@@ -188,7 +195,10 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
   function deferHandlerError(error: unknown, raw: IncomingMessage): void {
     const state = requestStateOf(raw);
     if (state === undefined || state.completed) reportHandlerError(error, raw);
-    else if (!state.deferredErrors.includes(error)) state.deferredErrors.push(error);
+    else {
+      state.deferredErrors ??= [];
+      if (!state.deferredErrors.includes(error)) state.deferredErrors.push(error);
+    }
   }
 
   function isIgnored(request: Request): boolean {
@@ -199,7 +209,8 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
     }
   }
 
-  return { start, reportHandlerError, deferHandlerError };
+  const tracker = { start, reportHandlerError, deferHandlerError };
+  return tracker;
 }
 
 /**
