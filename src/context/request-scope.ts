@@ -69,6 +69,27 @@ function fullUrl(req: IncomingMessage): string {
   return `${protocol}://${host}${requestPath(req)}`;
 }
 
+/** Query keys judged per matcher: an app's URLs use a few keys over and over. Bounded. */
+const judgedKeys = new WeakMap<KeyMatcher, Map<string, boolean>>();
+const MAX_JUDGED_KEYS = 1000;
+
+function isSecretKeyMemo(rawKey: string, isSecretKey: KeyMatcher): boolean {
+  // Long keys (a client's junk) are judged each time rather than held.
+  if (rawKey.length > 64) return isSecretQueryKey(rawKey, isSecretKey);
+  let judged = judgedKeys.get(isSecretKey);
+  if (judged === undefined) {
+    judged = new Map();
+    judgedKeys.set(isSecretKey, judged);
+  }
+  let secret = judged.get(rawKey);
+  if (secret === undefined) {
+    secret = isSecretQueryKey(rawKey, isSecretKey);
+    if (judged.size >= MAX_JUDGED_KEYS) judged.clear();
+    judged.set(rawKey, secret);
+  }
+  return secret;
+}
+
 /**
  * The URL with the values of secret query parameters censored, by the same key rules as
  * fields (`?token=`, `?api_key[0]=`, `?user[password][]=`). Everything else is kept as sent.
@@ -83,7 +104,7 @@ export function censorQuery(url: string, isSecretKey: KeyMatcher): string {
     const eq = part.indexOf('=');
     if (eq < 0) return part;
     const rawKey = part.slice(0, eq);
-    if (!isSecretQueryKey(rawKey, isSecretKey)) return part;
+    if (!isSecretKeyMemo(rawKey, isSecretKey)) return part;
     changed = true;
     return `${rawKey}=${REDACTED}`;
   });

@@ -1,5 +1,10 @@
-import { AsyncResource } from 'node:async_hooks';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { currentLogContext } from '../context/log-context.js';
+import { requestStateOf, runInRequest } from '../context/request-state.js';
+
+export type { RequestUser } from '../context/request-state.js';
+export type { CompletionLevelChooser, CompletionLevels } from '../request/completion-line.js';
+
 import { createRequestTracker, isWellFormedRequestId, type RequestLoggingOptions } from '../request/request-tracker.js';
 
 // logferry/fastify: request logging as a Fastify 5 plugin. The request logic lives in
@@ -45,8 +50,6 @@ export type LogferryFastifyPlugin = (
   done: (error?: Error) => void,
 ) => void;
 
-const contexts = new WeakMap<object, AsyncResource>();
-
 /**
  * Request logging for Fastify 5: the same request id, context, completion line, Bugsnag
  * request tab and session as `logferry/http`, and errors from handlers (Fastify's onError)
@@ -65,17 +68,15 @@ const logferryFastify: LogferryFastifyPlugin = (instance, options, done) => {
         clientIp: () => request.ip ?? request.raw.socket?.remoteAddress,
         existingId: fastifyOwnId(request.id),
       },
-      () => {
-        // The body is read on socket events, outside this context: preValidation re-enters it.
-        contexts.set(request, new AsyncResource('logferry-request'));
-        next();
-      },
+      () => next(),
     );
   });
+  // The body is read on socket events, outside the request's context: preValidation re-enters it
+  // (a request without a body is still in it, and pays nothing).
   instance.addHook('preValidation', (request, _reply, next) => {
-    const context = contexts.get(request);
-    if (context) context.runInAsyncScope(next);
-    else next();
+    const state = requestStateOf(request.raw);
+    if (state === undefined || currentLogContext() === state.context) next();
+    else runInRequest(state, next);
   });
   // onError runs before the app's setErrorHandler has chosen the status: the report waits for the response.
   instance.addHook('onError', (request, _reply, error, next) => {

@@ -1,5 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestStateOf } from '../context/request-state.js';
+
+export type { RequestUser } from '../context/request-state.js';
+export type { CompletionLevelChooser, CompletionLevels } from '../request/completion-line.js';
+
 import { createRequestTracker, type RequestLoggingOptions } from '../request/request-tracker.js';
 
 // logferry/http: request logging for Express and plain node:http, as Connect-style middleware.
