@@ -98,16 +98,19 @@ export function censorQuery(url: string, isSecretKey: KeyMatcher): string {
   const queryAt = url.indexOf('?');
   if (queryAt < 0) return url;
   const hashAt = url.indexOf('#', queryAt);
-  const query = url.slice(queryAt + 1, hashAt < 0 ? undefined : hashAt);
-  let changed = false;
-  const parts = query.split('&').map((part) => {
-    const eq = part.indexOf('=');
-    if (eq < 0) return part;
-    const rawKey = part.slice(0, eq);
-    if (!isSecretKeyMemo(rawKey, isSecretKey)) return part;
-    changed = true;
-    return `${rawKey}=${REDACTED}`;
-  });
-  if (!changed) return url;
-  return `${url.slice(0, queryAt + 1)}${parts.join('&')}${hashAt < 0 ? '' : url.slice(hashAt)}`;
+  const end = hashAt < 0 ? url.length : hashAt;
+  // One pass over the parameters; a copy is made only from the first secret one on.
+  let out: string | undefined;
+  let copiedTo = 0;
+  for (let start = queryAt + 1; start <= end; ) {
+    let partEnd = url.indexOf('&', start);
+    if (partEnd < 0 || partEnd > end) partEnd = end;
+    const eq = url.indexOf('=', start);
+    if (eq >= 0 && eq < partEnd && isSecretKeyMemo(url.slice(start, eq), isSecretKey)) {
+      out = `${out ?? ''}${url.slice(copiedTo, eq + 1)}${REDACTED}`;
+      copiedTo = partEnd;
+    }
+    start = partEnd + 1;
+  }
+  return out === undefined ? url : `${out}${url.slice(copiedTo)}`;
 }
