@@ -24,8 +24,8 @@ export interface LambdaContext {
   invokedFunctionArn?: string;
   /** The configured memory, a string of megabytes as the runtime gives it; logged as `functionMemorySize`. */
   memoryLimitInMB?: string | number;
-  /** Absent in some test harnesses: the wait is then bounded by the exit timeout alone. */
-  getRemainingTimeInMillis?(): number;
+  /** The runtime's always has it; a hand-made context may not: the wait is then bounded by the exit timeout alone. */
+  getRemainingTimeInMillis(): number;
 }
 
 /** An async Lambda handler, as `withLambdaLogging` returns it. */

@@ -174,7 +174,8 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
    */
   function reportHandlerError(error: unknown, raw: IncomingMessage, clientError?: boolean): void {
     const state = requestStateOf(raw);
-    const seen = state ? (state.reported ??= []) : reportedWithoutState(raw);
+    if (state !== undefined) state.reported ??= [];
+    const seen = state?.reported ?? reportedWithoutState(raw);
     if (seen.includes(error)) return;
     seen.push(error);
     const forClient = clientError ?? (typeof error === 'object' && error !== null && isClientError(error));
