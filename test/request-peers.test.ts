@@ -100,6 +100,21 @@ describe('peer cases on Express', () => {
     }
   });
 
+  // Bugsnag's runInContext: a callback that lost the request's context gets it back.
+  it('runInRequestContext gives a callback that lost the context its request back', async () => {
+    const receiver = await new LocalBugsnag().start();
+    try {
+      const service = await serve('express', receiver);
+      const response = await get(`${service.url}/lost-context`);
+      const run = await service.stop('SIGTERM');
+      const lines = jsonLines(run.stdout);
+      assert.equal(lines.find((line) => line.msg === 'in a callback that lost the context')?.requestId, undefined);
+      assert.equal(lines.find((line) => line.msg === 'in a callback given its context back')?.requestId, response.requestId);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
   // pino-http "internal pino logger not shared between multiple middleware", the other way round:
   // two instances on one request join it, as pino-http's second instance reuses req.id.
   it('a mounted sub-app with its own requestLogging() joins the request: one id, one completion line, one session', async () => {

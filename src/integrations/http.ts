@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { requestStateOf } from '../context/request-state.js';
+import { requestStateOf, runInRequest } from '../context/request-state.js';
 
 export type { RequestUser } from '../context/request-state.js';
 export type { CompletionLevelChooser, CompletionLevels } from '../request/completion-line.js';
@@ -86,6 +86,17 @@ export function errorLogging(): ErrorLoggingMiddleware {
     (owner ?? fallbackTracker).reportHandlerError(error, req);
     next(error);
   };
+}
+
+/**
+ * Runs `fn` in the log context of the request `req`: for a callback a library calls outside it
+ * (a connection pool, an event emitter created at start-up), whose lines would otherwise carry
+ * no request id. The counterpart of Bugsnag's `runInContext`. Outside a tracked request, `fn`
+ * simply runs.
+ */
+export function runInRequestContext<T>(req: IncomingMessage, fn: () => T): T {
+  const state = requestStateOf(req);
+  return state === undefined ? fn() : runInRequest(state, fn);
 }
 
 /**
