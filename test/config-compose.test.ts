@@ -41,6 +41,7 @@ describe('a sink object in code merges with the sink variables', () => {
   });
 
   it('BUGSNAG_API_KEY plus any option in code starts (it threw bugsnag.apiKey=undefined)', () => {
+    // Typed as the public option: each partial object compiles only because every key is optional.
     const options: LogferryOptions['bugsnag'][] = [
       { rules: [{ errorClass: 'A', ignore: true }] },
       { onErrorModule: '/srv/on-error.mjs' },
@@ -123,10 +124,11 @@ describe('configureLogging() calls merge key by key', () => {
   });
 
   it('neither call is changed, and a later change to the app object changes nothing', () => {
-    const first: LogferryOptions = { cloudwatch: { flushIntervalMs: 100 }, redact: { keys: ['a'] } };
-    const merged = mergeOptions({}, first);
-    (first.cloudwatch as { flushIntervalMs: number }).flushIntervalMs = 5;
-    (first.redact?.keys as string[]).push('b');
+    const cloudwatch = { flushIntervalMs: 100 };
+    const keys = ['a'];
+    const merged = mergeOptions({}, { cloudwatch, redact: { keys } });
+    cloudwatch.flushIntervalMs = 5;
+    keys.push('b');
     assert.deepEqual(merged, { cloudwatch: { flushIntervalMs: 100 }, redact: { keys: ['a'] } });
   });
 
