@@ -53,7 +53,7 @@ const CASES: Record<string, OptionCase> = {
   },
   'console.level': { get: (c) => c.console?.level, env: 'warn', code: 'error', code2: 'debug' },
   'console.pretty': { get: (c) => c.console?.pretty, env: '1', fromEnv: true, code: true, code2: false },
-  'bugsnag.apiKey': { get: (c) => c.bugsnag?.apiKey, env: KEY, code: OTHER_KEY, code2: KEY },
+  'bugsnag.apiKey': { get: (c) => c.bugsnag?.apiKey, env: 'abcdefabcdefabcdefabcdefabcdefab', code: OTHER_KEY, code2: KEY },
   'bugsnag.releaseStage': { get: (c) => c.bugsnag?.releaseStage, env: 'staging', code: 'canary', code2: 'beta' },
   'bugsnag.appVersion': { get: (c) => c.bugsnag?.appVersion, env: '1.0.0', code: '2.0.0', code2: '3.0.0' },
   'bugsnag.level': { get: (c) => c.bugsnag?.level, env: 'error', code: 'fatal', code2: 'info' },
@@ -229,6 +229,17 @@ describe('docs/operations.md: the precedence table matches the code', () => {
         assert.equal(number !== undefined ? value : String(value), number ?? token);
       });
     }
+    const length = /^(\d+) to (\d+) (?:characters|of letters)/.exec(row.rangeCell);
+    if (length && row.option) {
+      it(`${path}: takes ${length[1]} to ${length[2]} characters, and refuses one more or one fewer`, () => {
+        const [min, max] = [Number(length[1]), Number(length[2])];
+        const attempt = (chars: number) => resolved(path, sink.env, sink.code, atPath(path, 'a'.repeat(chars)));
+        assert.equal(attempt(min), 'a'.repeat(min));
+        assert.equal(attempt(max), 'a'.repeat(max));
+        assert.throws(() => attempt(min - 1), LogferryConfigError);
+        assert.throws(() => attempt(max + 1), LogferryConfigError);
+      });
+    }
     const range = /^(\d+) to (\d+)$/.exec(row.rangeCell);
     if (range) {
       it(`${path}: takes ${row.rangeCell}, and refuses a number either side`, () => {
@@ -291,4 +302,28 @@ describe('every option, five ways: env, code, both, sink on from env with code, 
       assert.deepEqual(resolved(path, sink.env, atPath(option, c.code), atPath(option, undefined), filler), fromCode);
     });
   }
+});
+
+describe('the rows that are objects of options: false turns them off, an object merges', () => {
+  const ON = { ...BASE, BUGSNAG_API_KEY: KEY, CLOUDWATCH_LOG_GROUP: '/g', LOG_SPOOL_DIR: '/tmp/s' };
+
+  it('has a test here for every such row of the table', () => {
+    const documented = rows.flatMap((row) => (row.option && CONTAINERS.has(row.option) ? [row.option] : []));
+    assert.deepEqual(documented.sort(), [...CONTAINERS].sort());
+  });
+
+  it('console, bugsnag, cloudwatch, spool: false turns each off whatever the environment says', () => {
+    const config = loadConfig(ON, { console: false, bugsnag: false, cloudwatch: false, spool: false });
+    assert.deepEqual([config.console, config.bugsnag, config.cloudwatch, config.spool], [null, null, null, null]);
+    const on = loadConfig(ON);
+    assert.ok(on.console && on.bugsnag && on.cloudwatch && on.spool);
+  });
+
+  it('bugsnag.endpoints and redact: an object merges with what the environment and earlier calls gave', () => {
+    const env = { ...ON, BUGSNAG_ENDPOINT_NOTIFY: 'http://127.0.0.1:1/n', BUGSNAG_ENDPOINT_SESSIONS: 'http://127.0.0.1:1/s' };
+    const endpoints = loadConfig(env, { bugsnag: { endpoints: { sessions: 'http://127.0.0.1:2/s' } } }).bugsnag?.endpoints;
+    assert.deepEqual(endpoints, { notify: 'http://127.0.0.1:1/n', sessions: 'http://127.0.0.1:2/s' });
+    const redact = mergeOptions({ redact: { keys: ['ssn'] } }, { redact: {} });
+    assert.ok(loadConfig(BASE, redact).redactKeys.includes('ssn'));
+  });
 });
