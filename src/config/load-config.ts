@@ -68,7 +68,10 @@ function defaultNodeEnv(env: Env): string {
 
 const DEFAULT_ROOT_LEVEL: Record<Profile, LogLevel> = { development: 'debug', test: 'silent', production: 'info' };
 
-/** Reads the environment (and options that override it) into a validated Config; throws LogferryConfigError. */
+/**
+ * Reads the environment and the options (configureLogging()'s calls, merged) into a validated Config,
+ * each setting from code when given there, else its variable, else its default; throws LogferryConfigError.
+ */
 export function loadConfig(env: Env = process.env, options: LogferryOptions = {}): Config {
   if (parseOptionsObject('options', options) === undefined) options = {};
   checkKnownKeys('options', options, LOGFERRY_OPTION_KEYS);
@@ -82,8 +85,7 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
   checkSinkOption('bugsnag', options.bugsnag, BUGSNAG_OPTION_KEYS);
   checkSinkOption('cloudwatch', options.cloudwatch, CLOUDWATCH_OPTION_KEYS);
   checkSinkOption('console', options.console, CONSOLE_OPTION_KEYS);
-  // The spool's own keys are read by src/config/spool-settings.ts, which runs only with CloudWatch on:
-  // a spool that is not an object is refused here either way.
+  // The spool's own keys are read by src/config/spool-settings.ts; a spool that is not an object is refused here.
   if (options.spool !== false) parseOptionsObject('spool', options.spool);
   // Each sink's keys come from code and the environment alike; `false` turns the sink off. Every
   // value is checked in every profile, and the test profile then runs no network sink at all.
