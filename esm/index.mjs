@@ -13,5 +13,6 @@ export {
   REDACTED,
   setLogLevel,
   transactionalLogger,
+  withLogBuffer,
   withLogContext,
 } from '../dist/src/index.js';

@@ -90,6 +90,18 @@ export interface CloudWatchOptions {
   requestTimeoutMs?: number;
 }
 
+/**
+ * Per-scope log buffering (docs/integrations.md#debug-detail-for-failing-requests): lines below a
+ * logger's level but at or above `level`, logged inside a request, a Lambda invocation or
+ * `withLogBuffer`, are held, and written only if the scope fails.
+ */
+export interface BufferOptions {
+  /** The lowest level held. Env: `LOG_BUFFER_LEVEL`. Default: none (off). */
+  level?: LevelName;
+  /** The most a scope holds (UTF-8 bytes); the oldest lines go first. Env: `LOG_BUFFER_MAX_BYTES`. Default: 64 KiB. */
+  maxBytes?: number;
+}
+
 /** An on-disk spool of the lines CloudWatch ships, so a killed process loses none of them. */
 export interface SpoolOptions {
   /** Directory of the spool files (created 0700; files 0600). Env: `LOG_SPOOL_DIR`. The spool is off without it. */
@@ -123,6 +135,13 @@ export interface LogferryOptions {
   redact?: RedactOptions;
   /** The CloudWatch spool (see docs/spool.md); `false` turns off a `LOG_SPOOL_DIR` from the environment. */
   spool?: SpoolOptions | false;
+  /** Per-scope log buffering; `false` turns off a `LOG_BUFFER_LEVEL` from the environment. */
+  buffer?: BufferOptions | false;
+  /**
+   * The fraction of requests and Lambda invocations (0 to 1) that log at `debug` from their
+   * start, each line with `sampled: true`. Env: `LOG_SAMPLE_RATE`. Default: 0.
+   */
+  sampleRate?: number;
   /** Bound of every wait at exit. Env: `LOG_EXIT_TIMEOUT_MS`. Default: 5000. */
   exitTimeoutMs?: number;
   /**

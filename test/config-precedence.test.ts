@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { type Config, loadConfig } from '../src/config/load-config.js';
 import { mergeOptions } from '../src/config/merge-options.js';
 import {
+  BUFFER_OPTION_KEYS,
   BUGSNAG_ENDPOINT_KEYS,
   BUGSNAG_OPTION_KEYS,
   CLOUDWATCH_OPTION_KEYS,
@@ -111,6 +112,9 @@ const CASES: Record<string, OptionCase> = {
   'spool.maxBytes': { get: (c) => c.spool?.maxBytes, env: '2097152', fromEnv: 2_097_152, code: 4_194_304, code2: 8_388_608 },
   'spool.fsync': { get: (c) => c.spool?.fsync, env: 'yes', fromEnv: true, code: true, code2: false },
   LOG_SPOOL_RESCAN_MS: { get: (c) => c.spool?.rescanMs, env: '500', fromEnv: 500, code: undefined, code2: undefined },
+  'buffer.level': { get: (c) => c.buffer?.level, env: 'debug', code: 'trace', code2: 'info' },
+  'buffer.maxBytes': { get: (c) => c.buffer?.maxBytes, env: '2048', fromEnv: 2048, code: 4096, code2: 8192 },
+  sampleRate: { get: (c) => c.sampleRate, env: '0.25', fromEnv: 0.25, code: 0.5, code2: 1 },
   exitTimeoutMs: { get: (c) => c.exitTimeoutMs, env: '9000', fromEnv: 9000, code: 1000, code2: 2000 },
   maxAppBacklogBytes: { get: (c) => c.maxAppBacklogBytes, env: '2097152', fromEnv: 2_097_152, code: 4_194_304, code2: 1_048_576 },
   maxLineBytes: { get: (c) => c.maxLineBytes, env: '8192', fromEnv: 8192, code: 16_384, code2: 4096 },
@@ -128,7 +132,7 @@ const CASES: Record<string, OptionCase> = {
 };
 
 /** The objects whose rows are checked in their own tests below, not in the matrix. */
-const CONTAINERS = new Set(['console', 'bugsnag', 'cloudwatch', 'redact', 'spool', 'bugsnag.endpoints']);
+const CONTAINERS = new Set(['console', 'bugsnag', 'cloudwatch', 'redact', 'spool', 'buffer', 'bugsnag.endpoints']);
 
 function caseKey(row: PrecedenceRow): string {
   return row.option ?? (row.variable as string);
@@ -165,6 +169,13 @@ function sinkOf(path: string): { env: Record<string, string>; code: LogferryOpti
       other: ['LOG_SPOOL_MAX_BYTES', '3145728', (c) => c.spool?.maxBytes],
     };
   }
+  if (path === 'buffer.maxBytes') {
+    return {
+      env: { LOG_BUFFER_LEVEL: 'debug' },
+      code: { buffer: { level: 'debug' } },
+      other: ['LOG_BUFFER_LEVEL', 'warn', (c) => c.buffer?.level],
+    };
+  }
   if (path.startsWith('console.')) return { env: {}, code: {}, other: ['LOG_LEVEL_CONSOLE', 'fatal', (c) => c.console?.level] };
   return { env: {}, code: {} };
 }
@@ -191,6 +202,7 @@ describe('docs/operations.md: the precedence table matches the code', () => {
       cloudwatch: CLOUDWATCH_OPTION_KEYS,
       redact: REDACT_OPTION_KEYS,
       spool: SPOOL_OPTION_KEYS,
+      buffer: BUFFER_OPTION_KEYS,
     };
     const expected = Object.keys(LOGFERRY_OPTION_KEYS);
     for (const [parent, keys] of Object.entries(nested)) expected.push(...Object.keys(keys).map((key) => `${parent}.${key}`));
@@ -317,6 +329,18 @@ describe('the rows that are objects of options: false turns them off, an object 
     assert.deepEqual([config.console, config.bugsnag, config.cloudwatch, config.spool], [null, null, null, null]);
     const on = loadConfig(ON);
     assert.ok(on.console && on.bugsnag && on.cloudwatch && on.spool);
+  });
+
+  it('buffer: false turns off a LOG_BUFFER_LEVEL from the environment; an object merges with it', () => {
+    assert.equal(loadConfig({ ...BASE, LOG_BUFFER_LEVEL: 'debug' }, { buffer: false }).buffer, null);
+    assert.deepEqual(loadConfig({ ...BASE, LOG_BUFFER_LEVEL: 'debug' }, { buffer: { maxBytes: 4096 } }).buffer, {
+      level: 'debug',
+      maxBytes: 4096,
+    });
+    assert.throws(() => loadConfig(BASE, { buffer: { level: 'silent' as never } }), LogferryConfigError);
+    assert.throws(() => loadConfig(BASE, { buffer: { levle: 'debug' } as never }), LogferryConfigError);
+    assert.throws(() => loadConfig({ ...BASE, LOG_SAMPLE_RATE: '1.5' }), LogferryConfigError);
+    assert.throws(() => loadConfig({ ...BASE, LOG_SAMPLE_RATE: 'half' }), LogferryConfigError);
   });
 
   it('bugsnag.endpoints and redact: an object merges with what the environment and earlier calls gave', () => {

@@ -1,3 +1,4 @@
+export type { ResolvedBuffer } from './buffer-settings.js';
 export { type Config, loadConfig } from './load-config.js';
 export { checkOptionsArgument, mergeOptions } from './merge-options.js';
 export type { ResolvedSpool } from './spool-settings.js';

@@ -4,6 +4,7 @@ import { type LevelSpec, parseLevel, parseLevelSpec } from '../levels/level-spec
 import type { LogferryOptions, LogLevel, LogSerializer, Profile } from '../options.js';
 import { DEFAULT_REDACT_KEYS, normalizeKey } from '../redact/secret-keys.js';
 import type { ResolvedBugsnag, ResolvedCloudWatch } from '../wire/sink-options.js';
+import { type ResolvedBuffer, resolveBuffer, resolveSampleRate } from './buffer-settings.js';
 import {
   BUGSNAG_OPTION_KEYS,
   CLOUDWATCH_OPTION_KEYS,
@@ -52,6 +53,10 @@ export interface Config {
   /** pino's `base`; undefined keeps pino's default (`pid`, `hostname`). */
   base: Record<string, unknown> | null | undefined;
   serializers: Record<string, LogSerializer>;
+  /** Per-scope buffering; null when off. */
+  buffer: ResolvedBuffer | null;
+  /** The fraction of requests and invocations logged at debug. */
+  sampleRate: number;
 }
 
 function profileOf(nodeEnv: string): Profile {
@@ -129,6 +134,8 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
     handleSignals: optional('handleSignals', options.handleSignals, parseBoolean) ?? true,
     notices,
     ...resolvePassThrough(options),
+    buffer: resolveBuffer(env, options.buffer),
+    sampleRate: resolveSampleRate(env, options.sampleRate),
   };
 }
 

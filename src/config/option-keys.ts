@@ -1,4 +1,5 @@
 import type {
+  BufferOptions,
   BugsnagOptions,
   BugsnagRule,
   CloudWatchOptions,
@@ -23,6 +24,8 @@ export const LOGFERRY_OPTION_KEYS: KeysOf<LogferryOptions> = {
   cloudwatch: true,
   redact: true,
   spool: true,
+  buffer: true,
+  sampleRate: true,
   exitTimeoutMs: true,
   maxAppBacklogBytes: true,
   maxLineBytes: true,
@@ -36,6 +39,8 @@ export const CONSOLE_OPTION_KEYS: KeysOf<ConsoleOptions> = { level: true, pretty
 
 /** The keys `spool` takes in code; LOG_SPOOL_RESCAN_MS is for operators, in the environment only. */
 export const SPOOL_OPTION_KEYS: KeysOf<SpoolOptions> = { dir: true, maxBytes: true, fsync: true };
+
+export const BUFFER_OPTION_KEYS: KeysOf<BufferOptions> = { level: true, maxBytes: true };
 
 export const REDACT_OPTION_KEYS: KeysOf<RedactOptions> = { keys: true, allow: true };
 

@@ -1,4 +1,5 @@
 export { currentLogContext, runInLogContext, withLogContext } from './log-context.js';
+export { createLogScope, currentLogScope, type HeldLine, LOG_SCOPE, type LogScope, runInLogScope } from './log-scope.js';
 export { censorQuery, requestPath, requestTabReader } from './request-scope.js';
 export {
   createRequestState,

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RequestWire } from '../wire/request-tab.js';
 import { currentLogContext, runInLogContext } from './log-context.js';
+import { LOG_SCOPE, type LogScope } from './log-scope.js';
 
 // Everything logferry keeps about one HTTP request, in one object owned by the request: every
 // middleware, plugin instance, mounted sub-app or nested withLogContext that sees the request
@@ -47,6 +48,8 @@ export interface RequestState {
    * reported when the response ends, and only if it ended as a server error.
    */
   deferredErrors: unknown[] | undefined;
+  /** The request's buffering scope (held lines, sampling), when buffering or sampling is on. */
+  readonly scope: LogScope | undefined;
   /** Set once the completion line is logged (or the request was found to have ended). */
   completed: boolean;
   /** The log context object lines read inside the request; its lazy fields read this state. */
@@ -77,7 +80,10 @@ export function runInRequest<T>(state: RequestState, fn: () => T): T {
 }
 
 /** What `createRequestState` needs; the rest of the state starts empty. */
-export type RequestStart = Pick<RequestState, 'id' | 'req' | 'framework' | 'owner' | 'clientIp' | 'route' | 'user' | 'inSession'> & {
+export type RequestStart = Pick<
+  RequestState,
+  'id' | 'req' | 'framework' | 'owner' | 'clientIp' | 'route' | 'user' | 'inSession' | 'scope'
+> & {
   /** Whether lines carry `userId`, `userEmail` and `userName`. */
   withUser: boolean;
   /** Whether the route is learnt later (Express matches after the middleware): then it is read per line. */
@@ -103,6 +109,7 @@ export function createRequestState(start: RequestStart): RequestState {
     tab: undefined,
     reported: undefined,
     deferredErrors: undefined,
+    scope: start.scope,
     completed: false,
     context: undefined as unknown as RequestState['context'],
   } satisfies RequestState as RequestState;
@@ -121,6 +128,11 @@ export function createRequestState(start: RequestStart): RequestState {
     });
   }
   own[REQUEST_STATE] = state;
+  if (start.scope !== undefined) {
+    own[LOG_SCOPE] = start.scope;
+    // Powertools' sampleRateValue: every line of a sampled request says so.
+    if (start.scope.sampled) own.sampled = true;
+  }
   const outer = currentLogContext();
   (state as { context: RequestState['context'] }).context = outer === undefined ? own : withOuter(outer, own);
   (start.req as WithState)[ON_REQUEST] = state;

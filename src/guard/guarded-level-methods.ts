@@ -15,6 +15,19 @@ export type LevelMethodGuard = (log: LevelMethod, level: number) => LevelMethod;
 
 /** The property of the logMethod hook that holds its LevelMethodGuard. */
 export const GUARD_LEVEL_METHOD = Symbol('logferry level method guard');
+/**
+ * Per-scope buffering and sampling (src/buffer/), as the guard sees it: a method for each level
+ * below a logger's own but at or above `minLevel` (pino's would be a no-op), and a call made
+ * before every line at error or above, which writes what the scope held.
+ */
+export interface ScopedLines {
+  readonly minLevel: number;
+  heldMethod(level: number): LevelMethod;
+  beforeErrorLine(): void;
+}
+/** The property of the logMethod hook that holds its ScopedLines, when buffering or sampling is on. */
+export const SCOPED_LINES = Symbol('logferry scoped lines');
+
 /** Given as the only argument of a hooked level method, the hook hands over pino's method instead of logging. */
 export const CAPTURE: object = Object.freeze({});
 
@@ -52,8 +65,9 @@ export function writeLine(logger: Logger, fields: Record<string, unknown>, messa
  * keeps pino's, which flushes after the line. A root built without the hook is left as it is.
  */
 export function guardLevelMethods(root: Logger): void {
-  const hooks = (root as unknown as Internals)[hooksSym] as { logMethod?: Partial<Record<symbol, LevelMethodGuard>> } | undefined;
-  const guard = hooks?.logMethod?.[GUARD_LEVEL_METHOD];
+  const hooks = (root as unknown as Internals)[hooksSym] as { logMethod?: Partial<Record<symbol, unknown>> } | undefined;
+  const guard = hooks?.logMethod?.[GUARD_LEVEL_METHOD] as LevelMethodGuard | undefined;
+  const scoped = hooks?.logMethod?.[SCOPED_LINES] as ScopedLines | undefined;
   if (guard === undefined || typeof msgPrefixSym !== 'symbol') return;
   markPlainTables(root);
   const install = (logger: Logger): void => {
@@ -61,7 +75,13 @@ export function guardLevelMethods(root: Logger): void {
     const { values } = logger.levels;
     for (const name of Object.keys(values)) {
       const hooked = methods[name];
-      if (name === 'fatal' || typeof hooked !== 'function' || guardedMethods.has(hooked) || !logger.isLevelEnabled(name)) continue;
+      if (name === 'fatal' || typeof hooked !== 'function' || guardedMethods.has(hooked)) continue;
+      if (!logger.isLevelEnabled(name)) {
+        // A level below the logger's: held (or written, when sampled) inside a scope; a silent logger stays silent.
+        const value = values[name] as number;
+        if (scoped !== undefined && value >= scoped.minLevel && Number.isFinite(logger.levelVal)) methods[name] = scoped.heldMethod(value);
+        continue;
+      }
       captured = undefined;
       hooked.call(logger, CAPTURE);
       const log = captured as LevelMethod | undefined;

@@ -9,6 +9,8 @@ import {
   guardLevelMethods,
   type LevelMethod,
   type LevelMethodGuard,
+  SCOPED_LINES,
+  type ScopedLines,
   writeLine,
 } from './guarded-level-methods.js';
 
@@ -20,10 +22,12 @@ import {
 // brings. And no line crosses to the worker larger than the per-line cap.
 
 /** pino's logMethod hook: the one bounded walk over a call's arguments, then pino's own method. */
-export function guardLogMethod(sanitize: Sanitizer, serialize?: FieldSerializer): LogMethodHook {
-  const hook: LogMethodHook = function logMethod(this: Logger, args, method) {
+export function guardLogMethod(sanitize: Sanitizer, serialize?: FieldSerializer, scoped?: ScopedLines): LogMethodHook {
+  const beforeError = scoped?.beforeErrorLine;
+  const hook: LogMethodHook = function logMethod(this: Logger, args, method, level) {
     const first: unknown = args[0];
     if (first === CAPTURE) return captureMethod(method as LevelMethod);
+    if (beforeError !== undefined && level >= ERROR_LEVEL) beforeError();
     // The common call, `log.info(fields, 'message')`, is passed on directly: no rewrite of the
     // array and no spread of it into pino's method.
     const second: unknown = args[1];
@@ -35,21 +39,32 @@ export function guardLogMethod(sanitize: Sanitizer, serialize?: FieldSerializer)
     if (args.length === 1) method.call(this, args[0]);
     else method.apply(this, args);
   };
-  const guard: LevelMethodGuard = (log, level) => guardedLevelMethod(log, level, sanitize, serialize);
-  return Object.assign(hook, { [GUARD_LEVEL_METHOD]: guard });
+  const guard: LevelMethodGuard = (log, level) =>
+    guardedLevelMethod(log, level, sanitize, serialize, level >= ERROR_LEVEL ? beforeError : undefined);
+  return Object.assign(hook, { [GUARD_LEVEL_METHOD]: guard, [SCOPED_LINES]: scoped });
 }
+
+/** pino's `error`: a line at it or above makes a buffering scope write what it held first. */
+const ERROR_LEVEL = 50;
 
 type LogMethodHook = NonNullable<NonNullable<LoggerOptions['hooks']>['logMethod']>;
 
 // The hook's guard as the level method itself (installed by guardLevelMethods): pino's hook
 // wrapper collects the arguments into an array and makes two calls more on every line, and the
 // common call needs none of pino's argument handling, so it is written directly.
-function guardedLevelMethod(log: LevelMethod, level: number, sanitize: Sanitizer, serialize: FieldSerializer | undefined): LevelMethod {
+function guardedLevelMethod(
+  log: LevelMethod,
+  level: number,
+  sanitize: Sanitizer,
+  serialize: FieldSerializer | undefined,
+  beforeError: (() => void) | undefined,
+): LevelMethod {
   const otherCall = function otherCall(this: Logger, ...args: unknown[]): void {
     safeArguments(args, sanitize, serialize);
     log.apply(this, args);
   };
   return function guardedLevelMethod(this: Logger, first?: unknown, second?: unknown): void {
+    if (beforeError !== undefined) beforeError();
     // biome-ignore lint/complexity/noArguments: the count tells `info(fields, msg)` from `info(fields, msg, undefined)`.
     if (arguments.length === 2 && typeof first === 'object' && first !== null && typeof second === 'string') {
       writeLine(this, sanitize.first(first, serialize), sanitize.text(second), level, log);

@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
+import { openLogScope } from '../buffer/open-scope.js';
+import { endLogScope } from '../buffer/scope-end.js';
 import { withLogContext } from '../context/log-context.js';
+import { LOG_SCOPE } from '../context/log-scope.js';
 import { xrayRootOf } from '../context/xray.js';
 import { LogferryConfigError } from '../errors.js';
 import type { FlushResult } from '../lifecycle/flush.js';
@@ -82,18 +85,28 @@ export function withLambdaLogging<TEvent, TResult, TContext extends LambdaContex
   checkHandler(handler);
   const marginMs = flushMargin(options);
   return async (event: TEvent, context: TContext): Promise<Awaited<TResult>> => {
-    const fields = invocationFields(context);
     // Counting starts before the handler logs, once a root exists, so the end can tell whether anything is pending.
     const root = existingRootState();
     if (root !== undefined) linesWrittenCounter(root);
+    // The invocation's buffering scope (held lines, sampling) rides in its context; it needs the
+    // root's settings, so an invocation that creates the first logger itself has none.
+    const scope = root === undefined ? undefined : openLogScope(root.config);
+    const fields: Record<string | symbol, unknown> = invocationFields(context);
+    if (scope !== undefined) {
+      fields[LOG_SCOPE] = scope;
+      if (scope.sampled) fields.sampled = true;
+    }
     let result: Awaited<TResult>;
     try {
       result = await withLogContext(fields, async () => handler(event, context));
     } catch (error) {
+      // The failure line (at error) writes what the invocation held before itself.
       withLogContext(fields, () => logHandlerFailure(error));
+      if (scope !== undefined) endLogScope(scope, true);
       await deliverInvocation(context, marginMs);
       throw error;
     }
+    if (scope !== undefined) endLogScope(scope, false);
     await deliverInvocation(context, marginMs);
     return result;
   };

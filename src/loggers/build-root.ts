@@ -1,9 +1,11 @@
 import { isMainThread } from 'node:worker_threads';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { appThreadStdout } from '../app-stdout/app-thread-stdout.js';
+import { scopedLines } from '../buffer/scoped-lines.js';
 import { type Config, loadConfig } from '../config/load-config.js';
 import { checkOptionsArgument, mergeOptions } from '../config/merge-options.js';
 import { LogferryConfigError } from '../errors.js';
+import type { ScopedLines } from '../guard/guarded-level-methods.js';
 import { capLineBytes, guardChildren, guardLogMethod, type LogFormatter } from '../guard/log-call-guard.js';
 import { boundAppBacklog } from '../handover/app-backlog.js';
 import { planSinks } from '../handover/sink-plan.js';
@@ -80,10 +82,14 @@ export function sanitizingOptions(
   sanitize: Sanitizer,
   maxLineBytes: number,
   enrichment: LineEnrichment = {},
+  scoped?: ScopedLines,
 ): Pick<LoggerOptions, 'formatters' | 'hooks' | 'serializers' | 'mixin' | 'mixinMergeStrategy'> {
   return {
     ...lineOptions(sanitize, enrichment),
-    hooks: { logMethod: guardLogMethod(sanitize, fieldSerializer(enrichment.serializers)), streamWrite: capLineBytes(maxLineBytes) },
+    hooks: {
+      logMethod: guardLogMethod(sanitize, fieldSerializer(enrichment.serializers), scoped),
+      streamWrite: capLineBytes(maxLineBytes),
+    },
     // Errors arrive serialized by the walk; pino's default err serializer would re-type them as Object.
     serializers: GUARDED_SERIALIZERS,
   };
@@ -93,7 +99,8 @@ export function sanitizingOptions(
 function rootOptions(config: Config, sanitize: Sanitizer, enrichment: LineEnrichment): LoggerOptions {
   return {
     level: lowestLevel(config.levels),
-    ...sanitizingOptions(sanitize, config.maxLineBytes, enrichment),
+    // Buffering and sampling (src/buffer/): level methods below each logger's level that act inside a scope.
+    ...sanitizingOptions(sanitize, config.maxLineBytes, enrichment, scopedLines(config.buffer, config.sampleRate)),
     ...(config.base !== undefined ? { base: config.base } : {}),
   };
 }

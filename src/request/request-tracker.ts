@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+import { openLogScope } from '../buffer/open-scope.js';
+import { endLogScope } from '../buffer/scope-end.js';
 import { currentLogContext } from '../context/log-context.js';
 import { createRequestState, type RequestUser, requestStateOf, runInRequest } from '../context/request-state.js';
 import { countSessionStarted, sessionsTracked } from '../context/session-counter.js';
+import { rootState } from '../loggers/build-root.js';
 import { createLogger } from '../loggers/create-logger.js';
 import { UNHANDLED_FIELD } from '../wire/protocol.js';
 import { ERROR_MIDDLEWARE_ORIGIN } from '../wire/request-tab.js';
@@ -105,6 +108,7 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
       route: handle.route,
       user: () => readUser(handle.request),
       inSession,
+      scope: openLogScope(rootState().config),
       withUser: options.getUser !== undefined,
       routeLater: handle.watchRoute !== undefined,
     });
@@ -119,9 +123,13 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
       for (const error of state.deferredErrors ?? []) reportHandlerError(error, raw, !aborted && res.statusCode < 500);
       const durationMs = Math.round((performance.now() - state.startedMs) * 100) / 100;
       const done = { request: handle.request, raw, res, durationMs, aborted };
+      // A server error writes what the request held before its completion line; any other ending discards it.
+      const scope = state.scope;
+      if (scope !== undefined && res.statusCode >= 500 && (res.headersSent || !aborted)) endLogScope(scope, true);
       // 'close' usually fires in the request's own context already: entering it again costs an AsyncLocalStorage run.
       if (currentLogContext() === state.context) logCompletion(done);
       else runInRequest(state, () => logCompletion(done));
+      if (scope !== undefined) endLogScope(scope, false);
     };
     // 'close' follows every response, finished or not (after 'finish' when it finished): one listener is enough.
     res.on('close', complete);

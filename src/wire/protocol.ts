@@ -96,6 +96,12 @@ export const STAT_FIELDS = [
   'spoolDropped',
   /** Spool files set aside as damaged or not logferry's. */
   'spoolFilesSetAside',
+  /** Lines held by a buffering scope (LOG_BUFFER_LEVEL) instead of dropped. Counted by the app's thread. */
+  'bufferHeld',
+  /** Held lines written because their scope failed. Counted by the app's thread. */
+  'bufferWritten',
+  /** Held lines discarded: their scope ended without an error, or they were dropped for its cap. Counted by the app's thread. */
+  'bufferDiscarded',
 ] as const;
 export type StatField = (typeof STAT_FIELDS)[number];
 
