@@ -45,6 +45,7 @@ describe('log buffering outside requests', () => {
     assert.deepEqual(messages(lines, job('ok')), []);
     assert.deepEqual(messages(lines, job('rejects')), ['held rejects']);
     assert.deepEqual(messages(lines, job('throws')), ['held throws', 'held inner joins']);
+    assert.deepEqual(lines.find(job('throws'))?.order, { status: 'new' });
     // Written before the error line, with the fields of the contexts they were logged in; the line after it is discarded.
     const errorLine = lines.filter(job('error-line'));
     assert.deepEqual(
