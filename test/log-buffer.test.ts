@@ -92,3 +92,25 @@ for (const kind of ['express', 'fastify', 'http']) {
     });
   });
 }
+
+describe('LOG_SAMPLE_RATE with request logging', () => {
+  it('at 1, every request logs at debug from its start, each of its lines with sampled: true; at 0 none does', async () => {
+    for (const rate of ['1', '0']) {
+      const service = await startService('buffer-app', ['express'], { NODE_ENV: 'production', LOG_LEVEL: 'info', LOG_SAMPLE_RATE: rate });
+      const answers = await Promise.all(['ok/a', 'ok/b', 'fail/c'].map((path) => get(`${service.url}/${path}`)));
+      const run = await service.stop('SIGTERM');
+      const lines = jsonLines(run.stdout) as Line[];
+      for (const answer of answers) {
+        const own = lines.filter((line) => line.requestId === answer.requestId);
+        const debug = own.filter((line) => line.level === 20);
+        if (rate === '1') {
+          assert.equal(debug.length, 2, JSON.stringify(own));
+          assert.ok(own.length > 2 && own.every((line) => line.sampled === true && line.buffered === undefined));
+        } else {
+          assert.equal(debug.length, 0);
+          assert.ok(own.length > 0 && own.every((line) => line.sampled === undefined));
+        }
+      }
+    }
+  });
+});
