@@ -27,7 +27,7 @@ describe('log buffering outside requests', () => {
         assert.deepEqual(own, [], `invocation ${n} succeeded and wrote lines`);
         continue;
       }
-      // Powertools' "flushes the buffer when an uncaught error is thrown in the handler".
+      // Powertools (packages/logger/tests/unit/logBuffer.test.ts): "flushes the buffer when an uncaught error is thrown".
       assert.deepEqual(
         own.map((line) => line.msg),
         [`debug one ${n}`, `debug two ${n}`, `Lambda handler failed: invocation ${n} failed`],
@@ -46,7 +46,8 @@ describe('log buffering outside requests', () => {
     assert.deepEqual(messages(lines, job('rejects')), ['held rejects']);
     assert.deepEqual(messages(lines, job('throws')), ['held throws', 'held inner joins']);
     assert.deepEqual(lines.find(job('throws'))?.order, { status: 'new' });
-    // Written before the error line, with the fields of the contexts they were logged in; the line after it is discarded.
+    // Powertools' "it flushes the buffer when an error in logged": written before the error line, with the
+    // fields of the contexts they were logged in; the line after it is held anew, and discarded.
     const errorLine = lines.filter(job('error-line'));
     assert.deepEqual(
       errorLine.map((line) => [line.msg, line.buffered, line.tenant, line.nested]),
@@ -56,7 +57,8 @@ describe('log buffering outside requests', () => {
         ['the error line', undefined, 't1', undefined],
       ],
     );
-    // The cap: the oldest went, the first written line says how many, the error line comes last.
+    // Powertools' "outputs a warning when buffered logs have been evicted": here the oldest went, and the
+    // first written line says how many (bufferDropped); the error line comes last.
     const capped = lines.filter(job('cap'));
     const held = capped.filter((line) => line.buffered === true);
     const dropped = held[0]?.bufferDropped as number;
@@ -68,6 +70,7 @@ describe('log buffering outside requests', () => {
     );
     assert.ok(held.reduce((bytes, line) => bytes + JSON.stringify(line).length, 0) <= 1024 + 40 * held.length);
     assert.equal(capped.at(-1)?.msg, 'cap error');
+    // Powertools' "does not output buffered logs when trace id is not set": outside a scope, nothing is held.
     assert.deepEqual(messages(lines, job('outside')), []);
     const stats = resultOf(run.stderr).stdout as Record<string, number>;
     // held: ok 1, rejects 1, error-line 3, throws 2, cap 20; written: 1 + 2 + 2 + (20 - dropped); discarded: ok, after-error, dropped.
