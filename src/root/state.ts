@@ -20,6 +20,7 @@ export interface RootState {
 }
 
 let current: RootState | undefined;
+let closedBeforeStart = false;
 
 /** The root, once something has built it; undefined before the first logger. */
 export function existingRootState(): RootState | undefined {
@@ -29,4 +30,14 @@ export function existingRootState(): RootState | undefined {
 /** Records the root the builder made; called once per process. */
 export function setRootState(root: RootState): void {
   current = root;
+}
+
+/** closeLogs() came before the first logger: the root, when built, logs nothing. */
+export function closeBeforeStart(): void {
+  closedBeforeStart = true;
+}
+
+/** Whether closeLogs() came before the first logger. */
+export function wasClosedBeforeStart(): boolean {
+  return closedBeforeStart;
 }
