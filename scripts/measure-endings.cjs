@@ -36,7 +36,9 @@ const returned = (file) => readFileSync(file, 'utf8').split('\n').filter(Boolean
     const stored = new Set(server.messages(group).map((message) => message.seq));
     const logged = returned(record);
     const missing = logged.filter((seq) => !stored.has(seq)).length;
-    console.log(`${signal}: ended by ${run.signal}, ${logged.length} calls returned (${atSignal} before the signal), ${missing} missing, gone ${gone} ms after the signal`);
+    console.log(
+      `${signal}: ended by ${run.signal}, ${logged.length} calls returned (${atSignal} before the signal), ${missing} missing, gone ${gone} ms after the signal`,
+    );
   }
   server.delayMs = 4000;
   for (let i = 0; i < 3; i++) {
