@@ -35,16 +35,33 @@ describe('closeLogs(timeoutMs) keeps its own bound', () => {
 
   it(`with CloudWatch answering in 4 s, closeLogs(${CLOSE_MS}) returns within its bound and does not hold the event loop`, async () => {
     server.delayMs = 4000;
-    const group = `/logferry/close-bound-${process.pid}`;
+    const group = `/logferry/close-bound-${process.pid}-1`;
     const run = await runFixture('close-bound', {
-      env: cloudWatchEnv(server, group, { LOG_EXIT_TIMEOUT_MS: String(EXIT_TIMEOUT_MS), CLOSE_MS: String(CLOSE_MS) }),
+      env: cloudWatchEnv(server, group, { LOG_EXIT_TIMEOUT_MS: String(EXIT_TIMEOUT_MS), CLOSE_MS: String(CLOSE_MS), WAIT_RECEIVED: '1' }),
     });
     assert.equal(run.code, 0, run.stderr);
     const close = printedClose(run.stderr);
     assert.equal(close.timedOut, true, 'the endpoint is slower than the bound');
     assert.ok(close.elapsedMs < CLOSE_MS + MARGIN_MS, `closeLogs(${CLOSE_MS}) returned after ${close.elapsedMs} ms`);
     assert.ok(close.longestGapMs < MARGIN_MS, `the event loop was held ${close.longestGapMs} ms`);
-    // What was not delivered is said and counted: pending lines at the close, dropped when the worker closed.
-    assert.match(run.stderr, /^logferry: closeLogs\(\) wait ran out after 500 ms; not delivered: cloudwatch \(200 pending, 0 dropped\)$/m);
+    // What was not delivered is said: pending at the close, then counted as dropped when the worker closed.
+    assert.match(
+      run.stderr,
+      /^logferry: closeLogs\(\) wait ran out after 500 ms; not delivered: cloudwatch \(200 pending, 0 dropped\)$/m,
+      run.stderr,
+    );
+  });
+
+  it(`closeLogs(${CLOSE_MS}) right after the first lines, while the worker may still be starting, keeps its bound too`, async () => {
+    server.delayMs = 4000;
+    const group = `/logferry/close-bound-${process.pid}-2`;
+    const run = await runFixture('close-bound', {
+      env: cloudWatchEnv(server, group, { LOG_EXIT_TIMEOUT_MS: String(EXIT_TIMEOUT_MS), CLOSE_MS: String(CLOSE_MS) }),
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const close = printedClose(run.stderr);
+    assert.ok(close.elapsedMs < CLOSE_MS + MARGIN_MS, `closeLogs(${CLOSE_MS}) returned after ${close.elapsedMs} ms`);
+    assert.ok(close.longestGapMs < MARGIN_MS, `the event loop was held ${close.longestGapMs} ms`);
+    assert.match(run.stderr, /^logferry: closeLogs\(\) wait ran out after 500 ms; not delivered: /m, run.stderr);
   });
 });

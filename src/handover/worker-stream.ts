@@ -26,6 +26,8 @@ export interface WorkerStreamOptions {
    * logferry has waited for deliveries (src/lifecycle/exit.ts runs it after every 'exit' listener).
    */
   endAtExit: (end: () => void) => void;
+  /** Called once the worker has started and reads lines: until then, a synchronous end() or flushSync() waits for its start. */
+  onReady: () => void;
 }
 
 /** What thread-stream's typings leave out: its ref counting and its state. */
@@ -53,7 +55,10 @@ export function startWorkerStream(options: WorkerStreamOptions): WorkerStream {
   options.endAtExit(endNow(stream));
   // Until it is ready the worker keeps the process alive, so lines logged at start-up are not
   // lost to an exit that comes before the worker could take them.
-  stream.once('ready', () => stream.unref());
+  stream.once('ready', () => {
+    stream.unref();
+    options.onReady();
+  });
   return stream as unknown as WorkerStream;
 }
 

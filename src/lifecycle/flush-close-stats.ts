@@ -1,4 +1,5 @@
 import { LogferryArgumentError } from '../errors.js';
+import type { TransportStream } from '../handover/transport-stream.js';
 import { droppingAfterClose, replaceDestination } from '../root/destination.js';
 import { closeBeforeStart, existingRootState, type RootState } from '../root/state.js';
 import type { SinkName } from '../wire/protocol.js';
@@ -56,7 +57,10 @@ export async function closeLogs(timeoutMs?: number): Promise<FlushResult> {
   if (stream && !root.closed) {
     root.closed = true;
     const closed = new Promise<void>((resolve) => stream.once('close', resolve));
-    stream.end();
+    // thread-stream's end() blocks until the worker has closed; a worker still starting (a
+    // loaded machine, closeLogs() right after the first line) would hold the loop while it
+    // starts. It is ended once started, and closeLogs() does not wait for that past its bound.
+    void (root.workerReady ?? Promise.resolve()).then(() => endQuietly(stream));
     const remaining = Math.max(0, budget - (Date.now() - startedAt));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, remaining)))]);
@@ -64,6 +68,15 @@ export async function closeLogs(timeoutMs?: number): Promise<FlushResult> {
     replaceDestination(root, droppingAfterClose());
   }
   return flushed;
+}
+
+/** Ends the stream; a worker that already died has said so (watchTransportErrors), and there is no caller to throw to. */
+function endQuietly(stream: TransportStream): void {
+  try {
+    stream.end();
+  } catch {
+    // Nothing left to end.
+  }
 }
 
 /** The earliest of the deadlines asked for so far: a later closeLogs() does not extend an earlier one. */

@@ -163,6 +163,10 @@ function buildRoot(config: Config): RootState {
   // before the worker's end and waits for deliveries while the worker is still up.
   installExitHandling(root);
   spool?.removeWhenSignalFlushed(root);
+  let workerStarted = (): void => undefined;
+  root.workerReady = new Promise<void>((resolve) => {
+    workerStarted = resolve;
+  });
   const worker = withThreadStreamWorker(workerFiles.threadStreamWorker, () =>
     startWorkerStream({
       target: workerFiles.target,
@@ -170,6 +174,7 @@ function buildRoot(config: Config): RootState {
       resourceLimits: WORKER_RESOURCE_LIMITS,
       name: 'logferry',
       endAtExit: endAfterExitWait,
+      onReady: () => workerStarted(),
     }),
   );
   // Flush markers and the exit hand-over go through the same stream as pino's lines, so they stay in order.
@@ -202,6 +207,7 @@ function writeStdoutFromAppThread(root: RootState, shared: SharedState): Transpo
   });
   root.sinks = ['stdout'];
   root.stream = stdout;
+  root.workerReady = undefined;
   return stdout;
 }
 

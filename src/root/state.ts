@@ -17,6 +17,8 @@ export interface RootState {
   sinks: SinkName[];
   nextFlushId: number;
   closed: boolean;
+  /** Resolves once the log worker has started; undefined when there is none (or it failed and the app's thread writes stdout). */
+  workerReady?: Promise<void>;
 }
 
 let current: RootState | undefined;
