@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cloudWatchEnv } from './support/cloudwatch-env.js';
 import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
-import { runFixture } from './support/run-fixture.js';
+import { jsonLines, runFixture } from './support/run-fixture.js';
 
 // Lines logged after SIGTERM, SIGINT or SIGHUP, up to the end of the process: a service keeps
 // logging while logferry flushes on the signal. Each child appends the seq of every log call
@@ -78,13 +78,15 @@ describe('lines logged after a signal', { concurrency: true }, () => {
       // The stream is created; every PutLogEvents connection is closed before it is processed.
       dropping.failFor('drop', 120_000, 'PutLogEvents');
       const run = await runFixture('late-lines', {
-        env: cloudWatchEnv(dropping, group, { LOG_EXIT_TIMEOUT_MS: '1500' }),
+        // The last half of the budget (at most 2.5 s) is the final wait's, in which the worker takes
+        // the lines logged meanwhile and counts them: 2 s here, for a loaded machine.
+        env: cloudWatchEnv(dropping, group, { LOG_EXIT_TIMEOUT_MS: '4000' }),
         args: [record],
         onStderr: { marker: 'fixture-ready', act: (child) => child.kill('SIGTERM') },
       });
       assert.equal(run.signal, 'SIGTERM', `code=${run.code} stderr=${run.stderr}`);
       const said =
-        /^logferry: exit wait ran out after 1500 ms \(LOG_EXIT_TIMEOUT_MS\) on SIGTERM; not delivered: cloudwatch \((\d+) pending, (\d+) dropped\)$/m.exec(
+        /^logferry: exit wait ran out after 4000 ms \(LOG_EXIT_TIMEOUT_MS\) on SIGTERM; not delivered: cloudwatch \((\d+) pending, (\d+) dropped\)$/m.exec(
           run.stderr,
         );
       assert.ok(said, run.stderr);
@@ -94,4 +96,23 @@ describe('lines logged after a signal', { concurrency: true }, () => {
       await dropping.stop();
     }
   });
+
+  for (const [name, env] of [
+    ["JSON to stdout alone (written by the app's thread)", { NODE_ENV: 'production' }],
+    ['stdout through the worker, beside CloudWatch', { LOG_LEVEL_CONSOLE: 'info' }],
+  ] as const) {
+    it(`SIGTERM, ${name}: every line whose log call returned is on stdout`, async () => {
+      const group = `/logferry/late-stdout-${process.pid}-${++runs}`;
+      const record = join(dir, `${runs}.seqs`);
+      const run = await runFixture('late-lines', {
+        env: 'LOG_LEVEL_CONSOLE' in env ? cloudWatchEnv(server, group, { ...env, LOG_EXIT_TIMEOUT_MS: '10000' }) : env,
+        args: [record],
+        onStderr: { marker: 'fixture-ready', act: (child) => child.kill('SIGTERM') },
+      });
+      assert.equal(run.signal, 'SIGTERM', `code=${run.code} stderr=${run.stderr}`);
+      const onStdout = new Set(jsonLines(run.stdout).map((line) => line.seq));
+      const missing = returned(record).filter((seq) => !onStdout.has(seq));
+      assert.deepEqual(missing.slice(0, 20), [], `${missing.length} returned lines are not on stdout; stderr: ${run.stderr}`);
+    });
+  }
 });
