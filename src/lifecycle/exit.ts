@@ -8,7 +8,7 @@ import { UNHANDLED_FIELD, type UnhandledOrigin } from '../wire/protocol.js';
 import { afterExitListeners } from './after-exit-listeners.js';
 import { reportEnding } from './ending-report.js';
 import { flushRoot, flushRootSync } from './flush.js';
-import { handleSignals, type SignalFinisher, type SignalFlusher } from './signal-registry.js';
+import { finishersWillRun, handleSignals, type SignalFinisher, type SignalFlusher } from './signal-registry.js';
 
 // Nothing lost at exit. Every way a process ends funnels into one of two places:
 // - 'exit' (natural end, process.exit(), uncaught exception, unhandled rejection): after every
@@ -88,12 +88,16 @@ function signalEnding(root: RootState): { flush: SignalFlusher; finisher: Signal
   const budget = root.config.exitTimeoutMs;
   let deadline = 0;
   return {
-    flush: async () => {
+    flush: async (signal) => {
       if (root.closed || !root.stream) return;
       deadline = Date.now() + budget;
       // From here the sinks cut backoffs short and start nothing past the deadline, as at exit.
       if (root.shared) root.shared.exitDeadline[0] = deadline;
-      await flushRoot(root, budget);
+      const flush = await flushRoot(root, budget);
+      if (finishersWillRun(signal)) return;
+      // An older copy of logferry listens, and raises the signal right after the flushers.
+      root.closed = true;
+      reportEnding(flush, signal, budget, Boolean(root.config.spool));
     },
     finisher: {
       startBy: (signalAt) => signalAt + budget - Math.min(budget * FINAL_SHARE, FINAL_SHARE_MAX_MS),

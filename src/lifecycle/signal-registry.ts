@@ -80,6 +80,18 @@ function loadedCount(emitter: unknown): number {
   return typeof count === 'number' && Number.isInteger(count) && count > 0 ? count : 0;
 }
 
+/** Marks a listener that runs the finishers: one installed by a copy older than them does not. */
+const RUNS_FINISHERS = Symbol.for('logferry.signalHandling.v1.runsFinishers');
+
+/**
+ * Whether the listener for `signal` runs the finishers. When a copy older than them installed
+ * it, a copy's flusher is its last word on the signal, as before finishers existed.
+ */
+export function finishersWillRun(signal: NodeJS.Signals): boolean {
+  const listener = registry().listeners.get(signal) as unknown as Record<symbol, unknown> | undefined;
+  return listener?.[RUNS_FINISHERS] === true;
+}
+
 function installListener(shared: SignalRegistry, signal: NodeJS.Signals): void {
   let flushing = false;
   const listener = (): void => {
@@ -103,6 +115,7 @@ function installListener(shared: SignalRegistry, signal: NodeJS.Signals): void {
     shared.listeners.delete(signal);
     process.kill(process.pid, signal);
   };
+  (listener as unknown as Record<symbol, unknown>)[RUNS_FINISHERS] = true;
   shared.listeners.set(signal, listener);
   process.on(signal, listener);
 }
