@@ -148,6 +148,12 @@ export function parseClaimName(name: string): { owner: string; holder: string } 
 export interface SpoolState {
   accepted: SpoolPosition;
   sending: SpoolPosition;
+  /**
+   * Copies of the lines up to `sending` that attempts may have stored and no process has counted in
+   * possibleDuplicates yet: an adopter counts them once. Absent (an older state file): one when
+   * `sending` is past `accepted`.
+   */
+  copies?: number;
 }
 
 /** Segment size for a spool capped at `maxBytes`: small enough that shipped parts are removed often. */

@@ -81,6 +81,11 @@ export class EventQueue {
     return this.#firstSeq + this.#ring.length - 1;
   }
 
+  /** Whether an event of `messageBytes` fits under the cap without dropping any (an empty queue takes any one event). */
+  hasRoomFor(messageBytes: number): boolean {
+    return this.length === 0 || this.#bytes + messageBytes + EVENT_OVERHEAD_BYTES <= this.#maxBytes;
+  }
+
   /** True when a full batch is waiting: send now rather than wait for the interval. */
   get hasFullBatch(): boolean {
     return this.length >= MAX_BATCH_EVENTS || this.#bytes >= MAX_BATCH_BYTES;

@@ -25,6 +25,22 @@ export interface SenderOptions {
   onBatchSending?: (lastSeq: number) => void;
   /** Called once a batch is settled (accepted, or refused or given up and counted) with the seq of its last event. */
   onBatchSettled?: (lastSeq: number) => void;
+  /** Copies of the batch in flight that attempts not yet counted may have stored (the spool keeps it for an adopter). */
+  onCopiesAtRisk?: (copies: number) => void;
+  /** With the spool on: lines waiting on disk, moved to the queue as it makes room. */
+  backlog?: DiskBacklog;
+}
+
+/** Lines that wait on disk rather than in the queue (the spool): the queue takes them as it has room. */
+export interface DiskBacklog {
+  /** Lines waiting on disk now. */
+  waiting(): number;
+  /** Lines ever known to wait on disk (only grows). */
+  known(): number;
+  /** Of those, the lines since queued or given up (only grows). */
+  accounted(): number;
+  /** Queues waiting lines, oldest first, while the queue has room. */
+  refill(): void;
 }
 
 /** After a failure no retry can fix, wait this long before trying the next batch. */
@@ -47,6 +63,8 @@ export class CloudWatchSender {
   readonly #delivery: BatchDelivery;
   /** The batch being delivered, and its pieces still to go (kept when the exit deadline cut it off). */
   #inFlight: { batch: OutgoingBatch; pieces: BatchPieces } | undefined;
+  /** Attempts at the piece the exit deadline cut off that may have stored it, and its events. */
+  #cutOffAttempts = { unanswered: 0, events: 0 };
   readonly #next: NextBatch;
   #pumping = false;
   #timer: NodeJS.Timeout | undefined;
@@ -57,6 +75,10 @@ export class CloudWatchSender {
   #idleWaiters: Array<() => void> = [];
   /** The last batch taken was full: what is queued behind it is the rest of a backlog. */
   #draining = false;
+  /** Flushes that cover lines still on disk: each waits until the disk line it covers is queued. */
+  readonly #diskFlushes: Array<{ id: number; seq: number; diskLines: number }> = [];
+  /** The backlog is moving lines to the queue (enqueue then leaves the sending to the caller). */
+  #refilling = false;
 
   constructor(api: LogsApi, options: SenderOptions, reporter: SinkReporter) {
     this.#api = api;
@@ -75,6 +97,7 @@ export class CloudWatchSender {
       onFirstRequestSent: () => this.#prepareNext(),
       onRequestFailed: () => this.#next.discardRequest(),
       onProgress: () => this.#publishPending(),
+      onCopiesAtRisk: (copies) => this.#options.onCopiesAtRisk?.(copies),
     });
     // Make the stream (and group) ready while the first lines arrive, not after the first batch
     // fills; a failure here is met again, and reported, by the first delivery.
@@ -85,6 +108,7 @@ export class CloudWatchSender {
   enqueue(timestamp: number, message: string, overCap = false, messageBytes = utf8Bytes(message)): void {
     const dropped = this.queue.push(timestamp, message, messageBytes, Date.now(), overCap);
     if (dropped > 0) this.#reporter.add('dropped', dropped);
+    if (this.#refilling) return;
     this.#publishPending();
     if (this.queue.hasFullBatch) {
       void this.#pump();
@@ -98,9 +122,37 @@ export class CloudWatchSender {
     // no backoff or pause outlasts it.
     const exitDeadline = this.#reporter.exitDeadline();
     if (exitDeadline > 0) this.#hurry(exitDeadline);
-    this.#flushWaiters.add(id, this.queue.lastSeq);
+    const backlog = this.#options.backlog;
+    if (backlog && (this.#diskFlushes.length > 0 || backlog.waiting() > 0)) {
+      // Lines on disk get their seq when queued: this flush waits until the last of them is.
+      this.#diskFlushes.push({ id, seq: this.queue.lastSeq, diskLines: backlog.known() });
+      this.refillFromDisk();
+    } else this.#flushWaiters.add(id, this.queue.lastSeq);
     this.#settleFlushes();
     void this.#pump();
+  }
+
+  /** Moves lines waiting on disk to the queue while it has room, and sends them. */
+  refillFromDisk(): void {
+    this.#refill();
+    if (this.queue.length > 0) void this.#pump();
+  }
+
+  #refill(): void {
+    const backlog = this.#options.backlog;
+    if (!backlog || this.#refilling) return;
+    this.#refilling = true;
+    try {
+      backlog.refill();
+    } finally {
+      this.#refilling = false;
+    }
+    // A flush covering disk lines now all queued (or given up) waits on the seqs they got.
+    while (this.#diskFlushes.length > 0 && (this.#diskFlushes[0]?.diskLines ?? 0) <= backlog.accounted()) {
+      const flush = this.#diskFlushes.shift() as { id: number; seq: number };
+      this.#flushWaiters.add(flush.id, Math.max(flush.seq, this.queue.lastSeq));
+    }
+    this.#publishPending();
   }
 
   /** Sends everything held, waiting at most `budgetMs`; what is still undelivered then is counted as dropped. */
@@ -113,6 +165,9 @@ export class CloudWatchSender {
     clearTimeout(this.#timer);
     const lost = this.queue.clear() + this.#next.clear() + (this.#inFlight?.pieces.remaining ?? 0);
     this.#inFlight = undefined;
+    this.#countCutOffCopies();
+    // Lines still on disk stay there for the next process; the flushes waiting on them are answered.
+    for (const flush of this.#diskFlushes.splice(0)) this.#flushWaiters.add(flush.id, flush.seq);
     this.#reporter.add('dropped', lost);
     if (lost > 0) {
       process.stderr.write(`logferry: CloudWatch: ${lost} lines were not delivered before the exit deadline (LOG_EXIT_TIMEOUT_MS)\n`);
@@ -120,6 +175,26 @@ export class CloudWatchSender {
     // Everything is delivered or counted now: every flush still waiting is answered.
     this.#settleFlushes();
     this.#api.destroy();
+  }
+
+  /**
+   * Attempts the exit deadline cut off may have stored their piece: with the spool the next process
+   * sends it again, so each is a possible extra copy; without it, one of them may be the only copy.
+   * Counted here, and said to the spool, so an adopter does not count them again.
+   */
+  #countCutOffCopies(): void {
+    const { unanswered, events } = this.#cutOffAttempts;
+    if (unanswered === 0) return;
+    this.#cutOffAttempts = { unanswered: 0, events: 0 };
+    const copies = (this.#options.backlog ? unanswered : unanswered - 1) * events;
+    if (copies > 0) {
+      this.#reporter.add('possibleDuplicates', copies);
+      this.#reporter.reportOnce(
+        'possible-duplicates-cut-off',
+        `logferry: CloudWatch: requests cut off at the exit deadline may have been stored, so the log stream may hold ${copies} lines twice (counted in logStats().cloudwatch.possibleDuplicates)`,
+      );
+    }
+    this.#options.onCopiesAtRisk?.(0);
   }
 
   /** From now on nothing waits past `deadline`: a backoff sleep or pause under way ends now. */
@@ -135,7 +210,7 @@ export class CloudWatchSender {
   }
 
   #isEmpty(): boolean {
-    return this.queue.length === 0 && this.#next.batch === undefined;
+    return this.queue.length === 0 && this.#next.batch === undefined && !(this.#options.backlog?.waiting() ?? 0);
   }
 
   #pastDeadline(): boolean {
@@ -146,8 +221,11 @@ export class CloudWatchSender {
   }
 
   #shouldSend(): boolean {
+    if (this.queue.length === 0) this.#refill();
     if (this.queue.length === 0 || this.#pastDeadline()) return false;
     if (this.#closingDeadline !== undefined || this.#flushWaiters.length > 0 || this.queue.hasFullBatch) return true;
+    // Lines waiting on disk have waited already: they go at the pace the endpoint takes them.
+    if ((this.#options.backlog?.waiting() ?? 0) > 0 || this.#diskFlushes.length > 0) return true;
     // The rest of a backlog (a burst) goes once it has all arrived, without the interval: the
     // interval is there to gather lines that come slowly, and these have waited already.
     return Date.now() >= this.#partialBatchDue();
@@ -191,7 +269,10 @@ export class CloudWatchSender {
         if (outcome.fatal) this.#pausedUntil = Date.now() + FATAL_PAUSE_MS;
         // Cut off at the deadline, what is left stays in flight (and pending, as the app's thread
         // reads it at its own deadline) until close counts it.
-        if (outcome.cutOff > 0) break;
+        if (outcome.cutOff > 0) {
+          this.#cutOffAttempts = { unanswered: outcome.unanswered, events: outcome.cutOffPiece };
+          break;
+        }
         this.#options.onBatchSettled?.(batch.lastSeq);
         this.#inFlight = undefined;
         this.#settleFlushes();
@@ -207,10 +288,13 @@ export class CloudWatchSender {
   }
 
   #takeBatch(): OutgoingBatch | undefined {
+    this.#refill();
     this.#draining = this.queue.hasFullBatch;
     const batch = this.queue.takeBatch(Date.now(), maxAgeMs(this.#options.retentionDays));
     // Counted when the timestamps are replaced, so a batch later split or lost still counts them.
     if (batch) this.#reporter.add('restamped', batch.restamped);
+    // The room the batch made is filled from disk at once, so the next batch is ready behind it.
+    this.#refill();
     return batch;
   }
 
@@ -237,7 +321,8 @@ export class CloudWatchSender {
 
   #publishPending(): void {
     const inFlight = this.#inFlight?.pieces.remaining ?? 0;
-    this.#reporter.set('pending', this.queue.length + inFlight + this.#next.events);
+    const onDisk = this.#options.backlog?.waiting() ?? 0;
+    this.#reporter.set('pending', this.queue.length + inFlight + this.#next.events + onDisk);
     this.#reporter.set('queuedBytes', this.queue.bytes);
   }
 }
