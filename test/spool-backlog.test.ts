@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,8 +20,13 @@ interface Run {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function start(mode: string, env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [fixturePath('spool-app'), mode], { env, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+/** Starts the spool fixture; `shell` runs first in `sh -c` (for a file-size limit). */
+function start(mode: string, env: Record<string, string>, shell?: string): Run {
+  const args = [fixturePath('spool-app'), mode];
+  const stdio: Array<'pipe' | 'ignore'> = ['pipe', 'ignore', 'pipe', 'pipe'];
+  const child = shell
+    ? spawn('sh', ['-c', `${shell}; exec "$0" "$@"`, process.execPath, ...args], { env, stdio })
+    : spawn(process.execPath, args, { env, stdio });
   let seqs = '';
   let stderr = '';
   child.stdio[3]?.on('data', (chunk: Buffer) => {
@@ -119,5 +124,39 @@ describe('the disk is the queue', () => {
     assert.equal(stats.recovered, messages.length);
     assert.equal(stats.possibleDuplicates, 0);
     assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('drops by a process SIGKILLed before it could report them are reported by its adopter: how many, when logged, by which pid', async () => {
+    const dir = join(root, 'spool-drops');
+    const group = `/logferry/spool-drops-${process.pid}`;
+    const options = JSON.stringify({ cloudwatch: { logGroupName: group, logStreamName: 'test-stream', maxQueueBytes: MAX_QUEUE_BYTES } });
+    const env = { PATH: process.env.PATH ?? '', ...cloudWatchEnv(down, group), LOG_SPOOL_DIR: dir, LOGFERRY_TEST_OPTIONS: options };
+    const startedAt = Date.now();
+    // A file-size limit turns the spool off early: the 20 MB of lines after it are in memory only,
+    // and the 2 MiB queue drops most of them while the endpoint is down.
+    const first = start('hold', { ...env, LINES: '20000', PAD_BYTES: '1000' }, 'ulimit -f 64');
+    await waitFor('the first process to log', () => first.stderr().includes('fixture-ready'), 60_000);
+    const stateFile = () => readdirSync(dir).find((name) => name.startsWith('state-') && name.endsWith('.json'));
+    const keptDrops = () => {
+      const name = stateFile();
+      return name ? (JSON.parse(readFileSync(join(dir, name), 'utf8')).drops?.count ?? 0) : 0;
+    };
+    // The state is written at each attempt; wait until it holds every drop (the worker has seen every line).
+    await waitFor('the drops to be kept in the state file', () => keptDrops() > 15_000, 60_000);
+    const pid = first.child.pid;
+    first.child.kill('SIGKILL');
+    await first.done;
+    const kept = keptDrops();
+
+    const next = start('count', { ...env, ...cloudWatchEnv(healthy, group), LINES: '0' });
+    assert.equal((await next.done).code, 0, next.stderr());
+    const report = healthy.messages(group).find((message) => typeof message.droppedLines === 'number');
+    assert.ok(report, 'no drop report arrived');
+    assert.equal(report.droppedLines, kept);
+    assert.equal(report.droppedByPid, pid);
+    assert.equal(report.droppedLogStream, 'test-stream');
+    const loggedFrom = Date.parse(String(report.droppedLoggedFrom));
+    assert.ok(loggedFrom >= startedAt - 1000 && loggedFrom <= Date.parse(String(report.droppedFrom)), JSON.stringify(report));
+    assert.match(String(report.msg), new RegExp(`by pid ${pid} on `));
   });
 });

@@ -154,6 +154,21 @@ export interface SpoolState {
    * `sending` is past `accepted`.
    */
   copies?: number;
+  /**
+   * Lines the holder's memory queue dropped whose report line CloudWatch has not accepted yet: how
+   * many, when they were dropped and when logged (epoch ms), by which process and for which
+   * stream. An adopter sends the report.
+   */
+  drops?: {
+    count: number;
+    firstAt: number;
+    lastAt: number;
+    loggedFrom: number;
+    loggedUntil: number;
+    pid: number;
+    hostname: string;
+    logStream: string;
+  };
 }
 
 /** Segment size for a spool capped at `maxBytes`: small enough that shipped parts are removed often. */

@@ -39,6 +39,8 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): LineHandle
     enqueue: (time, line) => queue(time ?? readCloudWatchLine(line, false).time, line),
     hasRoomFor: (bytes) => sender.queue.hasRoomFor(bytes),
     wake: () => sender.refillFromDisk(),
+    undeliveredDrops: () => sender.undeliveredDrops(),
+    reportDrops: (drops, origin) => sender.reportDrops(drops, origin),
   });
   sender.refillFromDisk();
 

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { MAX_AGE_MS } from '../../src/wire/cloudwatch-limits.js';
 import type { SinkReporter } from '../../src/wire/sink-reporter.js';
 import { utf8Bytes } from '../../src/wire/utf8.js';
@@ -5,8 +6,8 @@ import { Sleeper } from '../shared/backoff.js';
 import { FlushWaiters } from '../shared/flush-waiters.js';
 import { BatchDelivery } from './batch-delivery.js';
 import type { LogsApi } from './client.js';
-import { dropReportLine } from './drop-report.js';
-import { EventQueue, type OutgoingBatch } from './event-queue.js';
+import { type DropOrigin, dropReportLine } from './drop-report.js';
+import { type DropRecord, EventQueue, mergeDrops, type OutgoingBatch } from './event-queue.js';
 import { NextBatch } from './next-batch.js';
 import { BatchPieces } from './refusals.js';
 
@@ -79,6 +80,8 @@ export class CloudWatchSender {
   readonly #diskFlushes: Array<{ id: number; seq: number; diskLines: number }> = [];
   /** The backlog is moving lines to the queue (enqueue then leaves the sending to the caller). */
   #refilling = false;
+  /** Drops of this process whose report line is queued or being sent: the spool keeps them until it is accepted. */
+  #dropReports: Array<{ drops: DropRecord; seq: number }> = [];
 
   constructor(api: LogsApi, options: SenderOptions, reporter: SinkReporter) {
     this.#api = api;
@@ -274,6 +277,7 @@ export class CloudWatchSender {
           break;
         }
         this.#options.onBatchSettled?.(batch.lastSeq);
+        this.#dropReports = this.#dropReports.filter((report) => report.seq > batch.lastSeq);
         this.#inFlight = undefined;
         this.#settleFlushes();
         this.#reportDrops();
@@ -315,8 +319,24 @@ export class CloudWatchSender {
   #reportDrops(): void {
     const drops = this.queue.takeDrops();
     if (!drops) return;
+    this.#dropReports.push({ drops, seq: this.reportDrops(drops, this.#origin()) });
+  }
+
+  #origin(): DropOrigin {
+    return { pid: process.pid, hostname: hostname(), logStream: this.#options.logStreamName };
+  }
+
+  /** Queues the line saying `origin` dropped lines (this process's, or a dead one's the spool kept); returns its seq. */
+  reportDrops(drops: DropRecord, origin: DropOrigin): number {
     const now = Date.now();
-    this.enqueue(now, dropReportLine(drops, this.#options.maxQueueBytes, now), true);
+    this.enqueue(now, dropReportLine(drops, this.#options.maxQueueBytes, now, origin), true);
+    return this.queue.lastSeq;
+  }
+
+  /** This process's drops whose report has not been accepted yet (the spool keeps them, so a kill does not lose them). */
+  undeliveredDrops(): (DropRecord & DropOrigin) | undefined {
+    const drops = this.#dropReports.reduce<DropRecord | undefined>((all, report) => mergeDrops(all, report.drops), this.queue.drops);
+    return drops && { ...drops, ...this.#origin() };
   }
 
   #publishPending(): void {

@@ -3,6 +3,7 @@ import type { SpoolWire } from '../../../src/wire/sink-options.js';
 import type { SinkReporter } from '../../../src/wire/sink-reporter.js';
 import { nextPosition, SPOOL_START, type SpoolPosition, type SpoolState, segmentOf } from '../../../src/wire/spool-format.js';
 import { CLAIM_HEARTBEAT_MS } from '../../../src/wire/spool-owner.js';
+import type { DropOrigin } from '../drop-report.js';
 import type { DiskBacklog, SenderOptions } from '../sender.js';
 import { SpoolFiles } from './spool-files.js';
 import { SpoolLedger } from './spool-ledger.js';
@@ -45,6 +46,10 @@ export interface ShipperQueue {
   hasRoomFor(messageBytes: number): boolean;
   /** Called when lines are waiting on disk that the sender should come for (a spool adopted while running). */
   wake(): void;
+  /** This process's drops not yet reported to CloudWatch, kept in its state file. */
+  undeliveredDrops(): SpoolState['drops'];
+  /** Queues the report of a dead process's drops (they name who logged them); returns its seq. */
+  reportDrops(drops: NonNullable<SpoolState['drops']>, origin: DropOrigin): number;
 }
 
 export class SpoolShipper implements DiskBacklog {
@@ -66,6 +71,10 @@ export class SpoolShipper implements DiskBacklog {
   #accounted = 0;
   /** The spools with lines in the batch being sent. */
   #sendingSpools: Tracked[] = [];
+  /** How many drops the own state file holds. */
+  #keptDrops = 0;
+  /** Adopted spools whose drops were reported as line `seq`: once it is accepted, their state forgets them. */
+  #dropReports: Array<{ tracked: Tracked; seq: number }> = [];
 
   constructor(wire: SpoolWire, sharedBuffer: SharedArrayBuffer, reporter: SinkReporter) {
     this.#wire = wire;
@@ -149,10 +158,13 @@ export class SpoolShipper implements DiskBacklog {
   close(): void {
     clearInterval(this.#heartbeat);
     clearInterval(this.#rescan);
-    this.#queue = undefined;
     const own = this.#tracked[OWN] as Tracked;
     const allSeen = this.#ownLines >= (this.#stats[this.#spooledSlot] ?? 0);
-    if (allSeen && own.waiting === 0 && !this.#ledger.holds(OWN)) this.#guarded(() => own.files.removeAll());
+    // A drop report that never reached CloudWatch stays in the state file for the next process to send.
+    const unreported = this.#queue?.undeliveredDrops() !== undefined;
+    if (unreported) this.#guarded(() => this.#writeState(own));
+    this.#queue = undefined;
+    if (allSeen && !unreported && own.waiting === 0 && !this.#ledger.holds(OWN)) this.#guarded(() => own.files.removeAll());
   }
 
   #track(files: SpoolFiles, state: Tracked['state'], lastSegment: number | undefined): Tracked {
@@ -176,6 +188,11 @@ export class SpoolShipper implements DiskBacklog {
       this.#tracked.push(tracked);
       tracked.waiting = spool.lines;
       this.#known += spool.lines;
+      const drops = spool.state.drops;
+      if (drops && drops.count > 0) {
+        // The dead process dropped lines and was killed before its report reached CloudWatch.
+        this.#dropReports.push({ tracked, seq: this.#queue.reportDrops(drops, drops) });
+      }
       if (spool.possibleDuplicates > 0) {
         this.#reporter.add('possibleDuplicates', spool.possibleDuplicates);
         this.#reporter.reportOnce(
@@ -257,10 +274,15 @@ export class SpoolShipper implements DiskBacklog {
       tracked.state.copies = copies;
       this.#writeState(tracked);
     }
+    // Drops since the last write are kept too, at each attempt, whether or not own lines are in the batch.
+    const drops = this.#queue?.undeliveredDrops()?.count ?? 0;
+    if (drops !== this.#keptDrops) this.#writeState(this.#tracked[OWN] as Tracked);
   }
 
   #settled(lastSeq: number): void {
     this.#sendingSpools = [];
+    for (const report of this.#dropReports.filter((candidate) => candidate.seq <= lastSeq)) report.tracked.state.drops = undefined;
+    this.#dropReports = this.#dropReports.filter((report) => report.seq > lastSeq);
     for (const [index, end] of this.#ledger.take(lastSeq)) {
       const tracked = this.#tracked[index] as Tracked;
       tracked.state.accepted = end;
@@ -293,6 +315,10 @@ export class SpoolShipper implements DiskBacklog {
   }
 
   #writeState(tracked: Tracked): void {
+    if (tracked === this.#tracked[OWN]) {
+      tracked.state.drops = this.#queue?.undeliveredDrops();
+      this.#keptDrops = tracked.state.drops?.count ?? 0;
+    }
     try {
       tracked.files.writeState(tracked.state);
     } catch (error) {
