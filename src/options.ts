@@ -23,18 +23,21 @@ export interface ConsoleOptions {
   pretty?: boolean;
 }
 
-/** Options of the Bugsnag sink. */
+/**
+ * Options of the Bugsnag sink. Every key is optional: each one given here overrides its variable,
+ * and the others still come from the environment (docs/operations.md#where-each-setting-comes-from).
+ */
 export interface BugsnagOptions {
-  /** 32 hex characters. Env: `BUGSNAG_API_KEY`. The sink is off without it. */
-  apiKey: string;
+  /** 32 hex characters. Env: `BUGSNAG_API_KEY`. The sink is off when neither gives it. */
+  apiKey?: string;
   /** Env: `BUGSNAG_RELEASE_STAGE`. Default: the value of `NODE_ENV`. */
   releaseStage?: string;
   /** Env: `APP_VERSION`. */
   appVersion?: string;
   /** Lowest level reported as an event. Env: `LOG_LEVEL_BUGSNAG`. Default: `warn`. */
   level?: LevelName;
-  /** On-premise Bugsnag. Env: `BUGSNAG_ENDPOINT_NOTIFY`, `BUGSNAG_ENDPOINT_SESSIONS`; both or neither. */
-  endpoints?: { notify: string; sessions: string };
+  /** On-premise Bugsnag. Env: `BUGSNAG_ENDPOINT_NOTIFY`, `BUGSNAG_ENDPOINT_SESSIONS`; both or neither, from either source. */
+  endpoints?: { notify?: string; sessions?: string };
   /** Per-error-class rules, as `before_notify` would apply them. */
   rules?: BugsnagRule[];
   /** Absolute path or `file:` URL of a module whose default export `(event) => boolean | void` runs in the worker before each event is sent. */
@@ -52,10 +55,14 @@ export interface BugsnagOptions {
   requestTimeoutMs?: number;
 }
 
-/** Options of the CloudWatch Logs sink. Credentials and region come from the AWS SDK's default chain. */
+/**
+ * Options of the CloudWatch Logs sink. Credentials and region come from the AWS SDK's default chain.
+ * Every key is optional: each one given here overrides its variable, and the others still come
+ * from the environment (docs/operations.md#where-each-setting-comes-from).
+ */
 export interface CloudWatchOptions {
-  /** Env: `CLOUDWATCH_LOG_GROUP`. The sink is off without it. */
-  logGroupName: string;
+  /** Env: `CLOUDWATCH_LOG_GROUP`. The sink is off when neither gives it. */
+  logGroupName?: string;
   /** Env: `CLOUDWATCH_LOG_STREAM`. Default: host name, pid and start time. */
   logStreamName?: string;
   /** Env: `CLOUDWATCH_SCOPE`. Default: `transactional`. */
@@ -101,7 +108,10 @@ export interface RedactOptions {
   allow?: string[];
 }
 
-/** What `configureLogging` accepts; every field overrides what the environment says. */
+/**
+ * What `configureLogging` accepts. Every field is optional and overrides what the environment says
+ * for that setting alone; a later call merges into earlier ones key by key (`undefined` changes nothing).
+ */
 export interface LogferryOptions {
   /** Override the profile `NODE_ENV` picks. */
   profile?: Profile;

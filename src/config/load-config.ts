@@ -25,7 +25,7 @@ import {
   type WholeNumberRange,
   wholeNumber,
 } from './read-setting.js';
-import { bugsnagFromEnv, cloudWatchFromEnv, resolveBugsnag, resolveCloudWatch } from './sink-settings.js';
+import { resolveBugsnag, resolveCloudWatch } from './sink-settings.js';
 import { type ResolvedSpool, resolveSpool } from './spool-settings.js';
 
 /** Everything the root logger is built from: validated once, at start-up. */
@@ -68,7 +68,10 @@ function defaultNodeEnv(env: Env): string {
 
 const DEFAULT_ROOT_LEVEL: Record<Profile, LogLevel> = { development: 'debug', test: 'silent', production: 'info' };
 
-/** Reads the environment (and options that override it) into a validated Config; throws LogferryConfigError. */
+/**
+ * Reads the environment and the options (configureLogging()'s calls, merged) into a validated Config,
+ * each setting from code when given there, else its variable, else its default; throws LogferryConfigError.
+ */
 export function loadConfig(env: Env = process.env, options: LogferryOptions = {}): Config {
   if (parseOptionsObject('options', options) === undefined) options = {};
   checkKnownKeys('options', options, LOGFERRY_OPTION_KEYS);
@@ -82,18 +85,24 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
   checkSinkOption('bugsnag', options.bugsnag, BUGSNAG_OPTION_KEYS);
   checkSinkOption('cloudwatch', options.cloudwatch, CLOUDWATCH_OPTION_KEYS);
   checkSinkOption('console', options.console, CONSOLE_OPTION_KEYS);
-  // The spool's own keys are read by src/config/spool-settings.ts, which runs only with CloudWatch on:
-  // a spool that is not an object is refused here either way.
+  // The spool's own keys are read by src/config/spool-settings.ts; a spool that is not an object is refused here.
   if (options.spool !== false) parseOptionsObject('spool', options.spool);
+  // Each sink's keys come from code and the environment alike; `false` turns the sink off. Every
+  // value is checked in every profile, and the test profile then runs no network sink at all.
+  const bugsnagSettings = options.bugsnag === false ? null : resolveBugsnag(env, options.bugsnag, nodeEnv);
+  const cloudwatchSettings = options.cloudwatch === false ? null : resolveCloudWatch(env, options.cloudwatch);
   const network = profile !== 'test';
-  const bugsnagOptions = options.bugsnag === false ? undefined : (options.bugsnag ?? (network ? bugsnagFromEnv(env, nodeEnv) : undefined));
-  const cloudwatchOptions =
-    options.cloudwatch === false ? undefined : (options.cloudwatch ?? (network ? cloudWatchFromEnv(env) : undefined));
-  if (profile === 'production' && bugsnagOptions === undefined && options.bugsnag !== false) {
-    notices.push('logferry: Bugsnag sink is off: BUGSNAG_API_KEY is not set (set it to report warn and above to Bugsnag)');
+  const bugsnag = network ? bugsnagSettings : null;
+  const cloudwatch = network ? cloudwatchSettings : null;
+  if (profile === 'production' && bugsnag === null && options.bugsnag !== false) {
+    notices.push(
+      'logferry: Bugsnag sink is off: BUGSNAG_API_KEY is not set (set it, or bugsnag.apiKey in configureLogging(), to report warn and above to Bugsnag)',
+    );
   }
-  if (profile === 'production' && cloudwatchOptions === undefined && options.cloudwatch !== false) {
-    notices.push('logferry: CloudWatch sink is off: CLOUDWATCH_LOG_GROUP is not set (set it to ship the transactional channel)');
+  if (profile === 'production' && cloudwatch === null && options.cloudwatch !== false) {
+    notices.push(
+      'logferry: CloudWatch sink is off: CLOUDWATCH_LOG_GROUP is not set (set it, or cloudwatch.logGroupName in configureLogging(), to ship the transactional channel)',
+    );
   }
 
   // Checked whether or not CloudWatch is on; used only when it is.
@@ -103,10 +112,9 @@ export function loadConfig(env: Env = process.env, options: LogferryOptions = {}
     nodeEnv,
     levels,
     console: options.console === false ? null : resolveConsole(env, profile, options),
-    // Settings read from the environment are named by their variables, those from code by option paths.
-    bugsnag: bugsnagOptions ? resolveBugsnag(bugsnagOptions, nodeEnv, options.bugsnag ? 'code' : 'env') : null,
-    cloudwatch: cloudwatchOptions ? resolveCloudWatch(cloudwatchOptions, options.cloudwatch ? 'code' : 'env') : null,
-    spool: cloudwatchOptions ? spool : null,
+    bugsnag,
+    cloudwatch,
+    spool: cloudwatch ? spool : null,
     redactKeys: resolveRedactKeys(options),
     exitTimeoutMs: resolveSetting(env, { option: 'exitTimeoutMs', env: 'LOG_EXIT_TIMEOUT_MS' }, options.exitTimeoutMs, EXIT_TIMEOUT, 5000),
     maxAppBacklogBytes: resolveSetting(

@@ -1,4 +1,12 @@
-import type { BugsnagOptions, BugsnagRule, CloudWatchOptions, ConsoleOptions, LogferryOptions, RedactOptions } from '../options.js';
+import type {
+  BugsnagOptions,
+  BugsnagRule,
+  CloudWatchOptions,
+  ConsoleOptions,
+  LogferryOptions,
+  RedactOptions,
+  SpoolOptions,
+} from '../options.js';
 
 // The keys each options object accepts, so a misspelt or unknown key is refused instead of
 // ignored. Typed as Record<keyof …, true>: adding an option to src/options.ts without listing it
@@ -6,7 +14,7 @@ import type { BugsnagOptions, BugsnagRule, CloudWatchOptions, ConsoleOptions, Lo
 
 type KeysOf<T> = Readonly<Record<keyof Required<T>, true>>;
 
-/** configureLogging()'s top-level keys. The spool object's own keys are left to src/config/spool-settings.ts. */
+/** configureLogging()'s top-level keys. */
 export const LOGFERRY_OPTION_KEYS: KeysOf<LogferryOptions> = {
   profile: true,
   level: true,
@@ -25,6 +33,9 @@ export const LOGFERRY_OPTION_KEYS: KeysOf<LogferryOptions> = {
 };
 
 export const CONSOLE_OPTION_KEYS: KeysOf<ConsoleOptions> = { level: true, pretty: true };
+
+/** The keys `spool` takes in code; LOG_SPOOL_RESCAN_MS is for operators, in the environment only. */
+export const SPOOL_OPTION_KEYS: KeysOf<SpoolOptions> = { dir: true, maxBytes: true, fsync: true };
 
 export const REDACT_OPTION_KEYS: KeysOf<RedactOptions> = { keys: true, allow: true };
 

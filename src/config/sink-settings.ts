@@ -14,13 +14,14 @@ import {
   parseBoolean,
   parseHttpUrl,
   parseOptionsObject,
-  parseWholeNumber,
-  readVar,
+  type ReadSetting,
+  resolveSetting,
   text,
+  type WholeNumberRange,
   wholeNumber,
 } from './read-setting.js';
 
-// Validation of the two network sinks' settings, from the environment or from options.
+// The two network sinks' settings, key by key from code or the environment, checked on one path.
 
 /** An event as large as PutLogEvents takes, unless the app asks for smaller ones. */
 export const DEFAULT_MAX_EVENT_BYTES = MAX_EVENT_MESSAGE_BYTES;
@@ -35,78 +36,83 @@ const BUGSNAG_KEY = /^[0-9a-f]{32}$/i;
 const REQUEST_TIMEOUT = wholeNumber({ min: 100, max: 300_000, unit: 'milliseconds', maxNote: '5 minutes' });
 const SEVERITIES = ['error', 'warning', 'info'] as const;
 
-export function bugsnagFromEnv(env: Env, nodeEnv: string): BugsnagOptions | undefined {
-  const apiKey = readVar(env, 'BUGSNAG_API_KEY');
-  if (apiKey === undefined) return undefined;
-  const notify = readVar(env, 'BUGSNAG_ENDPOINT_NOTIFY');
-  const sessions = readVar(env, 'BUGSNAG_ENDPOINT_SESSIONS');
-  if ((notify === undefined) !== (sessions === undefined)) {
-    const missing = notify === undefined ? 'BUGSNAG_ENDPOINT_NOTIFY' : 'BUGSNAG_ENDPOINT_SESSIONS';
-    throw new LogferryConfigError(missing, '', 'set both BUGSNAG_ENDPOINT_NOTIFY and BUGSNAG_ENDPOINT_SESSIONS, or neither');
-  }
-  const level = readVar(env, 'LOG_LEVEL_BUGSNAG');
-  const appVersion = readVar(env, 'APP_VERSION');
-  return {
-    apiKey,
-    releaseStage: readVar(env, 'BUGSNAG_RELEASE_STAGE') ?? nodeEnv,
-    ...(appVersion ? { appVersion } : {}),
-    ...(level ? { level: parseSinkLevel('LOG_LEVEL_BUGSNAG', level) } : {}),
-    ...(notify && sessions
-      ? {
-          endpoints: {
-            notify: parseHttpUrl('BUGSNAG_ENDPOINT_NOTIFY', notify),
-            sessions: parseHttpUrl('BUGSNAG_ENDPOINT_SESSIONS', sessions),
-          },
-        }
-      : {}),
-  };
+/** A sink's settings, each from code when given there, else from its variable, else its default. */
+function settingsOf(env: Env, code: object | undefined) {
+  const given = (code ?? {}) as Record<string, unknown>;
+  return <T>(key: string, path: string, variable: string | undefined, read: ReadSetting<T>, fallback: T): T =>
+    resolveSetting(env, { option: path, ...(variable ? { env: variable } : {}) }, given[key], read, fallback);
 }
 
-/** Where a sink's settings came from: errors name an option path for code, a variable for the environment. */
-export type SettingSource = 'code' | 'env';
-
-export function resolveBugsnag(options: BugsnagOptions, nodeEnv: string, source: SettingSource = 'code'): ResolvedBugsnag {
-  if (typeof options.apiKey !== 'string' || !BUGSNAG_KEY.test(options.apiKey)) {
-    const name = source === 'env' ? 'BUGSNAG_API_KEY' : 'bugsnag.apiKey';
-    throw new LogferryConfigError(name, options.apiKey, 'use the 32 hex characters of your project API key');
+const API_KEY: ReadSetting<string> = (name, raw) => {
+  if (typeof raw !== 'string' || !BUGSNAG_KEY.test(raw)) {
+    throw new LogferryConfigError(name, raw, 'use the 32 hex characters of your project API key');
   }
-  const maxBreadcrumbs = parseWholeNumber('bugsnag.maxBreadcrumbs', options.maxBreadcrumbs ?? 25, {
-    min: 0,
-    max: 100,
-    maxNote: 'Bugsnag keeps at most 100',
-  });
-  const rules = optional('bugsnag.rules', options.rules, (name, raw) => {
-    if (!Array.isArray(raw)) throw new LogferryConfigError(name, raw, 'use an array of rules', 'type');
-    return raw as BugsnagRule[];
-  });
-  for (const [index, rule] of (rules ?? []).entries()) checkRule(`bugsnag.rules[${index}]`, rule);
-  const endpoints = parseOptionsObject('bugsnag.endpoints', options.endpoints);
-  if (endpoints && source === 'code') checkKnownKeys('bugsnag.endpoints', endpoints, BUGSNAG_ENDPOINT_KEYS);
-  const appVersion = optional('bugsnag.appVersion', options.appVersion, text(256));
-  const onErrorModule = optional('bugsnag.onErrorModule', options.onErrorModule, text(4096));
-  return {
-    apiKey: options.apiKey,
-    releaseStage: optional('bugsnag.releaseStage', options.releaseStage, text(256)) ?? nodeEnv,
-    level: optional('bugsnag.level', options.level, parseSinkLevel) ?? 'warn',
-    rules: rules ?? [],
+  return raw;
+};
+
+/**
+ * The Bugsnag sink's settings, each key from `code` when given there, else from its variable:
+ * null when neither gives an API key. Every value is checked even then.
+ */
+export function resolveBugsnag(env: Env, code: BugsnagOptions | undefined, nodeEnv: string): ResolvedBugsnag | null {
+  const setting = settingsOf(env, code);
+  const apiKey = setting<string | undefined>('apiKey', 'bugsnag.apiKey', 'BUGSNAG_API_KEY', API_KEY, undefined);
+  const maxBreadcrumbs = setting('maxBreadcrumbs', 'bugsnag.maxBreadcrumbs', undefined, wholeNumber(BREADCRUMBS), 25);
+  const rules = setting<BugsnagRule[]>('rules', 'bugsnag.rules', undefined, RULES, []);
+  const endpoints = bugsnagEndpoints(env, code?.endpoints);
+  const appVersion = setting<string | undefined>('appVersion', 'bugsnag.appVersion', 'APP_VERSION', text(256), undefined);
+  const onErrorModule = setting<string | undefined>('onErrorModule', 'bugsnag.onErrorModule', undefined, text(4096), undefined);
+  const resolved: ResolvedBugsnag = {
+    apiKey: apiKey ?? '',
+    releaseStage: setting('releaseStage', 'bugsnag.releaseStage', 'BUGSNAG_RELEASE_STAGE', text(256), nodeEnv),
+    level: setting('level', 'bugsnag.level', 'LOG_LEVEL_BUGSNAG', parseSinkLevel, 'warn'),
+    rules,
     maxBreadcrumbs,
-    maxEventsPerMinutePerGroup: parseWholeNumber('bugsnag.maxEventsPerMinutePerGroup', options.maxEventsPerMinutePerGroup ?? 10, {
-      min: 1,
-      max: 100_000,
-    }),
-    maxQueuedEvents: parseWholeNumber('bugsnag.maxQueuedEvents', options.maxQueuedEvents ?? 1000, { min: 1, max: 1_000_000 }),
-    requestTimeoutMs: REQUEST_TIMEOUT('bugsnag.requestTimeoutMs', options.requestTimeoutMs ?? 10_000),
-    ...(endpoints
-      ? {
-          endpoints: {
-            notify: parseHttpUrl('bugsnag.endpoints.notify', endpoints.notify),
-            sessions: parseHttpUrl('bugsnag.endpoints.sessions', endpoints.sessions),
-          },
-        }
-      : {}),
+    maxEventsPerMinutePerGroup: setting('maxEventsPerMinutePerGroup', 'bugsnag.maxEventsPerMinutePerGroup', undefined, PER_GROUP, 10),
+    maxQueuedEvents: setting('maxQueuedEvents', 'bugsnag.maxQueuedEvents', undefined, QUEUED_EVENTS, 1000),
+    requestTimeoutMs: setting('requestTimeoutMs', 'bugsnag.requestTimeoutMs', undefined, REQUEST_TIMEOUT, 10_000),
+    ...(endpoints ? { endpoints } : {}),
     ...(appVersion ? { appVersion } : {}),
     ...(onErrorModule ? { onErrorModule } : {}),
   };
+  return apiKey === undefined ? null : resolved;
+}
+
+const BREADCRUMBS: WholeNumberRange = { min: 0, max: 100, maxNote: 'Bugsnag keeps at most 100' };
+const PER_GROUP = wholeNumber({ min: 1, max: 100_000 });
+const QUEUED_EVENTS = wholeNumber({ min: 1, max: 1_000_000 });
+
+const RULES: ReadSetting<BugsnagRule[]> = (name, raw) => {
+  if (!Array.isArray(raw)) throw new LogferryConfigError(name, raw, 'use an array of rules', 'type');
+  for (const [index, rule] of raw.entries()) checkRule(`${name}[${index}]`, rule);
+  return raw as BugsnagRule[];
+};
+
+/**
+ * On-premise endpoints, each from `bugsnag.endpoints` or its variable: both or neither, checked
+ * whether or not the sink is on, so a lone BUGSNAG_ENDPOINT_NOTIFY never sends events to bugsnag.com.
+ */
+function bugsnagEndpoints(env: Env, raw: unknown): ResolvedBugsnag['endpoints'] {
+  const code = parseOptionsObject('bugsnag.endpoints', raw);
+  if (code) checkKnownKeys('bugsnag.endpoints', code, BUGSNAG_ENDPOINT_KEYS);
+  const setting = settingsOf(env, code);
+  const notify = setting<string | undefined>('notify', 'bugsnag.endpoints.notify', 'BUGSNAG_ENDPOINT_NOTIFY', parseHttpUrl, undefined);
+  const sessions = setting<string | undefined>(
+    'sessions',
+    'bugsnag.endpoints.sessions',
+    'BUGSNAG_ENDPOINT_SESSIONS',
+    parseHttpUrl,
+    undefined,
+  );
+  if (notify !== undefined && sessions !== undefined) return { notify, sessions };
+  if (notify === undefined && sessions === undefined) return undefined;
+  const missing = notify === undefined ? 'BUGSNAG_ENDPOINT_NOTIFY' : 'BUGSNAG_ENDPOINT_SESSIONS';
+  const path = notify === undefined ? 'bugsnag.endpoints.notify' : 'bugsnag.endpoints.sessions';
+  throw new LogferryConfigError(
+    missing,
+    '',
+    `set both BUGSNAG_ENDPOINT_NOTIFY and BUGSNAG_ENDPOINT_SESSIONS (or bugsnag.endpoints.notify and .sessions in code), or neither; ${missing} / ${path} is missing`,
+  );
 }
 
 function checkRule(name: string, raw: unknown): void {
@@ -133,34 +139,12 @@ function compileRulePattern(name: string, pattern: unknown): void {
   }
 }
 
-export function cloudWatchFromEnv(env: Env): CloudWatchOptions | undefined {
-  const logGroupName = readVar(env, 'CLOUDWATCH_LOG_GROUP');
-  if (logGroupName === undefined) return undefined;
-  const stream = readVar(env, 'CLOUDWATCH_LOG_STREAM');
-  const scope = readVar(env, 'CLOUDWATCH_SCOPE');
-  const level = readVar(env, 'LOG_LEVEL_CLOUDWATCH');
-  const createGroup = readVar(env, 'CLOUDWATCH_CREATE_GROUP');
-  const retention = readVar(env, 'CLOUDWATCH_RETENTION_DAYS');
-  return {
-    logGroupName,
-    ...(stream ? { logStreamName: stream } : {}),
-    ...(scope ? { scope: parseScope(scope) } : {}),
-    ...(level ? { level: parseSinkLevel('LOG_LEVEL_CLOUDWATCH', level) } : {}),
-    ...(createGroup ? { createGroup: parseBoolean('CLOUDWATCH_CREATE_GROUP', createGroup) } : {}),
-    ...(retention ? { retentionDays: parseRetention(retention) } : {}),
-  };
-}
-
 const SCOPE = oneOf<CloudWatchScope>(
   ['transactional', 'all'],
   'use transactional (the audit channel only) or all (every line at LOG_LEVEL_CLOUDWATCH)',
 );
 
-function parseScope(raw: string): CloudWatchScope {
-  return SCOPE('CLOUDWATCH_SCOPE', raw);
-}
-
-function parseRetention(raw: unknown, name = 'CLOUDWATCH_RETENTION_DAYS'): number {
+const RETENTION: ReadSetting<number> = (name, raw) => {
   // Text only from the environment: from code, the option is a number.
   const text = fromEnvironment(name) && typeof raw === 'string';
   const value = typeof raw === 'number' ? raw : text && /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
@@ -170,7 +154,7 @@ function parseRetention(raw: unknown, name = 'CLOUDWATCH_RETENTION_DAYS'): numbe
     throw new LogferryConfigError(name, raw, shownAs === 'type' ? `${days} (a number)` : days, shownAs);
   }
   return value;
-}
+};
 
 /** host-pid-start: unique per process, and free of the ':' and '*' CloudWatch refuses in stream names. */
 export function defaultStreamName(startedAt = new Date()): string {
@@ -178,46 +162,67 @@ export function defaultStreamName(startedAt = new Date()): string {
   return `${hostname()}-${process.pid}-${stamp}`.slice(0, 512);
 }
 
-export function resolveCloudWatch(options: CloudWatchOptions, source: SettingSource = 'code'): ResolvedCloudWatch {
-  const { logGroupName } = options;
-  if (typeof logGroupName !== 'string' || !GROUP_NAME.test(logGroupName)) {
-    const name = source === 'env' ? 'CLOUDWATCH_LOG_GROUP' : 'cloudwatch.logGroupName';
-    const shownAs = typeof logGroupName === 'string' ? 'value' : 'type';
-    throw new LogferryConfigError(name, logGroupName, 'use 1-512 characters of letters, digits and . - _ / #', shownAs);
+const GROUP: ReadSetting<string> = (name, raw) => {
+  if (typeof raw !== 'string' || !GROUP_NAME.test(raw)) {
+    throw new LogferryConfigError(
+      name,
+      raw,
+      'use 1-512 characters of letters, digits and . - _ / #',
+      typeof raw === 'string' ? 'value' : 'type',
+    );
   }
-  const logStreamName = options.logStreamName ?? defaultStreamName();
-  if (typeof logStreamName !== 'string' || !STREAM_NAME.test(logStreamName)) {
-    const name = source === 'env' ? 'CLOUDWATCH_LOG_STREAM' : 'cloudwatch.logStreamName';
-    const shownAs = typeof logStreamName === 'string' ? 'value' : 'type';
-    throw new LogferryConfigError(name, logStreamName, "use 1-512 characters without ':' or '*'", shownAs);
+  return raw;
+};
+
+const STREAM: ReadSetting<string> = (name, raw) => {
+  if (typeof raw !== 'string' || !STREAM_NAME.test(raw)) {
+    throw new LogferryConfigError(name, raw, "use 1-512 characters without ':' or '*'", typeof raw === 'string' ? 'value' : 'type');
   }
-  const retentionDays = optional('cloudwatch.retentionDays', options.retentionDays, (name, raw) => parseRetention(raw, name));
-  const region = optional('cloudwatch.region', options.region, text(64));
-  const maxEventBytes = parseWholeNumber('cloudwatch.maxEventBytes', options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES, {
-    min: MIN_MAX_EVENT_BYTES,
-    max: DEFAULT_MAX_EVENT_BYTES,
-  });
-  const flushIntervalMs = parseWholeNumber('cloudwatch.flushIntervalMs', options.flushIntervalMs ?? 1000, { min: 1, max: 60_000 });
-  // The queue is one Buffer in the worker, addressed with 32-bit offsets.
-  const maxQueueBytes = parseWholeNumber('cloudwatch.maxQueueBytes', options.maxQueueBytes ?? 32 * 1024 * 1024, {
-    min: 2 * MAX_BATCH_BYTES,
-    max: MAX_QUEUE_BYTES,
-    minNote: 'two full batches',
-    maxNote: '1 GiB',
-  });
-  return {
-    logGroupName: options.logGroupName,
-    logStreamName,
-    scope: optional('cloudwatch.scope', options.scope, SCOPE) ?? 'transactional',
-    level: optional('cloudwatch.level', options.level, parseSinkLevel) ?? 'info',
-    createGroup: optional('cloudwatch.createGroup', options.createGroup, parseBoolean) ?? true,
-    maxEventBytes,
-    flushIntervalMs,
-    maxQueueBytes,
+  return raw;
+};
+
+const EVENT_BYTES = wholeNumber({ min: MIN_MAX_EVENT_BYTES, max: DEFAULT_MAX_EVENT_BYTES });
+const FLUSH_INTERVAL = wholeNumber({ min: 1, max: 60_000 });
+// The queue is one Buffer in the worker, addressed with 32-bit offsets.
+const QUEUE_BYTES = wholeNumber({ min: 2 * MAX_BATCH_BYTES, max: MAX_QUEUE_BYTES, minNote: 'two full batches', maxNote: '1 GiB' });
+
+/**
+ * The CloudWatch sink's settings, each key from `code` when given there, else from its variable:
+ * null when neither gives a log group. Every value is checked even then.
+ */
+export function resolveCloudWatch(env: Env, code: CloudWatchOptions | undefined): ResolvedCloudWatch | null {
+  const setting = settingsOf(env, code);
+  const logGroupName = setting<string | undefined>('logGroupName', 'cloudwatch.logGroupName', 'CLOUDWATCH_LOG_GROUP', GROUP, undefined);
+  const logStreamName = setting<string | undefined>(
+    'logStreamName',
+    'cloudwatch.logStreamName',
+    'CLOUDWATCH_LOG_STREAM',
+    STREAM,
+    undefined,
+  );
+  const retentionDays = setting<number | undefined>(
+    'retentionDays',
+    'cloudwatch.retentionDays',
+    'CLOUDWATCH_RETENTION_DAYS',
+    RETENTION,
+    undefined,
+  );
+  const region = setting<string | undefined>('region', 'cloudwatch.region', undefined, text(64), undefined);
+  const endpoint = setting<string | undefined>('endpoint', 'cloudwatch.endpoint', undefined, parseHttpUrl, undefined);
+  const resolved: ResolvedCloudWatch = {
+    logGroupName: logGroupName ?? '',
+    logStreamName: logStreamName ?? defaultStreamName(),
+    scope: setting('scope', 'cloudwatch.scope', 'CLOUDWATCH_SCOPE', SCOPE, 'transactional'),
+    level: setting('level', 'cloudwatch.level', 'LOG_LEVEL_CLOUDWATCH', parseSinkLevel, 'info'),
+    createGroup: setting('createGroup', 'cloudwatch.createGroup', 'CLOUDWATCH_CREATE_GROUP', parseBoolean, true),
+    maxEventBytes: setting('maxEventBytes', 'cloudwatch.maxEventBytes', undefined, EVENT_BYTES, DEFAULT_MAX_EVENT_BYTES),
+    flushIntervalMs: setting('flushIntervalMs', 'cloudwatch.flushIntervalMs', undefined, FLUSH_INTERVAL, 1000),
+    maxQueueBytes: setting('maxQueueBytes', 'cloudwatch.maxQueueBytes', undefined, QUEUE_BYTES, 32 * 1024 * 1024),
     // 0 would turn off both of the SDK's timeouts, and an attempt could then wait for ever.
-    requestTimeoutMs: REQUEST_TIMEOUT('cloudwatch.requestTimeoutMs', options.requestTimeoutMs ?? 10_000),
+    requestTimeoutMs: setting('requestTimeoutMs', 'cloudwatch.requestTimeoutMs', undefined, REQUEST_TIMEOUT, 10_000),
     ...(retentionDays !== undefined ? { retentionDays } : {}),
     ...(region ? { region } : {}),
-    ...(options.endpoint ? { endpoint: parseHttpUrl('cloudwatch.endpoint', options.endpoint) } : {}),
+    ...(endpoint ? { endpoint } : {}),
   };
+  return logGroupName === undefined ? null : resolved;
 }

@@ -1,5 +1,6 @@
 import { LogferryConfigError } from '../errors.js';
 import type { SpoolOptions } from '../options.js';
+import { SPOOL_OPTION_KEYS } from './option-keys.js';
 import { type Env, parseBoolean, parseOptionsObject, resolveSetting, text, type WholeNumberRange, wholeNumber } from './read-setting.js';
 
 // The spool's settings, from configureLogging({ spool }) or the environment, on the same checked
@@ -24,8 +25,7 @@ const RESCAN_RANGE: WholeNumberRange = { min: 100, max: 3_600_000, unit: 'millis
 /** Twice the CloudWatch queue's default cap: the spool does not extend the queue (docs/spool.md). */
 const DEFAULT_MAX_BYTES = 64 * MiB;
 
-/** The keys `spool` takes in code; LOG_SPOOL_RESCAN_MS is for operators, in the environment only. */
-const SPOOL_KEYS = new Set(['dir', 'maxBytes', 'fsync']);
+const SPOOL_KEYS = new Set(Object.keys(SPOOL_OPTION_KEYS));
 
 /**
  * The spool's settings, or null when no directory is given (or `spool: false`). Every setting is

@@ -32,6 +32,9 @@ export function parseSinkLevel(variable: string, raw: unknown): LevelName {
   return level;
 }
 
+/** What a module override may name: anything createLogger() is given, less separators and spaces. */
+const MODULE_NAME = /^[^\s;,=]+$/;
+
 export function parseLevelSpec(variable: string, raw: string): LevelSpec {
   const spec: LevelSpec = { root: undefined, modules: [] };
   for (const part of raw.split(',')) {
@@ -47,6 +50,17 @@ export function parseLevelSpec(variable: string, raw: string): LevelSpec {
     }
     const module = item.slice(0, eq).trim();
     if (module === '') throw new LogferryConfigError(variable, raw, 'a module override needs a module name, e.g. db=debug');
+    // `info;db=debug` would otherwise name a module `info;db` that no logger has, and do nothing.
+    if (!MODULE_NAME.test(module)) {
+      throw new LogferryConfigError(
+        variable,
+        raw,
+        `'${module}' is not a module name: separate entries with commas (info,db=debug); a name holds no spaces, ';' or '='`,
+      );
+    }
+    if (spec.modules.some((entry) => entry.module === module)) {
+      throw new LogferryConfigError(variable, raw, `module '${module}' is given twice: give each module one level`);
+    }
     const level = item
       .slice(eq + 1)
       .trim()

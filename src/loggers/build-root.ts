@@ -2,6 +2,7 @@ import { isMainThread } from 'node:worker_threads';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { appThreadStdout } from '../app-stdout/app-thread-stdout.js';
 import { type Config, loadConfig } from '../config/load-config.js';
+import { checkOptionsArgument, mergeOptions } from '../config/merge-options.js';
 import { LogferryConfigError } from '../errors.js';
 import { capLineBytes, guardChildren, guardLogMethod, type LogFormatter } from '../guard/log-call-guard.js';
 import { boundAppBacklog } from '../handover/app-backlog.js';
@@ -31,9 +32,10 @@ let pendingOptions: LogferryOptions | undefined;
 let builtBy: string | undefined;
 
 /**
- * Overrides what the environment says; only before the first logger exists. The options are
- * checked here, with the environment, so a bad one (`serializers: { user: 'nope' }`) throws
- * its LogferryConfigError at this call rather than at the first logger.
+ * Overrides what the environment says, setting by setting; only before the first logger exists.
+ * A second call merges into the first key by key. The options are checked here, with the
+ * environment, so a bad one (`serializers: { user: 'nope' }`) throws its LogferryConfigError at
+ * this call rather than at the first logger.
  */
 export function configureLogging(options: LogferryOptions): void {
   if (existingRootState() !== undefined) {
@@ -44,7 +46,7 @@ export function configureLogging(options: LogferryOptions): void {
       'message',
     );
   }
-  const merged = { ...pendingOptions, ...options };
+  const merged = mergeOptions(pendingOptions ?? {}, checkOptionsArgument(options));
   loadConfig(process.env, merged);
   pendingOptions = merged;
 }

@@ -1,7 +1,6 @@
 import { LogferryConfigError } from '../errors.js';
-import { type LevelSpec, levelValue, parseLevelSpec } from '../levels/level-spec.js';
+import { levelValue, parseLevelSpec } from '../levels/level-spec.js';
 import { formatLevelSpec, loggerLevel, lowestLevel } from '../levels/logger-levels.js';
-import type { LogLevel } from '../options.js';
 import { rootState } from './build-root.js';
 import { liveLoggers } from './create-logger.js';
 

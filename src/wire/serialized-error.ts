@@ -4,7 +4,13 @@
 
 /** The JSON shape of a logged error; sinks rebuild the original from it. */
 export interface SerializedError {
+  /** The constructor's name, as pino's err serializer writes it. */
   type: string;
+  /**
+   * The error's own `name` when it differs from `type` (`DOMException` named `AbortError`, a class
+   * that sets `this.name`): pino writes it too, and Bugsnag uses it as the error class.
+   */
+  name?: string;
   message: string;
   stack?: string;
   code?: unknown;
@@ -35,7 +41,10 @@ const OWN_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
 /** `error` as JSON-ready data. The walker marks a cause chain that loops back. */
 export function serializeError(error: Error, walker: ErrorWalker): SerializedError {
   // The name is the app's text too (`type` in every sink): censored like the message.
-  const out: SerializedError = { type: walker.text(errorType(error)), message: walker.text(readString(error, 'message')) };
+  const type = errorType(error);
+  const out: SerializedError = { type: walker.text(type), message: walker.text(readString(error, 'message')) };
+  const name = readString(error, 'name');
+  if (name !== '' && name !== type) out.name = walker.text(name);
   const stack = readString(error, 'stack');
   if (stack !== '') out.stack = walker.text(stack);
 

@@ -9,7 +9,7 @@ export type CloudWatchScope = 'transactional' | 'all';
 
 /** One declarative rule applied to each Bugsnag event, in order; the first match wins. */
 export interface BugsnagRule {
-  /** Matches the error class (the `type` of the logged error, or `LogWarning`/`LogError`/...). */
+  /** Matches the error class: the logged error's own `name` when it differs from its constructor's, else its `type`; or `LogWarning`/`LogError`/... */
   errorClass?: string;
   /** Matches the error message; a string is compiled as a regular expression. */
   messageMatches?: string;

@@ -77,7 +77,7 @@ export function buildEvent(line: LogLine): EventSpec {
   const origin = line[UNHANDLED_FIELD];
   const request = requestOf(line[REQUEST_FIELD]);
   const unhandled = origin === 'uncaughtException' || origin === 'unhandledRejection' || origin === ERROR_MIDDLEWARE_ORIGIN;
-  const logged = isSerializedError(line.err) ? line.err : undefined;
+  const logged = isSerializedError(line.err) ? withBugsnagClass(line.err) : undefined;
   const errors = logged ?? logLineError(level, module, message, line.err);
   const severity: Severity = level === 'warn' ? 'warning' : 'error';
   const severityReason: SeverityReason = unhandled
@@ -133,6 +133,17 @@ function requestOf(value: unknown): RequestWire | undefined {
 }
 
 const ERROR_SHAPE = new Set(['type', 'message', 'stack', 'cause', 'errors']);
+
+/**
+ * The error class is the error's own `name` when it has one apart from its constructor's, as
+ * @bugsnag/js takes `error.name`: a DOMException AbortError and TimeoutError stay apart. The
+ * constructor stays in the error tab.
+ */
+function withBugsnagClass(error: SerializedError): SerializedError {
+  if (typeof error.name !== 'string' || error.name === '') return error;
+  const { name, type, ...rest } = error;
+  return { ...rest, type: name, constructorName: type };
+}
 
 /** The logged error's own properties (code, config, status…), for an `error` tab. */
 function errorProperties(error: SerializedError): Record<string, unknown> | undefined {
