@@ -159,4 +159,26 @@ describe('the disk is the queue', () => {
     assert.ok(loggedFrom >= startedAt - 1000 && loggedFrom <= Date.parse(String(report.droppedFrom)), JSON.stringify(report));
     assert.match(String(report.msg), new RegExp(`by pid ${pid} on `));
   });
+
+  it('copies a request cut off at the exit deadline may have stored are counted once, by the adopter that sends the lines again', async () => {
+    const dir = join(root, 'spool-cut-off');
+    const group = `/logferry/spool-cut-off-${process.pid}`;
+    const env = { PATH: process.env.PATH ?? '', ...cloudWatchEnv(healthy, group), LOG_SPOOL_DIR: dir };
+    // Stored at once, answered only after the exit deadline: the request is cut off while it may be stored.
+    healthy.failNext('late-answer', 1, 'PutLogEvents');
+    const first = start('count', { ...env, LINES: '300', FLUSH_TIMEOUT_MS: '300', LOG_EXIT_TIMEOUT_MS: '1000' });
+    assert.equal((await first.done).code, 0, first.stderr());
+    assert.equal(healthy.eventCount(group), 300);
+    // The state file says the cut-off attempt may have stored the batch; the process itself does not count it.
+    assert.doesNotMatch(first.stderr(), /cut off at the exit deadline may have been stored/);
+
+    const second = start('count', { ...env, LINES: '0' });
+    assert.equal((await second.done).code, 0, second.stderr());
+    const stats = JSON.parse(/^stats=(.*)$/m.exec(second.stderr())?.[1] ?? '{}').cloudwatch;
+    assert.equal(stats.recovered, 300);
+    const seqs = new Set(healthy.messages(group).map((message) => message.seq));
+    assert.equal(seqs.size, 300);
+    assert.equal(healthy.eventCount(group), 600, 'each line stored twice');
+    assert.equal(stats.possibleDuplicates, 300, 'the 300 extra copies, counted by the adopter');
+  });
 });

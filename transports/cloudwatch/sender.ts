@@ -181,23 +181,21 @@ export class CloudWatchSender {
   }
 
   /**
-   * Attempts the exit deadline cut off may have stored their piece: with the spool the next process
-   * sends it again, so each is a possible extra copy; without it, one of them may be the only copy.
-   * Counted here, and said to the spool, so an adopter does not count them again.
+   * Attempts the exit deadline cut off may have stored their piece. With the spool, the state file
+   * already says so (`copies`) and the process that adopts the spool counts them when it sends the
+   * lines again: counted here, they would be missed whenever the process ends before the worker's
+   * close is reported. Without it, one of the copies may be the only one: the others are counted.
    */
   #countCutOffCopies(): void {
     const { unanswered, events } = this.#cutOffAttempts;
-    if (unanswered === 0) return;
     this.#cutOffAttempts = { unanswered: 0, events: 0 };
-    const copies = (this.#options.backlog ? unanswered : unanswered - 1) * events;
-    if (copies > 0) {
-      this.#reporter.add('possibleDuplicates', copies);
-      this.#reporter.reportOnce(
-        'possible-duplicates-cut-off',
-        `logferry: CloudWatch: requests cut off at the exit deadline may have been stored, so the log stream may hold ${copies} lines twice (counted in logStats().cloudwatch.possibleDuplicates)`,
-      );
-    }
-    this.#options.onCopiesAtRisk?.(0);
+    if (this.#options.backlog || unanswered < 2) return;
+    const copies = (unanswered - 1) * events;
+    this.#reporter.add('possibleDuplicates', copies);
+    this.#reporter.reportOnce(
+      'possible-duplicates-cut-off',
+      `logferry: CloudWatch: requests cut off at the exit deadline may have been stored, so the log stream may hold ${copies} lines twice (counted in logStats().cloudwatch.possibleDuplicates)`,
+    );
   }
 
   /** From now on nothing waits past `deadline`: a backoff sleep or pause under way ends now. */
