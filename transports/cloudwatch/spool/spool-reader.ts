@@ -9,6 +9,12 @@ import { offsetOf, position, RECORD_HEADER_BYTES, SEGMENT_MAGIC, type SpoolPosit
 /** Bytes read at a time; a larger record is read on its own. */
 const READ_BYTES = 1024 * 1024;
 
+/**
+ * One read buffer for every reader: the worker reads one spool at a time, and a chunk is used up
+ * before the next read, so adopting many spools does not cost a buffer each.
+ */
+let sharedBuffer: Buffer | undefined;
+
 /** Why a segment's reading stopped early. */
 export type SegmentDamage = 'torn' | 'corrupt' | 'foreign';
 
@@ -27,7 +33,6 @@ export class SpoolReader {
   /** Where the last record handed on ends. */
   at: SpoolPosition;
   readonly #segmentPath: (segment: number) => string;
-  #buffer = Buffer.allocUnsafeSlow(READ_BYTES);
   /** Records handed on from the segment being read (said when it turns out damaged). */
   #segmentRecords = 0;
 
@@ -120,11 +125,11 @@ export class SpoolReader {
     return this.#read(fd, 0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC);
   }
 
-  /** `bytes` from `offset` (fewer at the end of the file), in the reused buffer when they fit. */
+  /** `bytes` from `offset` (fewer at the end of the file), in the shared buffer (grown for a record larger than it). */
   #read(fd: number, offset: number, bytes: number): Buffer {
-    if (bytes > this.#buffer.length) this.#buffer = Buffer.allocUnsafeSlow(bytes);
-    const got = readSync(fd, this.#buffer, 0, bytes, offset);
-    return this.#buffer.subarray(0, got);
+    if (!sharedBuffer || bytes > sharedBuffer.length) sharedBuffer = Buffer.allocUnsafeSlow(Math.max(READ_BYTES, bytes));
+    const got = readSync(fd, sharedBuffer, 0, bytes, offset);
+    return sharedBuffer.subarray(0, got);
   }
 }
 
