@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { claimName, encodeRecord, formatOwner, SEGMENT_MAGIC, segmentName } from '../src/wire/spool-format.js';
+import { ownPidNamespace } from '../src/wire/spool-owner.js';
 import { cloudWatchEnv } from './support/cloudwatch-env.js';
 import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
 import { fixturePath } from './support/run-fixture.js';
@@ -180,5 +182,43 @@ describe('the disk is the queue', () => {
     assert.equal(seqs.size, 300);
     assert.equal(healthy.eventCount(group), 600, 'each line stored twice');
     assert.equal(stats.possibleDuplicates, 300, 'the 300 extra copies, counted by the adopter');
+  });
+
+  it('forty dead spools, four times the memory queue together, are all shipped once beside the lines of the new process', async () => {
+    const dir = join(root, 'spool-many');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const group = `/logferry/spool-many-${process.pid}`;
+    const pad = 'q'.repeat(1000);
+    for (let k = 0; k < 40; k++) {
+      // The test runner's pid with start times it never had: processes that are gone.
+      const owner = formatOwner(hostname(), process.pid, String(k + 1), ownPidNamespace());
+      writeFileSync(join(dir, claimName(owner, owner)), '', { mode: 0o600 });
+      for (let segment = 0; segment < 2; segment++) {
+        const records = Array.from({ length: 100 }, (_, i) => {
+          const seq = 1_000_000 + k * 1000 + segment * 100 + i;
+          return encodeRecord(
+            `{"level":30,"time":${Date.now() - 60_000},"channel":"transactional","seq":${seq},"pad":"${pad}","msg":"dead"}`,
+          );
+        });
+        writeFileSync(join(dir, segmentName(owner, segment)), Buffer.concat([SEGMENT_MAGIC, ...records]), { mode: 0o600 });
+      }
+    }
+    assert.ok(spoolBytes(dir) > 4 * MAX_QUEUE_BYTES);
+    const options = JSON.stringify({ cloudwatch: { logGroupName: group, logStreamName: 'test-stream', maxQueueBytes: MAX_QUEUE_BYTES } });
+    const run = start('count', {
+      PATH: process.env.PATH ?? '',
+      ...cloudWatchEnv(healthy, group),
+      LOG_SPOOL_DIR: dir,
+      LOGFERRY_TEST_OPTIONS: options,
+      LINES: '500',
+      PAD_BYTES: '1000',
+    });
+    assert.equal((await run.done).code, 0, run.stderr());
+    const stats = JSON.parse(/^stats=(.*)$/m.exec(run.stderr())?.[1] ?? '{}').cloudwatch;
+    const seqs = healthy.messages(group).map((message) => message.seq as number);
+    assert.equal(new Set(seqs).size, 8500);
+    assert.equal(seqs.length, 8500, 'each line once');
+    assert.deepEqual([stats.recovered, stats.dropped, stats.possibleDuplicates], [8000, 0, 0]);
+    assert.deepEqual(readdirSync(dir), []);
   });
 });
