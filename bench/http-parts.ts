@@ -12,7 +12,13 @@ const PARTS: Array<[string, string]> = [
   ['logferry-lines', 'logferry: the same two lines, no middleware, no context'],
   ['logferry-lines-context', 'logferry: the same two lines inside withLogContext'],
   ['logferry-stdout', 'logferry: requestLogging() and one line from the handler'],
+  ['fastify', 'Fastify 5, no logging'],
+  ['fastify-logger', 'Fastify 5, its own request logging (pino to stdout) and one line'],
+  ['fastify-logferry', "Fastify 5, logferry's plugin and one line"],
 ];
+/** BENCH_PARTS=node-http,pino-http,… runs only those parts. */
+const chosen = process.env.BENCH_PARTS?.split(',');
+const RUN = chosen ? PARTS.filter(([part]) => chosen.includes(part)) : PARTS;
 
 function runPart(part: string): Promise<Record<string, number>> {
   const child = spawn(process.execPath, [join(__dirname, 'child.js'), part, 'http'], {
@@ -36,20 +42,23 @@ function runPart(part: string): Promise<Record<string, number>> {
 
 async function main(): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? '3');
-  const cpu = new Map<string, number[]>(PARTS.map(([part]) => [part, []]));
+  const cpu = new Map<string, number[]>(RUN.map(([part]) => [part, []]));
   for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < PARTS.length; i++) {
-      const [part] = PARTS[(i + round) % PARTS.length] as [string, string];
+    for (let i = 0; i < RUN.length; i++) {
+      const [part] = RUN[(i + round) % RUN.length] as [string, string];
       const result = await runPart(part);
       cpu.get(part)?.push(result.cpuUsPerRequest as number);
       process.stderr.write(`  round ${round + 1} ${part}: ${formatNumber(result.cpuUsPerRequest as number, 1)} µs/request\n`);
     }
   }
   const bare = summarize(cpu.get('node-http') ?? []).median;
-  process.stdout.write('| part | process CPU µs/request (median, min–max) | added over no logging |\n|---|---|---|\n');
-  for (const [part, label] of PARTS) {
+  process.stdout.write(
+    '| part | process CPU µs/request (median, min–max) | added over no logging (node:http or Fastify) |\n|---|---|---|\n',
+  );
+  for (const [part, label] of RUN) {
     const summary = summarize(cpu.get(part) ?? []);
-    const added = part === 'node-http' ? '—' : `${formatNumber(summary.median - bare, 1)} µs`;
+    const base = part.startsWith('fastify') ? summarize(cpu.get('fastify') ?? []).median : bare;
+    const added = part === 'node-http' || part === 'fastify' ? '—' : `${formatNumber(summary.median - base, 1)} µs`;
     process.stdout.write(
       `| ${label} | ${formatNumber(summary.median, 1)} (${formatNumber(summary.min, 1)}–${formatNumber(summary.max, 1)}) | ${added} |\n`,
     );

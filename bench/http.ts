@@ -18,7 +18,7 @@ async function listenerFor(contender: string): Promise<RequestListener> {
     case 'pino-http': {
       const pino = (await import('pino')).default;
       const { pinoHttp } = await import('pino-http');
-      const logger = pino(pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } }));
+      const logger = pino(pino.transport({ target: 'pino/file', options: { destination: 1 } }));
       const middleware = pinoHttp({ logger });
       return (req, res) => {
         middleware(req, res);
@@ -53,9 +53,41 @@ async function listenerFor(contender: string): Promise<RequestListener> {
           respond(res);
         });
     }
+    // Fastify 5 serving the same route: without logging, with its own request logging (pino to
+    // stdout, its default), and with logferry's plugin (Fastify's logger off).
+    case 'fastify':
+    case 'fastify-logger':
+    case 'fastify-logferry':
+      return fastifyListener(contender);
     default:
       throw new Error(`${contender} is not an http contender`);
   }
+}
+
+/** Fastify's request handler, taken from its serverFactory so the scenario's own server serves it. */
+async function fastifyListener(contender: string): Promise<RequestListener> {
+  const Fastify = (await import('fastify')).default;
+  let listener: RequestListener | undefined;
+  const serverFactory = (handler: RequestListener) => {
+    listener = handler;
+    return createServer(handler);
+  };
+  const app = Fastify({ logger: contender === 'fastify-logger', serverFactory });
+  let log: { info(fields: object, message: string): void } | undefined;
+  if (contender === 'fastify-logferry') {
+    const { createLogger } = await import('../src/index.js');
+    const { logferryFastify: logferry } = await import('../src/integrations/fastify.js');
+    await app.register(logferry);
+    log = createLogger('orders');
+  }
+  app.get<{ Params: { id: string } }>('/orders/:id', async (request, reply) => {
+    if (contender === 'fastify-logger') request.log.info({ orderId: request.params.id }, 'loading order');
+    else log?.info({ orderId: request.params.id }, 'loading order');
+    return reply.type('text/plain').send('ok');
+  });
+  await app.ready();
+  if (!listener) throw new Error('Fastify did not call its serverFactory');
+  return listener;
 }
 
 /** Serves, drives the client, and returns the figures. */

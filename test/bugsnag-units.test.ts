@@ -4,6 +4,7 @@ import { BreadcrumbRing } from '../transports/bugsnag/breadcrumbs.js';
 import { buildEvent, stripFileUrls } from '../transports/bugsnag/event.js';
 import { rebuildError } from '../transports/bugsnag/notifier.js';
 import { GroupRateLimiter } from '../transports/bugsnag/rate-limit.js';
+import { MAX_REQUEST_RINGS, RequestBreadcrumbs, requestIdOfLine } from '../transports/bugsnag/request-breadcrumbs.js';
 import { applyRules, compileRules } from '../transports/bugsnag/rules.js';
 
 const errorLine = (extra: Record<string, unknown> = {}) => ({
@@ -69,6 +70,42 @@ describe('breadcrumbs and rate limits', () => {
       ['line 2', 'line 3', 'line 4'],
     );
     assert.equal(ring.snapshot()[0]?.metadata.step, 2);
+  });
+
+  // @bugsnag/plugin-express "Breadcrumbs from one request do not appear in another".
+  it('keeps breadcrumbs per request: a request sees its own lines and those outside any request, in order', () => {
+    const store = new RequestBreadcrumbs(4);
+    const line = (msg: string, requestId?: string) => JSON.stringify({ level: 30, time: 1, ...(requestId ? { requestId } : {}), msg });
+    store.add(line('startup'));
+    store.add(line('a1', 'A'));
+    store.add(line('b1', 'B'));
+    store.add(line('shared'));
+    store.add(line('a2', 'A'));
+    assert.deepEqual(
+      store.snapshot('A').map((crumb) => crumb.message),
+      ['startup', 'a1', 'shared', 'a2'],
+    );
+    assert.deepEqual(
+      store.snapshot('B').map((crumb) => crumb.message),
+      ['startup', 'b1', 'shared'],
+    );
+    assert.deepEqual(
+      store.snapshot(undefined).map((crumb) => crumb.message),
+      ['startup', 'shared'],
+    );
+    store.end('A');
+    assert.deepEqual(
+      store.snapshot('A').map((crumb) => crumb.message),
+      ['startup', 'shared'],
+    );
+    for (let i = 0; i < MAX_REQUEST_RINGS + 10; i++) store.add(line('x', `r${i}`));
+    assert.equal(store.requestsHeld, MAX_REQUEST_RINGS, 'requests that never end are bounded');
+  });
+
+  it("reads a line's requestId without parsing it, escapes included", () => {
+    assert.equal(requestIdOfLine('{"level":30,"requestId":"abc-1","msg":"x"}'), 'abc-1');
+    assert.equal(requestIdOfLine(JSON.stringify({ level: 30, requestId: 'q"uo\\te' })), 'q"uo\\te');
+    assert.equal(requestIdOfLine('{"level":30,"msg":"x"}'), undefined);
   });
 
   it('lets N of a group through a minute, counts the rest, reports them on the next one sent', () => {

@@ -144,8 +144,12 @@ describe('withLambdaLogging', { concurrency: true }, () => {
     assert.deepEqual(bugsnag.problems, []);
   });
 
-  it('concurrent invocations in one process each put their own requestId on their lines', async () => {
-    const run = await runFixture('lambda-app', { args: ['concurrent'], env: { NODE_ENV: 'production', LOG_LEVEL_CONSOLE: 'info' } });
+  // Powertools logger tests: each invocation's xray_trace_id is the one the runtime gave it.
+  it('concurrent invocations in one process each put their own requestId and X-Ray trace id on their lines', async () => {
+    const run = await runFixture('lambda-app', {
+      args: ['concurrent'],
+      env: { NODE_ENV: 'production', LOG_LEVEL_CONSOLE: 'info', _X_AMZN_TRACE_ID: 'Root=1-5759e988-000000000000000000000000' },
+    });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /results=\[1,2,3,4,5,6,7,8,9,10\]/);
     const lines = jsonLines(run.stdout).filter((line) => line.msg === 'step');
@@ -156,7 +160,10 @@ describe('withLambdaLogging', { concurrency: true }, () => {
       order,
       [...order].sort((a, b) => Number(a) - Number(b)),
     );
-    for (const line of lines) assert.equal(line.requestId, `req-${line.invocation}`, JSON.stringify(line));
+    for (const line of lines) {
+      assert.equal(line.requestId, `req-${line.invocation}`, JSON.stringify(line));
+      assert.equal(line.xrayTraceId, traceIdOf(Number(line.invocation)), "a line carries another invocation's trace id");
+    }
     const coldStarts = new Set(lines.filter((line) => line.coldStart === true).map((line) => line.invocation));
     assert.deepEqual([...coldStarts], [1]);
   });
@@ -179,6 +186,47 @@ describe('withLambdaLogging', { concurrency: true }, () => {
       assert.equal(pretty.code, 0, pretty.stderr);
       assert.throws(() => jsonLines(pretty.stdout), /not JSON/, JSON.stringify(env));
       assert.match(pretty.stdout, /INFO.*an info line/, JSON.stringify(env));
+    }
+  });
+
+  it('a context without getRemainingTimeInMillis waits for delivery up to the exit timeout, not 0 ms', async () => {
+    const before = bugsnag.events.length;
+    bugsnag.delayMs = 150;
+    try {
+      const run = await runFixture('lambda-app', {
+        args: ['no-remaining-time'],
+        env: { ...bugsnagEnv(bugsnag), LOG_LEVEL_CONSOLE: 'fatal' },
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /returned/);
+      assert.doesNotMatch(run.stderr, /returned before every line was delivered/);
+      assert.ok(bugsnag.events.slice(before).some((event) => event.exceptions[0]?.message === 'a warning for Bugsnag'));
+    } finally {
+      bugsnag.delayMs = 0;
+    }
+  });
+
+  // Powertools logger tests: function_arn and function_memory_size from the context, and
+  // cold_start false on every invocation of an environment initialized for provisioned concurrency.
+  it('lines carry the function ARN and memory size; coldStart is the first invocation only, never under provisioned concurrency', async () => {
+    for (const initialization of ['on-demand', 'provisioned-concurrency']) {
+      const run = await runFixture('lambda-app', {
+        args: ['full-context'],
+        env: { NODE_ENV: 'production', LOG_LEVEL_CONSOLE: 'info', AWS_LAMBDA_INITIALIZATION_TYPE: initialization },
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const lines = jsonLines(run.stdout).filter((line) => line.msg === 'with the full context');
+      assert.deepEqual(
+        lines.map((line) => [line.invocation, line.coldStart]),
+        [
+          [1, initialization === 'on-demand'],
+          [2, false],
+        ],
+      );
+      for (const line of lines) {
+        assert.equal(line.functionArn, 'arn:aws:lambda:eu-west-1:123456789012:function:logferry-fixture:live');
+        assert.equal(line.functionMemorySize, 128);
+      }
     }
   });
 

@@ -156,8 +156,10 @@ for (const kind of ['express', 'fastify']) {
 
         // A thrown string: reported once too (Express runs two errorLogging() middlewares).
         assert.equal(thrownString.status, 500);
-        // A non-Error becomes a LogError event with the value in the log tab's err.
-        const stringEvents = receiver.events.filter((e) => e.metaData?.log?.err === 'thrown string 9');
+        // @bugsnag/plugin-express express.feature "throwing non-Error error": an InvalidError, the value in the log tab.
+        const stringEvents = receiver.events.filter((e) => e.metaData?.log?.thrown === 'thrown string 9');
+        assert.equal(stringEvents[0]?.exceptions[0]?.errorClass, 'InvalidError');
+        assert.match(String(stringEvents[0]?.exceptions[0]?.message), /^(Express\/Connect|Fastify) handler threw a non-error\./);
         assert.equal(stringEvents.length, 1, `the thrown string is reported exactly once (${stringEvents.length})`);
         assert.equal(stringEvents[0]?.unhandled, true);
         assert.equal(

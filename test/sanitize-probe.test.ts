@@ -50,7 +50,7 @@ describe('the Bugsnag request tab censors URL userinfo', () => {
       socket: {},
     } as unknown as IncomingMessage;
     const tab = buildRequestTab(
-      { req, startedAt: 0, framework: 'Express/Connect', clientIp: () => undefined, inSession: false, tab: undefined },
+      { req, startedAt: 0, framework: 'Express/Connect', clientIp: () => undefined, inSession: false },
       sanitize,
       isSecret,
     );

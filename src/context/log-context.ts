@@ -12,7 +12,20 @@ const storage = new AsyncLocalStorage<Readonly<Record<string, unknown>>>();
  */
 export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T): T {
   const outer = storage.getStore();
-  return storage.run({ ...outer, ...ownFields(fields) }, fn);
+  return storage.run(outer === undefined ? ownFields(fields) : merged(outer, ownFields(fields)), fn);
+}
+
+/**
+ * The outer context with `inner` on top. The outer one is copied by descriptor, not by value:
+ * request logging's lazy fields (the route, the user) are getters that must stay getters, or
+ * a context opened before authentication ran would freeze them unset for the rest of the request.
+ */
+function merged(outer: Readonly<Record<string, unknown>>, inner: Record<string, unknown>): Record<string, unknown> {
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(outer)) as Record<string, unknown>;
+  for (const key of Object.keys(inner)) {
+    Object.defineProperty(copy, key, { value: inner[key], enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
 }
 
 // Copying reads every field once; a Proxy or getter that throws must not make the call throw.

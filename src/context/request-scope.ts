@@ -5,38 +5,15 @@ import { type KeyMatcher, REDACTED } from '../redact/secret-keys.js';
 import { censorUrlSecrets, isSecretQueryKey } from '../redact/text-secrets.js';
 import type { Sanitizer } from '../sanitize/sanitizer.js';
 import type { RequestWire } from '../wire/request-tab.js';
-import { currentLogContext } from './log-context.js';
+import { currentRequestState, type RequestState } from './request-state.js';
 
-// The request a line is logged in, for what only some lines need: the Bugsnag request tab
-// (built once per request, on the first line at the Bugsnag sink's level) and the request's
-// Bugsnag session. It rides in the log context under a symbol: one AsyncLocalStorage, not two
-// (on Node 20 each one is paid for on every async resource), copied into nested contexts by
-// their spread, and never serialized (JSON and the sanitizer skip symbol keys).
-
-/** One tracked request. */
-export interface RequestScope {
-  readonly req: IncomingMessage;
-  /** Epoch ms. */
-  readonly startedAt: number;
-  /** `Express/Connect` or `Fastify`: the severity reason's framework for unhandled errors. */
-  readonly framework: string;
-  readonly clientIp: () => string | undefined;
-  /** Whether a Bugsnag session was started for this request. */
-  readonly inSession: boolean;
-  tab: RequestWire | undefined;
-}
-
-/** The context key of the request scope. */
-export const REQUEST_SCOPE: unique symbol = Symbol('logferry.requestScope');
-
-export function currentRequestScope(): RequestScope | undefined {
-  return currentLogContext()?.[REQUEST_SCOPE as unknown as string] as RequestScope | undefined;
-}
+// The Bugsnag request tab of the request a line is logged in (request-state.ts), built once per
+// request, on the first line at the Bugsnag sink's level, with the root's redaction rules.
 
 /** Reads the current request's tab, building it on first use with the root's redaction rules. */
 export function requestTabReader(sanitize: Sanitizer, isSecretKey: KeyMatcher): () => RequestWire | undefined {
   return () => {
-    const scope = currentRequestScope();
+    const scope = currentRequestState();
     if (scope === undefined) return undefined;
     scope.tab ??= buildRequestTab(scope, sanitize, isSecretKey);
     return scope.tab;
@@ -44,7 +21,11 @@ export function requestTabReader(sanitize: Sanitizer, isSecretKey: KeyMatcher): 
 }
 
 /** The request tab as @bugsnag/plugin-express fills it: url, httpMethod, headers, clientIp, referer. */
-export function buildRequestTab(scope: RequestScope, sanitize: Sanitizer, isSecretKey: KeyMatcher): RequestWire {
+export function buildRequestTab(
+  scope: Pick<RequestState, 'req' | 'startedAt' | 'framework' | 'clientIp' | 'inSession'>,
+  sanitize: Sanitizer,
+  isSecretKey: KeyMatcher,
+): RequestWire {
   const { req } = scope;
   const headers = sanitize({ ...req.headers });
   const referer = req.headers.referer ?? req.headers.referrer;
@@ -88,6 +69,27 @@ function fullUrl(req: IncomingMessage): string {
   return `${protocol}://${host}${requestPath(req)}`;
 }
 
+/** Query keys judged per matcher: an app's URLs use a few keys over and over. Bounded. */
+const judgedKeys = new WeakMap<KeyMatcher, Map<string, boolean>>();
+const MAX_JUDGED_KEYS = 1000;
+
+function isSecretKeyMemo(rawKey: string, isSecretKey: KeyMatcher): boolean {
+  // Long keys (a client's junk) are judged each time rather than held.
+  if (rawKey.length > 64) return isSecretQueryKey(rawKey, isSecretKey);
+  let judged = judgedKeys.get(isSecretKey);
+  if (judged === undefined) {
+    judged = new Map();
+    judgedKeys.set(isSecretKey, judged);
+  }
+  let secret = judged.get(rawKey);
+  if (secret === undefined) {
+    secret = isSecretQueryKey(rawKey, isSecretKey);
+    if (judged.size >= MAX_JUDGED_KEYS) judged.clear();
+    judged.set(rawKey, secret);
+  }
+  return secret;
+}
+
 /**
  * The URL with the values of secret query parameters censored, by the same key rules as
  * fields (`?token=`, `?api_key[0]=`, `?user[password][]=`). Everything else is kept as sent.
@@ -96,16 +98,19 @@ export function censorQuery(url: string, isSecretKey: KeyMatcher): string {
   const queryAt = url.indexOf('?');
   if (queryAt < 0) return url;
   const hashAt = url.indexOf('#', queryAt);
-  const query = url.slice(queryAt + 1, hashAt < 0 ? undefined : hashAt);
-  let changed = false;
-  const parts = query.split('&').map((part) => {
-    const eq = part.indexOf('=');
-    if (eq < 0) return part;
-    const rawKey = part.slice(0, eq);
-    if (!isSecretQueryKey(rawKey, isSecretKey)) return part;
-    changed = true;
-    return `${rawKey}=${REDACTED}`;
-  });
-  if (!changed) return url;
-  return `${url.slice(0, queryAt + 1)}${parts.join('&')}${hashAt < 0 ? '' : url.slice(hashAt)}`;
+  const end = hashAt < 0 ? url.length : hashAt;
+  // One pass over the parameters; a copy is made only from the first secret one on.
+  let out: string | undefined;
+  let copiedTo = 0;
+  for (let start = queryAt + 1; start <= end; ) {
+    let partEnd = url.indexOf('&', start);
+    if (partEnd < 0 || partEnd > end) partEnd = end;
+    const eq = url.indexOf('=', start);
+    if (eq >= 0 && eq < partEnd && isSecretKeyMemo(url.slice(start, eq), isSecretKey)) {
+      out = `${out ?? ''}${url.slice(copiedTo, eq + 1)}${REDACTED}`;
+      copiedTo = partEnd;
+    }
+    start = partEnd + 1;
+  }
+  return out === undefined ? url : `${out}${url.slice(copiedTo)}`;
 }

@@ -1,6 +1,11 @@
-import { AsyncResource } from 'node:async_hooks';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { createRequestTracker, type RequestLoggingOptions } from '../request/request-tracker.js';
+import { currentLogContext } from '../context/log-context.js';
+import { requestStateOf, runInRequest } from '../context/request-state.js';
+
+export type { RequestUser } from '../context/request-state.js';
+export type { CompletionLevelChooser, CompletionLevels } from '../request/completion-line.js';
+
+import { createRequestTracker, isWellFormedRequestId, type RequestLoggingOptions } from '../request/request-tracker.js';
 
 // logferry/fastify: request logging as a Fastify 5 plugin. The request logic lives in
 // src/request/request-tracker.ts; this file only wires Fastify's hooks to it. Fastify is not
@@ -10,6 +15,8 @@ import { createRequestTracker, type RequestLoggingOptions } from '../request/req
 /** The parts of a Fastify request the plugin reads. */
 export interface FastifyRequestLike {
   raw: IncomingMessage;
+  /** Fastify's request id (its `genReqId`, or its `requestIdHeader`). */
+  id?: unknown;
   url: string;
   method: string;
   headers: IncomingHttpHeaders;
@@ -43,8 +50,6 @@ export type LogferryFastifyPlugin = (
   done: (error?: Error) => void,
 ) => void;
 
-const contexts = new WeakMap<object, AsyncResource>();
-
 /**
  * Request logging for Fastify 5: the same request id, context, completion line, Bugsnag
  * request tab and session as `logferry/http`, and errors from handlers (Fastify's onError)
@@ -61,25 +66,38 @@ const logferryFastify: LogferryFastifyPlugin = (instance, options, done) => {
         framework: 'Fastify',
         route: request.routeOptions?.url,
         clientIp: () => request.ip ?? request.raw.socket?.remoteAddress,
+        existingId: fastifyOwnId(request.id),
       },
-      () => {
-        // The body is read on socket events, outside this context: preValidation re-enters it.
-        contexts.set(request, new AsyncResource('logferry-request'));
-        next();
-      },
+      () => next(),
     );
   });
+  // The body is read on socket events, outside the request's context: preValidation re-enters it
+  // (a request without a body is still in it, and pays nothing).
   instance.addHook('preValidation', (request, _reply, next) => {
-    const context = contexts.get(request);
-    if (context) context.runInAsyncScope(next);
-    else next();
+    const state = requestStateOf(request.raw);
+    if (state === undefined || currentLogContext() === state.context) next();
+    else runInRequest(state, next);
   });
+  // onError runs before the app's setErrorHandler has chosen the status: the report waits for the response.
   instance.addHook('onError', (request, _reply, error, next) => {
-    tracker.reportHandlerError(error, request.raw);
+    tracker.deferHandlerError(error, request.raw);
     next();
   });
   done();
 };
+
+/** Fastify's default ids (`req-1`, `req-2`…) count requests per process: logferry's own (the header, or a UUID) say more. */
+const FASTIFY_DEFAULT_ID = /^req-[0-9a-z]+$/;
+
+/**
+ * Fastify's request.id when the app made it (Fastify's `genReqId`, or its `requestIdHeader`),
+ * so Fastify's own lines and logferry's carry one id. A header's value is taken only when
+ * well-formed, as logferry's own header is.
+ */
+function fastifyOwnId(id: unknown): string | undefined {
+  if (typeof id === 'number') return String(id);
+  return isWellFormedRequestId(id) && !FASTIFY_DEFAULT_ID.test(id) ? id : undefined;
+}
 
 // fastify-plugin's conventions without depending on it: hooks apply to the whole app
 // (no encapsulation), and Fastify names the plugin and checks its version.

@@ -1,4 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestStateOf, runInRequest } from '../context/request-state.js';
+
+export type { RequestUser } from '../context/request-state.js';
+export type { CompletionLevelChooser, CompletionLevels } from '../request/completion-line.js';
+
 import { createRequestTracker, type RequestLoggingOptions } from '../request/request-tracker.js';
 
 // logferry/http: request logging for Express and plain node:http, as Connect-style middleware.
@@ -27,10 +32,11 @@ interface ExpressLikeRequest extends IncomingMessage {
   route?: { path?: unknown };
   ip?: string;
 }
+/** `req.id` as pino-http and other middleware set it. */
+type WithId = { id?: unknown };
 
-// errorLogging() finds the request's tracker through the request: it is a separate middleware.
+// errorLogging() finds the request's tracker through the request's state: it is a separate middleware.
 type Tracker = ReturnType<typeof createRequestTracker<IncomingMessage>>;
-const trackers = new WeakMap<IncomingMessage, Tracker>();
 let fallbackTracker: Tracker | undefined;
 
 /**
@@ -44,7 +50,6 @@ export function requestLogging<Req extends IncomingMessage = IncomingMessage>(
 ): RequestLoggingMiddleware {
   const tracker = createRequestTracker<Req>(options);
   return (req, res, next) => {
-    trackers.set(req, tracker as unknown as Tracker);
     const route = options.route;
     tracker.start(
       {
@@ -55,8 +60,14 @@ export function requestLogging<Req extends IncomingMessage = IncomingMessage>(
         route: route?.(req as Req),
         ...(route ? {} : { watchRoute: (matched: (route: string) => void) => watchExpressRoute(req, matched) }),
         clientIp: () => (req as ExpressLikeRequest).ip ?? req.socket?.remoteAddress,
+        existingId: (req as WithId).id,
       },
-      () => next(),
+      () => {
+        // As pino-http does: the id is req.id from here on, for the app and any middleware after.
+        const state = requestStateOf(req);
+        if (state !== undefined && (req as WithId).id === undefined) (req as WithId).id = state.id;
+        next();
+      },
     );
   };
 }
@@ -70,9 +81,22 @@ export function requestLogging<Req extends IncomingMessage = IncomingMessage>(
 export function errorLogging(): ErrorLoggingMiddleware {
   return (error, req, _res, next) => {
     fallbackTracker ??= createRequestTracker<IncomingMessage>();
-    (trackers.get(req) ?? fallbackTracker).reportHandlerError(error, req);
+    // The tracker that started the request reports its errors; a second one only joined it.
+    const owner = requestStateOf(req)?.owner as Tracker | undefined;
+    (owner ?? fallbackTracker).reportHandlerError(error, req);
     next(error);
   };
+}
+
+/**
+ * Runs `fn` in the log context of the request `req`: for a callback a library calls outside it
+ * (a connection pool, an event emitter created at start-up), whose lines would otherwise carry
+ * no request id. The counterpart of Bugsnag's `runInContext`. Outside a tracked request, `fn`
+ * simply runs.
+ */
+export function runInRequestContext<T>(req: IncomingMessage, fn: () => T): T {
+  const state = requestStateOf(req);
+  return state === undefined ? fn() : runInRequest(state, fn);
 }
 
 /**

@@ -20,6 +20,11 @@ export interface LambdaContext {
   awsRequestId: string;
   functionName: string;
   functionVersion: string;
+  /** The function's ARN as invoked (alias or version included); logged as `functionArn` when present. */
+  invokedFunctionArn?: string;
+  /** The configured memory, a string of megabytes as the runtime gives it; logged as `functionMemorySize`. */
+  memoryLimitInMB?: string | number;
+  /** The runtime's always has it; a hand-made context may not: the wait is then bounded by the exit timeout alone. */
   getRemainingTimeInMillis(): number;
 }
 
@@ -43,7 +48,13 @@ export type LambdaInvocationFields = {
   requestId: string;
   functionName: string;
   functionVersion: string;
-  /** True on the first invocation of the process only. */
+  functionArn?: string;
+  /** Megabytes, as Powertools logs `function_memory_size`. */
+  functionMemorySize?: number;
+  /**
+   * True on the first invocation of the process only, and never under provisioned concurrency
+   * (the environment was initialized ahead of any request), as Powertools decides it.
+   */
   coldStart: boolean;
   /** The Root of `_X_AMZN_TRACE_ID`, when it is set. */
   xrayTraceId?: string;
@@ -120,8 +131,11 @@ function invocationFields(context: LambdaContext): LambdaInvocationFields {
     requestId: context.awsRequestId,
     functionName: context.functionName,
     functionVersion: context.functionVersion,
-    coldStart: ++invocationsStarted === 1,
+    coldStart: ++invocationsStarted === 1 && process.env.AWS_LAMBDA_INITIALIZATION_TYPE !== 'provisioned-concurrency',
   };
+  if (typeof context.invokedFunctionArn === 'string') fields.functionArn = context.invokedFunctionArn;
+  const memory = Number(context.memoryLimitInMB);
+  if (context.memoryLimitInMB !== undefined && Number.isFinite(memory)) fields.functionMemorySize = memory;
   // Read when the invocation starts: the runtime sets the variable for each invocation.
   const xrayTraceId = xrayRootOf(process.env._X_AMZN_TRACE_ID);
   if (xrayTraceId !== undefined) fields.xrayTraceId = xrayTraceId;
@@ -166,11 +180,12 @@ function unsettled(flush: FlushResult): string {
     .join(', ');
 }
 
+/** The invocation's time left; unbounded (the exit timeout then bounds the wait) when the context cannot say. */
 function remainingMs(context: LambdaContext): number {
   try {
-    const remaining = context.getRemainingTimeInMillis();
-    return Number.isFinite(remaining) ? remaining : 0;
+    const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Number.NaN;
+    return typeof remaining === 'number' && !Number.isNaN(remaining) ? remaining : Number.POSITIVE_INFINITY;
   } catch {
-    return 0;
+    return Number.POSITIVE_INFINITY;
   }
 }

@@ -1,1 +1,2 @@
-export { createRequestTracker, type RequestLoggingOptions } from './request-tracker.js';
+export type { CompletionLevelChooser, CompletionLevels, CompletionOptions } from './completion-line.js';
+export { createRequestTracker, isWellFormedRequestId, type RequestLoggingOptions } from './request-tracker.js';

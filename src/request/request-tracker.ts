@@ -1,39 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { currentLogContext, runInLogContext } from '../context/log-context.js';
-import { censorQuery, REQUEST_SCOPE, type RequestScope, requestPath } from '../context/request-scope.js';
+import { currentLogContext } from '../context/log-context.js';
+import { createRequestState, type RequestUser, requestStateOf, runInRequest } from '../context/request-state.js';
 import { countSessionStarted, sessionsTracked } from '../context/session-counter.js';
-import { LogferryConfigError } from '../errors.js';
-import { rootState } from '../loggers/build-root.js';
 import { createLogger } from '../loggers/create-logger.js';
-import { createKeyMatcher, type KeyMatcher } from '../redact/secret-keys.js';
-import { LEVELS, type LevelName, UNHANDLED_FIELD } from '../wire/protocol.js';
-import { COMPLETION_FIELD, ERROR_MIDDLEWARE_ORIGIN } from '../wire/request-tab.js';
+import { UNHANDLED_FIELD } from '../wire/protocol.js';
+import { ERROR_MIDDLEWARE_ORIGIN } from '../wire/request-tab.js';
+import { isErrorLike } from '../wire/serialized-error.js';
+import { type CompletionOptions, completionLogger } from './completion-line.js';
 
 // What every framework adapter does for a request, once: request id, the log context, the
 // Bugsnag request scope and session, one completion line, and the report of an error a
 // handler threw. Adapters only translate their framework's request into a RequestHandle.
 
-/** The user of a request, as Bugsnag shows it (logged as `userId`, `userEmail`, `userName`). */
-export interface RequestUser {
-  id?: string;
-  email?: string;
-  name?: string;
-}
-
-/** Levels of the completion line. */
-export interface CompletionLevels {
-  /** Responses below 500. Default: `info`. */
-  success?: LevelName;
-  /** 5xx responses. Default: `error`. */
-  serverError?: LevelName;
-  /** Requests the client aborted before the response was sent. Default: `info`. */
-  aborted?: LevelName;
-}
-
 /** Options shared by `requestLogging()` and the Fastify plugin; `Request` is the framework's request. */
-export interface RequestLoggingOptions<Request> {
+export interface RequestLoggingOptions<Request> extends CompletionOptions<Request> {
   /** Header the request id is read from and echoed in. Default: `x-request-id`. */
   requestIdHeader?: string;
   /**
@@ -43,8 +26,11 @@ export interface RequestLoggingOptions<Request> {
   getUser?: (req: Request) => RequestUser | string | undefined;
   /** Requests to leave alone (no context, no completion line, no session): health checks. */
   ignore?: (req: Request) => boolean;
-  /** Levels of the completion line. */
-  levels?: CompletionLevels;
+  /**
+   * The request id when the request has none yet (no `req.id`), as pino-http's `genReqId`:
+   * `(req, res) => string`. Default: the incoming id header when well-formed, else a new UUID.
+   */
+  genReqId?: (req: Request, res: ServerResponse) => string | number | undefined;
   /** Module name of the completion and error lines, as LOG_LEVEL names it (`http=warn`). Default: `http`. */
   module?: string;
 }
@@ -60,86 +46,108 @@ export interface RequestHandle<Request> {
   /** For a framework that matches later (Express): takes the callback to call once a route matched. */
   watchRoute?: (matched: (route: string) => void) => void;
   clientIp: () => string | undefined;
+  /** An id the request already has (`req.id` set by earlier middleware, Fastify's `request.id`): it is kept. */
+  existingId?: unknown;
 }
 
 /** An incoming id is echoed and logged only when it looks like an id, not like an injection. */
 const WELL_FORMED_ID = /^[A-Za-z0-9._~:@+=/-]{1,128}$/;
 
-interface TrackedRequest {
-  scope: RequestScope;
-  context: Readonly<Record<string, unknown>>;
+/** Whether an id a client sent (a header) may be logged and echoed as the request id. */
+export function isWellFormedRequestId(id: unknown): id is string {
+  return typeof id === 'string' && WELL_FORMED_ID.test(id);
 }
 
-/** Where a request keeps its tracking, for the error handler that runs outside its context. */
-const TRACKED: unique symbol = Symbol('logferry.trackedRequest');
-/** The errors already reported for a request, whichever tracker reported them. */
+/** The errors reported for a request no request logger tracks (errorLogging() alone). */
 const REPORTED: unique symbol = Symbol.for('logferry.reportedErrors');
-type WithTracking = IncomingMessage & { [TRACKED]?: TrackedRequest; [REPORTED]?: unknown[] };
+type WithReported = IncomingMessage & { [REPORTED]?: unknown[] };
 
 /** The shared request logic, configured once per middleware or plugin instance. */
 export function createRequestTracker<Request>(options: RequestLoggingOptions<Request> = {}) {
   const header = (options.requestIdHeader ?? 'x-request-id').toLowerCase();
-  const levels: Required<CompletionLevels> = {
-    success: completionLevel('success', options.levels?.success ?? 'info'),
-    serverError: completionLevel('serverError', options.levels?.serverError ?? 'error'),
-    aborted: completionLevel('aborted', options.levels?.aborted ?? 'info'),
-  };
-  const reported = new WeakSet<object>();
+
   let log: Logger | undefined;
-  let isSecretKey: KeyMatcher | undefined;
   const logger = (): Logger => {
     log ??= createLogger(options.module ?? 'http');
     return log;
   };
+  const logCompletion = completionLogger(options, logger);
 
-  /** Runs `next` inside the request's context; the completion line is logged when the response ends. */
+  /**
+   * Runs `next` inside the request's context; the completion line is logged when the response
+   * ends. A request another tracker (a second middleware, a mounted sub-app) already tracks is
+   * joined: one id, one session, one completion line.
+   */
   function start(handle: RequestHandle<Request>, next: () => void): void {
+    const joined = requestStateOf(handle.raw);
+    if (joined !== undefined) {
+      runInRequest(joined, next);
+      return;
+    }
     if (isIgnored(handle.request)) {
       next();
       return;
     }
+    // The root (and with it the Bugsnag sink's session counter) exists before the first request's
+    // session is counted, even in an app that has created no logger of its own yet.
+    logger();
     const { raw, res } = handle;
-    const incoming = raw.headers[header];
-    const requestId = typeof incoming === 'string' && WELL_FORMED_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdOf(handle);
     if (!res.headersSent) res.setHeader(header, requestId);
-
     const inSession = sessionsTracked();
     if (inSession) countSessionStarted();
-    const scope: RequestScope = {
+    const state = createRequestState({
+      id: requestId,
       req: raw,
-      startedAt: Date.now(),
       framework: handle.framework,
+      owner: tracker,
       clientIp: handle.clientIp,
+      route: handle.route,
+      user: () => readUser(handle.request),
       inSession,
-      tab: undefined,
+      withUser: options.getUser !== undefined,
+      routeLater: handle.watchRoute !== undefined,
+    });
+    handle.watchRoute?.((route) => {
+      state.route = route;
+    });
+    const complete = (): void => {
+      if (state.completed) return;
+      state.completed = true;
+      // pino-http's rule: a request the server or client destroyed, or whose response never ended, was aborted.
+      const aborted = raw.readableAborted === true || !res.writableFinished;
+      for (const error of state.deferredErrors ?? []) reportHandlerError(error, raw, !aborted && res.statusCode < 500);
+      const durationMs = Math.round((performance.now() - state.startedMs) * 100) / 100;
+      const done = { request: handle.request, raw, res, durationMs, aborted };
+      // 'close' usually fires in the request's own context already: entering it again costs an AsyncLocalStorage run.
+      if (currentLogContext() === state.context) logCompletion(done);
+      else runInRequest(state, () => logCompletion(done));
     };
-    const context = contextFields(handle, requestId, scope);
-    const entry: TrackedRequest = { scope, context };
-    (raw as WithTracking)[TRACKED] = entry;
-    const startedAt = process.hrtime.bigint();
-    let completed = false;
-    const complete = (aborted: boolean): void => {
-      if (completed) return;
-      completed = true;
-      const durationMs = Math.round(Number(process.hrtime.bigint() - startedAt) / 1e4) / 100;
-      within(entry, () => logCompletion(raw, res, durationMs, aborted));
-    };
-    res.once('finish', () => complete(false));
-    res.once('close', () => complete(!res.writableFinished));
-    within(entry, next);
+    // 'close' follows every response, finished or not (after 'finish' when it finished): one listener is enough.
+    res.on('close', complete);
+    runInRequest(state, next);
   }
 
-  function contextFields(handle: RequestHandle<Request>, requestId: string, scope: RequestScope): Record<string, unknown> {
-    // Fields of an enclosing withLogContext (a service name…) stay; the request's win.
-    const fields: Record<string, unknown> = { ...currentLogContext(), requestId, method: handle.raw.method };
-    (fields as Record<symbol, unknown>)[REQUEST_SCOPE] = scope;
-    // The context object itself is the store lines read (runInLogContext), so a route matched later shows from then on.
-    if (handle.route !== undefined) fields.route = handle.route;
-    handle.watchRoute?.((route) => {
-      fields.route = route;
-    });
-    if (options.getUser) defineUserFields(fields, () => readUser(handle.request));
-    return fields;
+  /** An id the request already has, else genReqId's, else a well-formed incoming header, else a new UUID. */
+  function requestIdOf(handle: RequestHandle<Request>): string {
+    const existing = handle.existingId;
+    if ((typeof existing === 'string' && existing !== '') || typeof existing === 'number') return String(existing);
+    if (options.genReqId) {
+      const generated = generatedId(handle);
+      if (generated !== undefined) return generated;
+    }
+    const incoming = handle.raw.headers[header];
+    return isWellFormedRequestId(incoming) ? incoming : randomUUID();
+  }
+
+  function generatedId(handle: RequestHandle<Request>): string | undefined {
+    try {
+      const id = options.genReqId?.(handle.request, handle.res);
+      if ((typeof id === 'string' && id !== '') || typeof id === 'number') return String(id);
+    } catch {
+      // A throwing genReqId costs the request its custom id, never the request.
+    }
+    return undefined;
   }
 
   // getUser runs when a line first needs the user, and once it names one, never again for that request.
@@ -158,40 +166,40 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
     return user;
   }
 
-  function logCompletion(raw: IncomingMessage, res: ServerResponse, durationMs: number, aborted: boolean): void {
-    const root = rootState();
-    isSecretKey ??= createKeyMatcher(root.config.redactKeys);
-    const statusCode = res.statusCode;
-    const level = aborted ? levels.aborted : statusCode >= 500 ? levels.serverError : levels.success;
-    const line: Record<string, unknown> = { url: censorQuery(requestPath(raw), isSecretKey) };
-    // An aborted request's res.statusCode is only the default (200) unless headers went out.
-    if (!aborted || res.headersSent) line.statusCode = statusCode;
-    line.durationMs = durationMs;
-    line[COMPLETION_FIELD] = true;
-    if (aborted) line.aborted = true;
-    logger()[level](line, aborted ? 'request aborted' : 'request completed');
+  /**
+   * Reports an error a handler threw, once per request, as unhandled: called from Express's
+   * error middleware or Fastify's onError. Client errors (a status below 500) are not reported.
+   * The same Error object thrown by another request (a module-level constant, a cached
+   * rejected promise) is that request's error, and is reported again.
+   */
+  function reportHandlerError(error: unknown, raw: IncomingMessage, clientError?: boolean): void {
+    const state = requestStateOf(raw);
+    if (state !== undefined) state.reported ??= [];
+    const seen = state?.reported ?? reportedWithoutState(raw);
+    if (seen.includes(error)) return;
+    seen.push(error);
+    const forClient = clientError ?? (typeof error === 'object' && error !== null && isClientError(error));
+    const fields: Record<string, unknown> = isErrorLike(error) ? { err: error } : { err: invalidError(state?.framework), thrown: error };
+    // A client error is the request's outcome, not a failure: its message at info, as Fastify logs it; never an event.
+    if (!forClient) fields[UNHANDLED_FIELD] = ERROR_MIDDLEWARE_ORIGIN;
+    const message = forClient ? clientErrorMessage(error) : 'request handler failed';
+    const report = () => (forClient ? logger().info(fields, message) : logger().error(fields, message));
+    if (state) runInRequest(state, report);
+    else report();
   }
 
   /**
-   * Reports an error a handler threw, once, as unhandled: called from Express's error
-   * middleware or Fastify's onError. Client errors (a status below 500) are not reported.
+   * For a framework whose error hook runs before the app's error handler picks the status
+   * (Fastify 5's onError before setErrorHandler): the error is reported when the response
+   * ends, if it ended as a server error (or never ended). An error mapped to a 4xx is not.
    */
-  function reportHandlerError(error: unknown, raw: IncomingMessage): void {
-    if (typeof error === 'object' && error !== null) {
-      if (reported.has(error) || isClientError(error)) return;
-      reported.add(error);
+  function deferHandlerError(error: unknown, raw: IncomingMessage): void {
+    const state = requestStateOf(raw);
+    if (state === undefined || state.completed) reportHandlerError(error, raw);
+    else {
+      state.deferredErrors ??= [];
+      if (!state.deferredErrors.includes(error)) state.deferredErrors.push(error);
     }
-    // A thrown string or number cannot go in a WeakSet: the request remembers what it reported,
-    // so a second errorLogging() (or another tracker's) passes the same value on unreported.
-    const tracking = raw as WithTracking;
-    const seen = tracking[REPORTED] ?? [];
-    if (seen.includes(error)) return;
-    seen.push(error);
-    tracking[REPORTED] = seen;
-    const entry = (raw as WithTracking)[TRACKED];
-    const report = () => logger().error({ err: error, [UNHANDLED_FIELD]: ERROR_MIDDLEWARE_ORIGIN }, 'request handler failed');
-    if (entry) within(entry, report);
-    else report();
   }
 
   function isIgnored(request: Request): boolean {
@@ -202,26 +210,29 @@ export function createRequestTracker<Request>(options: RequestLoggingOptions<Req
     }
   }
 
-  return { start, reportHandlerError };
+  const tracker = { start, reportHandlerError, deferHandlerError };
+  return tracker;
 }
 
-/** Runs `fn` in the request's own context, whatever context the event that calls it fired in. */
-function within(entry: TrackedRequest, fn: () => void): void {
-  runInLogContext(entry.context, fn);
+/**
+ * What @bugsnag/plugin-express reports for a thrown non-Error (a string, a plain object): an
+ * `InvalidError` naming the framework; the value itself is logged beside it as `thrown`.
+ */
+function invalidError(framework = 'Express/Connect'): Error {
+  const error = new Error(`${framework} handler threw a non-error. See "thrown" in the log tab for the value`);
+  error.name = 'InvalidError';
+  return error;
 }
 
-function completionLevel(name: keyof CompletionLevels, level: unknown): LevelName {
-  if (typeof level === 'string' && Object.hasOwn(LEVELS, level)) return level as LevelName;
-  throw new LogferryConfigError(`requestLogging levels.${name}`, level, `use one of ${Object.keys(LEVELS).join(', ')}`);
+function reportedWithoutState(raw: IncomingMessage): unknown[] {
+  const holder = raw as WithReported;
+  holder[REPORTED] ??= [];
+  return holder[REPORTED];
 }
 
-function defineUserFields(fields: Record<string, unknown>, user: () => RequestUser | undefined): void {
-  const names: Array<[string, keyof RequestUser]> = [
-    ['userId', 'id'],
-    ['userEmail', 'email'],
-    ['userName', 'name'],
-  ];
-  for (const [field, key] of names) Object.defineProperty(fields, field, { enumerable: true, get: () => user()?.[key] });
+function clientErrorMessage(error: unknown): string {
+  const message = isErrorLike(error) ? error.message : undefined;
+  return typeof message === 'string' && message !== '' ? message : 'request failed with a client error';
 }
 
 function isClientError(error: object): boolean {

@@ -31,6 +31,7 @@ export interface ReceivedEvent {
 export interface ReceivedSessions {
   notifier: { name: string; version: string };
   app: { releaseStage?: string; version?: string };
+  device?: { hostname?: string; runtimeVersions?: Record<string, string> };
   sessionCounts: Array<{ startedAt: string; sessionsStarted: number }>;
 }
 

@@ -5,13 +5,15 @@ import { COMPLETION_FIELD } from '../../src/wire/request-tab.js';
 import type { ResolvedBugsnag } from '../../src/wire/sink-options.js';
 import { createSinkReporter, receivedLineCounter } from '../../src/wire/sink-reporter.js';
 import { closeBudgetMs, type LineHandlers } from '../shared/line-source.js';
-import { BreadcrumbRing } from './breadcrumbs.js';
 import { BugsnagDelivery } from './delivery.js';
 import { buildEvent, type LogLine } from './event.js';
 import { createNotifier, type OnErrorHook } from './notifier.js';
 import { GroupRateLimiter } from './rate-limit.js';
+import { RequestBreadcrumbs, requestIdOfLine } from './request-breadcrumbs.js';
 import { applyRules, compileRules } from './rules.js';
 import { SessionTracker } from './session-tracker.js';
+
+const COMPLETION_MARK = `"${COMPLETION_FIELD}":true`;
 
 /** Options the app's thread sends this sink. */
 export type BugsnagSinkOptions = ResolvedBugsnag &
@@ -25,7 +27,7 @@ export type BugsnagSinkOptions = ResolvedBugsnag &
 export function createBugsnagSink(options: BugsnagSinkOptions): LineHandlers {
   const reporter = createSinkReporter(options.sharedBuffer, 'bugsnag');
   const countReceivedLine = receivedLineCounter(viewSharedState(options.sharedBuffer), 'bugsnag', false);
-  const breadcrumbs = new BreadcrumbRing(options.maxBreadcrumbs);
+  const breadcrumbs = new RequestBreadcrumbs(options.maxBreadcrumbs);
   const rules = compileRules(options.rules);
   const limiter = new GroupRateLimiter(options.maxEventsPerMinutePerGroup);
   const notifyLevel = LEVELS[options.level];
@@ -49,14 +51,16 @@ export function createBugsnagSink(options: BugsnagSinkOptions): LineHandlers {
       const read = prefixLevel ?? readPrefixLevel(line);
       const level = read >= 0 ? read : LEVELS.error;
       if (level < notifyLevel) {
-        breadcrumbs.add(line, span?.chunkNumber);
+        const requestId = breadcrumbs.add(line, span?.chunkNumber);
+        // The request is over: its breadcrumbs go with it.
+        if (requestId !== undefined && line.includes(COMPLETION_MARK)) breadcrumbs.end(requestId);
         return;
       }
       countReceivedLine();
       const parsed = parseLine(line, level);
       // A completion line is the request's access log: its error, if any, is reported by itself.
       if (parsed[COMPLETION_FIELD] === true) {
-        breadcrumbs.add(line, span?.chunkNumber);
+        breadcrumbs.end(breadcrumbs.add(line, span?.chunkNumber));
         reporter.add('suppressed');
         return;
       }
@@ -73,7 +77,7 @@ export function createBugsnagSink(options: BugsnagSinkOptions): LineHandlers {
       if (admission.suppressedBefore > 0)
         (event.metadata.log as Record<string, unknown>).suppressedSimilarEvents = admission.suppressedBefore;
       if (event.session) event.session.events = sessions.countEvent(event.session.id, event.unhandled);
-      delivery.enqueue(event, breadcrumbs.snapshot());
+      delivery.enqueue(event, breadcrumbs.snapshot(requestIdOf(parsed, line)));
     },
     // Sessions started before the marker are sent first, so a flush (and exit) covers them too.
     onFlush: (flushId) => void sessions.flush().then(() => delivery.markFlush(flushId)),
@@ -83,6 +87,11 @@ export function createBugsnagSink(options: BugsnagSinkOptions): LineHandlers {
     },
     onError: (error) => reporter.error(`Bugsnag sink: ${(error as Error).message}`),
   };
+}
+
+/** The line's top-level requestId, read as its breadcrumbs were keyed when it is a string. */
+function requestIdOf(parsed: LogLine, line: string): string | undefined {
+  return typeof parsed.requestId === 'string' ? requestIdOfLine(line) : undefined;
 }
 
 function parseLine(line: string, level: number): LogLine {

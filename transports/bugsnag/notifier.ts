@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import Bugsnag, { type Event as BugsnagEvent } from '@bugsnag/js';
 import type { SerializedError } from '../../src/wire/serialized-error.js';
 import { mayHaveArrived } from '../shared/unanswered.js';
@@ -47,7 +48,7 @@ interface ClientInternals {
     sendSession(payload: unknown, done: (error: unknown) => void): void;
   };
   _notifier: unknown;
-  _config: { releaseStage: string; appVersion?: string; appType?: string };
+  _config: { releaseStage: string; appVersion?: string; appType?: string; hostname?: string };
 }
 interface EventStatics {
   Event: { create(error: Error, tolerateNonErrors: boolean, handledState: unknown, component: string, framesToSkip: number): BugsnagEvent };
@@ -140,7 +141,8 @@ export function createNotifier(options: NotifierOptions, onErrorHook: () => OnEr
   function sendSessions(sessionCounts: SessionCount[], timeoutMs: number): Promise<SendOutcome> {
     const payload = {
       notifier: client._notifier,
-      device: {},
+      // As @bugsnag/js's server session delegate sends it: the host and the runtime.
+      device: { hostname: client._config.hostname ?? hostname(), runtimeVersions: { node: process.versions.node } },
       app: { releaseStage: client._config.releaseStage, version: client._config.appVersion, type: client._config.appType },
       sessionCounts,
     };
