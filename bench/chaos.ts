@@ -1,7 +1,8 @@
 import { describeChaos, runChaos } from '../test/support/chaos-run.js';
 
-// `npm run chaos -- --seconds N [--seed S] [--no-spool]`: the chaos run of test/support/chaos-run.ts,
-// printing the accounting (lines returned, arrived, missing, extra copies against those counted).
+// `npm run chaos -- --seconds N [--seed S] [--no-spool] [--endpoint URL]`: the chaos run of
+// test/support/chaos-run.ts (against the local server, or another endpoint such as moto), printing
+// the accounting (lines returned, arrived, missing, extra copies against those counted).
 
 function argument(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -11,11 +12,13 @@ function argument(name: string): string | undefined {
 async function main(): Promise<void> {
   const seconds = Number(argument('--seconds') ?? '60');
   const seed = Number(argument('--seed') ?? String(Date.now() % 1_000_000));
-  if (!(seconds > 0) || !Number.isInteger(seed)) throw new Error('usage: npm run chaos -- --seconds N [--seed S] [--no-spool]');
+  if (!(seconds > 0) || !Number.isInteger(seed))
+    throw new Error('usage: npm run chaos -- --seconds N [--seed S] [--no-spool] [--endpoint URL]');
   const result = await runChaos({
     seconds,
     seed,
     spool: !process.argv.includes('--no-spool'),
+    endpoint: argument('--endpoint'),
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`\n${describeChaos(result)}\n`);

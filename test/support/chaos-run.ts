@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { LocalCloudWatchLogs } from './cloudwatch-server.js';
 import { FaultProxy } from './fault-proxy.js';
 import { fixturePath } from './run-fixture.js';
@@ -24,6 +25,8 @@ export interface ChaosOptions {
   rate?: number;
   /** Progress lines, one per cycle. */
   log?: (line: string) => void;
+  /** Another CloudWatch Logs endpoint behind the proxy (moto in server mode), instead of the local server. */
+  endpoint?: string;
 }
 
 export interface CycleResult {
@@ -53,6 +56,8 @@ export interface ChaosResult {
   proxy: Record<string, number>;
   /** The last process's stderr (its flush result and stats). */
   drainStderr: string;
+  /** `local` (test/support/cloudwatch-server.ts) or the outside endpoint's URL. */
+  endpoint: string;
 }
 
 interface Child {
@@ -94,9 +99,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const spool = options.spool ?? true;
   // Only the seq of each stored line is kept: a long run stores gigabytes of padding otherwise.
   const server = await new LocalCloudWatchLogs({ keep: keepSeq }).start();
-  const proxy = await new FaultProxy(server.url, random).start();
+  const proxy = await new FaultProxy(options.endpoint ?? server.url, random).start();
   const root = mkdtempSync(join(tmpdir(), 'logferry-chaos-'));
-  const group = '/logferry/chaos';
+  // A group of its own per run: an outside endpoint keeps the groups of earlier runs.
+  const group = options.endpoint ? `/logferry/chaos-${options.seed}-${Date.now()}` : '/logferry/chaos';
   const baseEnv: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
@@ -139,9 +145,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     if (drainEnded !== 'code 0') options.log?.(`  its stderr: ${drain.stderr.slice(-1500)}`);
 
     const copies = new Map<number, number>();
-    for (const event of server.events(group)) {
-      const seq = Number(event.message);
-      if (Number.isInteger(seq)) copies.set(seq, (copies.get(seq) ?? 0) + 1);
+    const stored = options.endpoint ? await readEndpoint(options.endpoint, group) : server.events(group).map((event) => event.message);
+    for (const message of stored) {
+      const seq = Number(message);
+      if (message !== '' && Number.isInteger(seq)) copies.set(seq, (copies.get(seq) ?? 0) + 1);
     }
     let extraCopies = 0;
     for (const count of copies.values()) extraCopies += count - 1;
@@ -159,12 +166,35 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       counted: cycles.reduce((sum, cycle) => sum + cycle.counted, 0) + drain.counted,
       proxy: Object.fromEntries(proxy.counts),
       drainStderr: drain.stderr,
+      endpoint: options.endpoint ?? 'local',
     };
   } finally {
     await proxy.stop();
     await server.stop();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** The seqs of the stream's events at an outside endpoint, read with GetLogEvents from the start. */
+async function readEndpoint(endpoint: string, group: string): Promise<string[]> {
+  const client = new CloudWatchLogsClient({
+    endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'local-test-key-id', secretAccessKey: 'local-test-secret' },
+  });
+  const seqs: string[] = [];
+  let token: string | undefined;
+  for (;;) {
+    const page = await client.send(
+      new GetLogEventsCommand({ logGroupName: group, logStreamName: 'chaos', startFromHead: true, nextToken: token }),
+    );
+    for (const event of page.events ?? []) seqs.push(keepSeq(event.message ?? ''));
+    // The same token again: the end of the stream.
+    if (!page.nextForwardToken || page.nextForwardToken === token) break;
+    token = page.nextForwardToken;
+  }
+  client.destroy();
+  return seqs;
 }
 
 /** The seq of an audit line, as text; anything else (the drop report) as an empty string. */
@@ -182,7 +212,7 @@ export function describeChaos(result: ChaosResult): string {
     return `  ${ending.padEnd(8)} ${String(of.length).padStart(4)} cycles ${String(returned).padStart(9)} returned ${String(missing).padStart(7)} missing`;
   });
   return [
-    `chaos run, seed ${result.seed}, spool ${result.spool ? 'on' : 'off'}: ${result.cycles.length} cycles`,
+    `chaos run, seed ${result.seed}, spool ${result.spool ? 'on' : 'off'}, endpoint ${result.endpoint}: ${result.cycles.length} cycles`,
     `lines returned ${result.returned}, arrived ${result.arrived}, missing ${result.missing}`,
     `extra copies ${result.extraCopies}, counted as possibleDuplicates ${result.counted}`,
     'by ending:',
