@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,48 +7,18 @@ import { claimName, encodeRecord, formatOwner, SEGMENT_MAGIC, segmentName } from
 import { ownPidNamespace } from '../src/wire/spool-owner.js';
 import { cloudWatchEnv } from './support/cloudwatch-env.js';
 import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
-import { fixturePath } from './support/run-fixture.js';
+import { type SpoolAppRun, startSpoolApp } from './support/spool-process.js';
 import { waitFor } from './support/wait-for.js';
 
 // With the spool on, the disk is the queue: spools left by several killed processes, together far
 // larger than the memory queue, are all shipped by the next process, every line exactly once
 // (issue 27's reproduction: five SIGKILLs during an outage, then a healthy endpoint).
 
-interface Run {
-  child: ChildProcess;
-  reported: () => number[];
-  stderr: () => string;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type Run = SpoolAppRun;
 
 /** Starts the spool fixture; `shell` runs first in `sh -c` (for a file-size limit). */
 function start(mode: string, env: Record<string, string>, shell?: string): Run {
-  const args = [fixturePath('spool-app'), mode];
-  const stdio: Array<'pipe' | 'ignore'> = ['pipe', 'ignore', 'pipe', 'pipe'];
-  const child = shell
-    ? spawn('sh', ['-c', `${shell}; exec "$0" "$@"`, process.execPath, ...args], { env, stdio })
-    : spawn(process.execPath, args, { env, stdio });
-  let seqs = '';
-  let stderr = '';
-  child.stdio[3]?.on('data', (chunk: Buffer) => {
-    seqs += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    }),
-  );
-  return {
-    child,
-    reported: () => (seqs.endsWith('\n') ? seqs : seqs.slice(0, seqs.lastIndexOf('\n') + 1)).split('\n').filter(Boolean).map(Number),
-    stderr: () => stderr,
-    done,
-  };
+  return startSpoolApp(mode, env, { ...(shell !== undefined ? { shell } : {}), timeoutMs: 120_000 });
 }
 
 function spoolBytes(dir: string): number {
