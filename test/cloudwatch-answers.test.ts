@@ -149,14 +149,27 @@ describe('refusals: what is counted', () => {
     assert.deepEqual(sizes(pieces), []);
   });
 
-  it('the drop-report line says how many lines and when, as a pino warn line', () => {
-    const line = JSON.parse(dropReportLine({ count: 42, firstAt: Date.UTC(2026, 0, 1), lastAt: Date.UTC(2026, 0, 1, 0, 1) }, 4096, 5));
+  it('the drop-report line says how many lines, when they were logged and dropped, and by which process, as a pino warn line', () => {
+    const drops = {
+      count: 42,
+      firstAt: Date.UTC(2026, 0, 1),
+      lastAt: Date.UTC(2026, 0, 1, 0, 1),
+      loggedFrom: Date.UTC(2025, 11, 31, 23, 50),
+      loggedUntil: Date.UTC(2025, 11, 31, 23, 55),
+    };
+    const line = JSON.parse(dropReportLine(drops, 4096, 5, { pid: 4242, hostname: 'web-1', logStream: 'web-1-stream' }));
     assert.equal(line.level, 40);
     assert.equal(line.time, 5);
     assert.equal(line.droppedLines, 42);
     assert.equal(line.droppedFrom, '2026-01-01T00:00:00.000Z');
     assert.equal(line.droppedUntil, '2026-01-01T00:01:00.000Z');
-    assert.match(line.msg, /^logferry dropped 42 lines between .* maxQueueBytes \(4096\)/);
+    assert.equal(line.droppedLoggedFrom, '2025-12-31T23:50:00.000Z');
+    assert.equal(line.droppedLoggedUntil, '2025-12-31T23:55:00.000Z');
+    assert.deepEqual([line.droppedByPid, line.droppedByHost, line.droppedLogStream], [4242, 'web-1', 'web-1-stream']);
+    assert.match(
+      line.msg,
+      /^logferry dropped 42 lines logged between 2025-12-31T23:50.* by pid 4242 on web-1 \(stream web-1-stream\), dropped between .* maxQueueBytes \(4096\)/,
+    );
   });
 });
 

@@ -179,7 +179,13 @@ describe('CloudWatch sink under faults', { concurrency: true }, () => {
       const report = messages.find((message) => typeof message.droppedLines === 'number');
       assert.ok(report, 'no drop report line arrived');
       assert.equal(report.droppedLines, stats.dropped);
-      assert.match(String(report.msg), /logferry dropped \d+ lines between/);
+      assert.match(
+        String(report.msg),
+        /logferry dropped \d+ lines logged between .* by pid \d+ on .* \(stream test-stream\), dropped between/,
+      );
+      // The report names when the dropped lines were logged, not only when they were dropped.
+      assert.ok(Date.parse(String(report.droppedLoggedFrom)) <= Date.parse(String(report.droppedFrom)), JSON.stringify(report));
+      assert.equal(report.droppedLogStream, 'test-stream');
       // What survived is the newest lines, in order, ending with the last one logged.
       const kept = messages.map((m) => m.seq).filter((seq): seq is number => typeof seq === 'number');
       assert.equal(kept.at(-1), 999_999);

@@ -69,10 +69,17 @@ describe('batcher: PutLogEvents limits', () => {
 
   it('past its byte cap it drops the oldest and records how many and when', () => {
     const queue = new EventQueue(10 * (100 + EVENT_OVERHEAD_BYTES));
-    for (let i = 0; i < 15; i++) queue.push(NOW, `${i}`.padEnd(100, '.'), 100, NOW + i);
+    // Logged a minute before they are queued: the record keeps both times.
+    for (let i = 0; i < 15; i++) queue.push(NOW - 60_000 + i, `${i}`.padEnd(100, '.'), 100, NOW + i);
     assert.equal(queue.length, 10);
     assert.ok(queue.bytes <= 10 * (100 + EVENT_OVERHEAD_BYTES));
-    assert.deepEqual(queue.takeDrops(), { count: 5, firstAt: NOW + 10, lastAt: NOW + 14 });
+    assert.deepEqual(queue.takeDrops(), {
+      count: 5,
+      firstAt: NOW + 10,
+      lastAt: NOW + 14,
+      loggedFrom: NOW - 60_000,
+      loggedUntil: NOW - 60_000 + 4,
+    });
     assert.equal(queue.takeBatch(NOW)?.events[0]?.message.startsWith('5.'), true);
   });
 });

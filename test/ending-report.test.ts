@@ -43,4 +43,18 @@ describe('ending report', () => {
       'logferry: lines not delivered since start, counted in logStats() (at exit): cloudwatch 2000 dropped, 3 refused (last error: ResourceNotFoundException)',
     ]);
   });
+
+  it('with the spool on, says how many of the pending CloudWatch lines stay on disk for the next process', () => {
+    const result = flush({ cloudwatch: sink(false, { pending: 250, spooled: 250 }) }, true);
+    assert.deepEqual(endingReport(result, 'exit', 1000, true), [
+      "logferry: exit wait ran out after 1000 ms (LOG_EXIT_TIMEOUT_MS); not delivered: cloudwatch (250 pending, 0 dropped) (250 of cloudwatch's pending lines stay in the spool for the next process on LOG_SPOOL_DIR)",
+    ]);
+    // Lines the spool could not write are in memory only: those may be lost, and it says so.
+    const partly = flush({ cloudwatch: sink(false, { pending: 250, spooled: 240, unspooled: 10 }) }, true);
+    assert.deepEqual(endingReport(partly, 'SIGTERM', 1000, true), [
+      "logferry: exit wait ran out after 1000 ms (LOG_EXIT_TIMEOUT_MS) on SIGTERM; not delivered: cloudwatch (250 pending, 0 dropped) (at least 240 of cloudwatch's pending lines stay in the spool for the next process on LOG_SPOOL_DIR; up to 10 could not be written to it and are lost)",
+    ]);
+    // Without the spool, nothing stays.
+    assert.doesNotMatch(endingReport(result, 'exit', 1000, false)[0] ?? '', /spool/);
+  });
 });

@@ -91,4 +91,36 @@ describe('signals', { concurrency: true }, () => {
       await receiver.stop();
     }
   });
+
+  it('an older copy of logferry listening first (a registry without finishers): SIGTERM still flushes this copy and ends the process', async () => {
+    const run = await runFixture('older-copy-signal', {
+      env: { NODE_ENV: 'production', LINES: '300', LOG_LEVEL_CONSOLE: 'info', LOG_PRETTY: '0' },
+      onStderr: { marker: 'fixture-ready', act: (child) => child.kill('SIGTERM') },
+      timeoutMs: 60_000,
+    });
+    assert.equal(run.signal, 'SIGTERM', `code=${run.code} signal=${run.signal} stderr=${run.stderr}`);
+    const seqs = jsonLines(run.stdout)
+      .map((line) => line.seq)
+      .filter((seq) => typeof seq === 'number' && seq >= 0);
+    assert.equal(new Set(seqs).size, 300, run.stderr);
+  });
+
+  it('an older copy listening first, Bugsnag never answering: this copy still says on stderr what it could not deliver', async () => {
+    const receiver = await new LocalBugsnag().start();
+    try {
+      receiver.leaveUnanswered(1_000_000);
+      const run = await runFixture('older-copy-signal', {
+        env: bugsnagEnv(receiver, { LINES: '10', LOG_EXIT_TIMEOUT_MS: '1500' }),
+        onStderr: { marker: 'fixture-ready', act: (child) => child.kill('SIGTERM') },
+        timeoutMs: 60_000,
+      });
+      assert.equal(run.signal, 'SIGTERM', run.stderr);
+      assert.match(
+        run.stderr,
+        /^logferry: exit wait ran out after 1500 ms \(LOG_EXIT_TIMEOUT_MS\) on SIGTERM; not delivered: bugsnag \(1 pending, 0 dropped\)$/m,
+      );
+    } finally {
+      await receiver.stop();
+    }
+  });
 });

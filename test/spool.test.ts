@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -20,51 +20,18 @@ import { ownPidNamespace } from '../src/wire/spool-owner.js';
 import { SpoolFiles } from '../transports/cloudwatch/spool/spool-files.js';
 import { cloudWatchEnv } from './support/cloudwatch-env.js';
 import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
-import { fixturePath } from './support/run-fixture.js';
+import { type SpoolAppRun, startSpoolApp } from './support/spool-process.js';
 import { waitFor } from './support/wait-for.js';
 
 // The spool's promise, tested with real processes against the local CloudWatch server: a line
 // whose log call returned reaches CloudWatch even when the process is SIGKILLed, through the
 // next process that starts with the same spool dir; the extra copies that can cost are counted.
 
-interface Run {
-  child: ChildProcess;
-  /** Seqs the child wrote to fd 3 after their log call returned. */
-  reported: () => number[];
-  stderr: () => string;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type Run = SpoolAppRun;
 
 /** Starts the spool fixture; `shell` wraps it in `sh -c` (for a file-size limit); `prefix` runs it under a command (`unshare`). */
 function start(mode: string, env: Record<string, string>, shell?: string, prefix: string[] = []): Run {
-  const args = [fixturePath('spool-app'), mode];
-  const child = shell
-    ? spawn('sh', ['-c', `${shell}; exec "$0" "$@"`, process.execPath, ...args], { env, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] })
-    : spawn(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length > 0 ? [process.execPath] : []), ...args], {
-        env,
-        stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
-      });
-  let seqs = '';
-  let stderr = '';
-  child.stdio[3]?.on('data', (chunk: Buffer) => {
-    seqs += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    }),
-  );
-  return {
-    child,
-    reported: () => (seqs.endsWith('\n') ? seqs : seqs.slice(0, seqs.lastIndexOf('\n') + 1)).split('\n').filter(Boolean).map(Number),
-    stderr: () => stderr,
-    done,
-  };
+  return startSpoolApp(mode, env, { ...(shell !== undefined ? { shell } : {}), prefix });
 }
 
 function envFor(server: LocalCloudWatchLogs, group: string, dir: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -18,11 +18,11 @@ export interface ResolvedSpool {
 }
 
 const MiB = 1024 * 1024;
-// At most the memory queue's own largest cap (cloudwatch.maxQueueBytes): recovery hands a dead
-// process's spool to that queue, so a larger spool would only be read to be dropped.
+// Up to 1 GiB a process: the disk is the queue (lines wait there while the memory queue is full),
+// and a directory holds this much per process whose spool is not shipped yet (docs/spool.md).
 const MAX_BYTES_RANGE: WholeNumberRange = { min: MiB, max: 1024 * MiB, unit: 'bytes', minNote: '1 MiB', maxNote: '1 GiB' };
 const RESCAN_RANGE: WholeNumberRange = { min: 100, max: 3_600_000, unit: 'milliseconds', maxNote: '1 hour' };
-/** Twice the CloudWatch queue's default cap: the spool does not extend the queue (docs/spool.md). */
+/** Twice the CloudWatch queue's default cap: an outage of that many more lines rides out a kill. */
 const DEFAULT_MAX_BYTES = 64 * MiB;
 
 const SPOOL_KEYS = new Set(Object.keys(SPOOL_OPTION_KEYS));

@@ -21,6 +21,13 @@ export interface WorkerStreamOptions {
   resourceLimits: ResourceLimits;
   /** The Worker's name, as it shows in a debugger and in heap snapshots. */
   name: string;
+  /**
+   * Given the function that hands the worker what is left and ends it, runs it at exit once
+   * logferry has waited for deliveries (src/lifecycle/exit.ts runs it after every 'exit' listener).
+   */
+  endAtExit: (end: () => void) => void;
+  /** Called once the worker has started and reads lines: until then, a synchronous end() or flushSync() waits for its start. */
+  onReady: () => void;
 }
 
 /** What thread-stream's typings leave out: its ref counting and its state. */
@@ -45,19 +52,22 @@ export function startWorkerStream(options: WorkerStreamOptions): WorkerStream {
       ...(preloading() ? { execArgv: [] } : {}),
     },
   }) as ThreadStreamControls;
-  endAtExit(stream);
+  options.endAtExit(endNow(stream));
   // Until it is ready the worker keeps the process alive, so lines logged at start-up are not
   // lost to an exit that comes before the worker could take them.
-  stream.once('ready', () => stream.unref());
+  stream.once('ready', () => {
+    stream.unref();
+    options.onReady();
+  });
   return stream as unknown as WorkerStream;
 }
 
 /**
- * At 'exit', after logferry's own wait for deliveries (src/lifecycle/exit.ts), hands over what is left and
- * ends the worker: its sinks get their close, and the thread is not cut off mid-write.
+ * Hands over what is left and ends the worker: its sinks get their close, and the thread is not
+ * cut off mid-write. Run at exit after logferry's own wait for deliveries; a no-op once closed.
  */
-function endAtExit(stream: ThreadStreamControls): void {
-  const onExit = () => {
+function endNow(stream: ThreadStreamControls): () => void {
+  return () => {
     if (stream.closed || stream.destroyed) return;
     try {
       stream.ref();
@@ -67,8 +77,6 @@ function endAtExit(stream: ThreadStreamControls): void {
       // A worker that died or stopped reading: logferry's wait has already said what was left.
     }
   };
-  process.on('exit', onExit);
-  stream.once('close', () => process.removeListener('exit', onExit));
 }
 
 /** Whether this runs inside a preload: Node was given one, and there is no main module yet. */

@@ -1,6 +1,7 @@
 import { LogferryArgumentError } from '../errors.js';
-import { replaceDestination } from '../root/destination.js';
-import { existingRootState, type RootState } from '../root/state.js';
+import type { TransportStream } from '../handover/transport-stream.js';
+import { droppingAfterClose, replaceDestination } from '../root/destination.js';
+import { closeBeforeStart, existingRootState, type RootState } from '../root/state.js';
 import type { SinkName } from '../wire/protocol.js';
 import { reportEnding } from './ending-report.js';
 import { type FlushResult, flushRoot, nothingToFlush, readStats, type SinkStats } from './flush.js';
@@ -20,6 +21,8 @@ export async function flushLogs(timeoutMs = 5000): Promise<FlushResult> {
   checkTimeout('flushLogs', timeoutMs);
   const root = existingRootState();
   if (!root) return nothingToFlush();
+  // Closed before the first logger: there never was anything to send.
+  if (root.closed && !root.stream) return { ...nothingToFlush(), closed: true };
   const flushed = await flushRoot(root, timeoutMs);
   const closedWith = closeResults.get(root);
   // After closeLogs() nothing more can be sent: say so, with what the close itself came to.
@@ -29,46 +32,59 @@ export async function flushLogs(timeoutMs = 5000): Promise<FlushResult> {
 
 /**
  * Flushes, then stops the worker thread. Logging afterwards is a no-op (one notice on
- * stderr), never a throw. Default timeout: LOG_EXIT_TIMEOUT_MS. What is left undelivered
- * is also said on stderr.
+ * stderr), never a throw; called before the first logger, every logger is such a no-op.
+ * Default timeout: LOG_EXIT_TIMEOUT_MS. It returns within its timeout, and never blocks the
+ * app's thread for it: the sinks end by its deadline. What is left undelivered is said on stderr.
  */
 export async function closeLogs(timeoutMs?: number): Promise<FlushResult> {
   if (timeoutMs !== undefined) checkTimeout('closeLogs', timeoutMs);
   const root = existingRootState();
-  if (!root) return nothingToFlush();
+  if (!root) {
+    closeBeforeStart();
+    return nothingToFlush();
+  }
   const budget = timeoutMs ?? root.config.exitTimeoutMs;
   const startedAt = Date.now();
+  // The sinks take closeLogs' deadline for the exit's: they cut backoffs short and start nothing
+  // past it, and when the worker is ended they close with what is left of it. Otherwise their
+  // close would take LOG_EXIT_TIMEOUT_MS more, inside thread-stream's end(), which blocks.
+  if (root.shared && !root.closed) setEndingDeadline(root, startedAt + budget);
   const flushed = await flushRoot(root, budget);
   if (flushed.closed) return flushLogs(0);
   closeResults.set(root, flushed);
-  reportEnding(flushed, 'closeLogs()', budget);
+  reportEnding(flushed, 'closeLogs()', budget, Boolean(root.config.spool));
   const stream = root.stream;
   if (stream && !root.closed) {
     root.closed = true;
     const closed = new Promise<void>((resolve) => stream.once('close', resolve));
-    stream.end();
+    // thread-stream's end() blocks until the worker has closed; a worker still starting (a
+    // loaded machine, closeLogs() right after the first line) would hold the loop while it
+    // starts. It is ended once started, and closeLogs() does not wait for that past its bound.
+    void (root.workerReady ?? Promise.resolve()).then(() => endQuietly(stream));
     const remaining = Math.max(0, budget - (Date.now() - startedAt));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, remaining)))]);
     clearTimeout(timer);
-    silenceAfterClose(root);
+    replaceDestination(root, droppingAfterClose());
   }
   return flushed;
 }
 
-/** Swaps the destination for one that drops lines, saying so once on stderr. */
-function silenceAfterClose(root: RootState): void {
-  let told = false;
-  const dropAfterClose = {
-    write(): boolean {
-      if (!told) {
-        told = true;
-        process.stderr.write('logferry: a line was logged after closeLogs(); it and later lines are ignored\n');
-      }
-      return true;
-    },
-  };
-  replaceDestination(root, dropAfterClose);
+/** Ends the stream; a worker that already died has said so (watchTransportErrors), and there is no caller to throw to. */
+function endQuietly(stream: TransportStream): void {
+  try {
+    stream.end();
+  } catch {
+    // Nothing left to end.
+  }
+}
+
+/** The earliest of the deadlines asked for so far: a later closeLogs() does not extend an earlier one. */
+function setEndingDeadline(root: RootState, deadline: number): void {
+  const shared = root.shared;
+  if (!shared) return;
+  const current = shared.exitDeadline[0] ?? 0;
+  shared.exitDeadline[0] = current > 0 ? Math.min(current, deadline) : deadline;
 }
 
 /** Counters of every active sink: received, delivered, pending, dropped, retries, batches, failed requests, last error. */

@@ -14,14 +14,14 @@ import { locateWorker, withThreadStreamWorker } from '../handover/worker-file.js
 import { startWorkerStream } from '../handover/worker-stream.js';
 import { levelValue } from '../levels/level-spec.js';
 import { lowestLevel } from '../levels/logger-levels.js';
-import { installExitHandling } from '../lifecycle/exit.js';
+import { endAfterExitWait, installExitHandling } from '../lifecycle/exit.js';
 import { fieldSerializer, type LineEnrichment, lineEnrichment, lineOptions } from '../line/line-enrichment.js';
 import { GUARDED_SERIALIZERS } from '../line/plain-line-writer.js';
 import type { LogferryOptions, LogLevel } from '../options.js';
 import { createKeyMatcher } from '../redact/secret-keys.js';
 import { safeNoticeText } from '../redact/text-secrets.js';
-import { replaceDestination } from '../root/destination.js';
-import { existingRootState, type RootState, setRootState } from '../root/state.js';
+import { droppingAfterClose, replaceDestination } from '../root/destination.js';
+import { existingRootState, type RootState, setRootState, wasClosedBeforeStart } from '../root/state.js';
 import { createSanitizer, DEFAULT_WALK_LIMITS, type Sanitizer } from '../sanitize/sanitizer.js';
 import { openSpool } from '../spool/open-spool.js';
 import { type SharedState, sharedBufferBytes, viewSharedState } from '../wire/protocol.js';
@@ -122,6 +122,11 @@ function buildRoot(config: Config): RootState {
     maxTextChars: 8 * config.maxLineBytes,
   });
   const options = rootOptions(config, sanitize, lineEnrichment(config, sanitize, isSecretKey));
+  if (wasClosedBeforeStart()) {
+    // closeLogs() came first: no worker, no sinks; a line logged says once that it is ignored.
+    const logger = guardedPino(options, sanitize, droppingAfterClose());
+    return { config, logger, stream: undefined, shared: undefined, sinks: [], nextFlushId: 0, closed: true };
+  }
   for (const notice of config.notices) process.stderr.write(`${notice}\n`);
 
   // A destination of its own: pino's default one would register exit hooks for stdout.
@@ -163,12 +168,23 @@ function buildRoot(config: Config): RootState {
     return root;
   }
 
-  // Exit handling is installed before the worker starts, so logferry's 'exit' listener runs
-  // before the one that ends the worker and can wait for deliveries while it is still up.
+  // Exit handling is installed before the worker starts, so logferry's wait at exit comes
+  // before the worker's end and waits for deliveries while the worker is still up.
   installExitHandling(root);
   spool?.removeWhenSignalFlushed(root);
+  let workerStarted = (): void => undefined;
+  root.workerReady = new Promise<void>((resolve) => {
+    workerStarted = resolve;
+  });
   const worker = withThreadStreamWorker(workerFiles.threadStreamWorker, () =>
-    startWorkerStream({ target: workerFiles.target, workerData: { routes }, resourceLimits: WORKER_RESOURCE_LIMITS, name: 'logferry' }),
+    startWorkerStream({
+      target: workerFiles.target,
+      workerData: { routes },
+      resourceLimits: WORKER_RESOURCE_LIMITS,
+      name: 'logferry',
+      endAtExit: endAfterExitWait,
+      onReady: () => workerStarted(),
+    }),
   );
   // Flush markers and the exit hand-over go through the same stream as pino's lines, so they stay in order.
   const bounded = boundAppBacklog(worker, config.maxAppBacklogBytes);
@@ -200,6 +216,7 @@ function writeStdoutFromAppThread(root: RootState, shared: SharedState): Transpo
   });
   root.sinks = ['stdout'];
   root.stream = stdout;
+  root.workerReady = undefined;
   return stdout;
 }
 

@@ -31,6 +31,23 @@ function counting(destination: Destination, count: LineCount): Destination {
   };
 }
 
+/**
+ * Where lines go after closeLogs(): nowhere, said once on stderr at the first line, so a line
+ * logged too late is neither a throw nor a silent loss.
+ */
+export function droppingAfterClose(): Destination {
+  let told = false;
+  return {
+    write(): boolean {
+      if (!told) {
+        told = true;
+        process.stderr.write('logferry: a line was logged after closeLogs(); it and later lines are ignored\n');
+      }
+      return true;
+    },
+  };
+}
+
 /** From now on every logger of `root` writes to `destination`, still counted when counting began. */
 export function replaceDestination(root: RootState, destination: Destination): void {
   const count = counts.get(root);

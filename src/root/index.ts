@@ -1,2 +1,2 @@
-export { linesWrittenCounter, replaceDestination } from './destination.js';
-export { existingRootState, type RootState, setRootState } from './state.js';
+export { droppingAfterClose, linesWrittenCounter, replaceDestination } from './destination.js';
+export { closeBeforeStart, existingRootState, type RootState, setRootState, wasClosedBeforeStart } from './state.js';

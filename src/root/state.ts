@@ -17,9 +17,12 @@ export interface RootState {
   sinks: SinkName[];
   nextFlushId: number;
   closed: boolean;
+  /** Resolves once the log worker has started; undefined when there is none (or it failed and the app's thread writes stdout). */
+  workerReady?: Promise<void>;
 }
 
 let current: RootState | undefined;
+let closedBeforeStart = false;
 
 /** The root, once something has built it; undefined before the first logger. */
 export function existingRootState(): RootState | undefined {
@@ -29,4 +32,14 @@ export function existingRootState(): RootState | undefined {
 /** Records the root the builder made; called once per process. */
 export function setRootState(root: RootState): void {
   current = root;
+}
+
+/** closeLogs() came before the first logger: the root, when built, logs nothing. */
+export function closeBeforeStart(): void {
+  closedBeforeStart = true;
+}
+
+/** Whether closeLogs() came before the first logger. */
+export function wasClosedBeforeStart(): boolean {
+  return closedBeforeStart;
 }

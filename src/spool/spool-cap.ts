@@ -35,8 +35,8 @@ export class SpoolCap {
 
   /**
    * Before segment `next` is started: removes the oldest segments until what is left and a full
-   * new segment fit in maxBytes. Their lines not yet accepted by CloudWatch lose their disk copy
-   * (they are still in memory), counted in spoolDropped and said once.
+   * new segment fit in maxBytes. Their lines not yet accepted by CloudWatch lose their disk copy,
+   * counted in spoolDropped and said once (the worker counts those it then cannot read in dropped).
    */
   makeRoomFor(next: number): void {
     let total = 0;
@@ -92,7 +92,7 @@ export class SpoolCap {
     if (this.#said) return;
     this.#said = true;
     process.stderr.write(
-      `logferry: CloudWatch spool over maxBytes (${this.#spool.maxBytes}) while the endpoint was slow or down: the oldest ${lost} unshipped lines lost their disk copy (they are still sent from memory); this and later ones are counted in logStats().cloudwatch.spoolDropped\n`,
+      `logferry: CloudWatch spool over maxBytes (${this.#spool.maxBytes}) while the endpoint was slow or down: the oldest ${lost} unshipped lines lost their disk copy (those in the memory queue are still sent from there, those waiting on disk only are lost and counted in logStats().cloudwatch.dropped); this and later ones are counted in logStats().cloudwatch.spoolDropped\n`,
     );
   }
 }

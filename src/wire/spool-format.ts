@@ -148,6 +148,27 @@ export function parseClaimName(name: string): { owner: string; holder: string } 
 export interface SpoolState {
   accepted: SpoolPosition;
   sending: SpoolPosition;
+  /**
+   * Copies of the lines up to `sending` that attempts may have stored and no process has counted in
+   * possibleDuplicates yet: an adopter counts them once. Absent (an older state file): one when
+   * `sending` is past `accepted`.
+   */
+  copies?: number;
+  /**
+   * Lines the holder's memory queue dropped whose report line CloudWatch has not accepted yet: how
+   * many, when they were dropped and when logged (epoch ms), by which process and for which
+   * stream. An adopter sends the report.
+   */
+  drops?: {
+    count: number;
+    firstAt: number;
+    lastAt: number;
+    loggedFrom: number;
+    loggedUntil: number;
+    pid: number;
+    hostname: string;
+    logStream: string;
+  };
 }
 
 /** Segment size for a spool capped at `maxBytes`: small enough that shipped parts are removed often. */

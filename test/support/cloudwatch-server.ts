@@ -68,6 +68,8 @@ const LIMITS = {
 export interface CloudWatchServerOptions {
   /** Largest event, message bytes plus 26: 1,048,576 today; 262,144 for the older 256 KB limit. */
   maxEventSize?: number;
+  /** What to keep of each accepted message (a long run keeps only what it counts); the whole message by default. */
+  keep?: (message: string) => string;
 }
 
 export class LocalCloudWatchLogs {
@@ -88,12 +90,14 @@ export class LocalCloudWatchLogs {
   /** Called after each accepted PutLogEvents with the count so far (e.g. to delete the stream mid-run). */
   onAccepted: ((acceptedPuts: number) => void) | undefined;
   readonly #maxEventSize: number;
+  readonly #keep: ((message: string) => string) | undefined;
   #faults: Array<{ kind: Fault; remaining: number; until: number; operation: string | undefined }> = [];
   #server: Server | undefined;
   #url = '';
 
   constructor(options: CloudWatchServerOptions = {}) {
     this.#maxEventSize = options.maxEventSize ?? 1_048_576;
+    this.#keep = options.keep;
   }
 
   get url(): string {
@@ -357,7 +361,8 @@ export class LocalCloudWatchLogs {
       events.forEach((event, index) => {
         if (event.timestamp < oldest) tooOldEnd = index;
         else if (event.timestamp > now + LIMITS.aheadMs) tooNewStart ??= index;
-        else stream.push({ timestamp: event.timestamp, message: event.message, ingestionTime: now });
+        else
+          stream.push({ timestamp: event.timestamp, message: this.#keep ? this.#keep(event.message) : event.message, ingestionTime: now });
       });
       const rejected = {
         ...(tooOldEnd >= 0 ? { tooOldLogEventEndIndex: tooOldEnd } : {}),

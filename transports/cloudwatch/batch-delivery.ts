@@ -27,11 +27,19 @@ export interface DeliveryContext {
   onRequestFailed(): void;
   /** Pieces were delivered or given up: pending changed. */
   onProgress(): void;
+  /**
+   * How many copies of the batch may be stored by attempts this process has not counted yet: said
+   * before each attempt (the one about to go counts) and after an answer that stored nothing.
+   */
+  onCopiesAtRisk(copies: number): void;
 }
 
 export interface DeliveryOutcome {
   /** Events still unsettled because the exit deadline came first. */
   cutOff: number;
+  /** Of those, the events of the piece whose attempts may have stored it, and how many such attempts. */
+  cutOffPiece: number;
+  unanswered: number;
   /** A failure no retry fixes: the rest of the batch was dropped; wait before the next. */
   fatal: boolean;
 }
@@ -63,6 +71,7 @@ export class BatchDelivery {
       try {
         await api.ensureStream(cutOff);
         creating = false;
+        this.#context.onCopiesAtRisk(unanswered + 1);
         const answer = (put ?? api.preparePutLogEvents(events, cutOff)).send();
         put = undefined;
         this.awaitingAnswer = true;
@@ -80,12 +89,17 @@ export class BatchDelivery {
         put?.discard();
         put = undefined;
         this.#context.onRequestFailed();
-        if (cutOff.aborted) break;
+        // A request cut off at the exit deadline was on the wire: it may have been stored.
+        if (cutOff.aborted) {
+          if (wasSent) unanswered++;
+          break;
+        }
         reporter.add('failedRequests');
         reporter.error(describeFailure(error));
         const kind = classifyFailure(error, creating);
         // A credential failure stops the request before it leaves; only a retryable one may have stored it.
         if (wasSent && kind === 'retry' && mayHaveBeenStored(error)) unanswered++;
+        else this.#context.onCopiesAtRisk(unanswered);
         if (kind === 'missing-resource' && ++this.#creationsInARow <= MAX_CREATIONS_IN_A_ROW) {
           api.streamLost();
         } else if (kind === 'retry' || kind === 'credentials') {
@@ -124,7 +138,7 @@ export class BatchDelivery {
         `${refused.lines} of a batch of ${batchSize} lines refused and given up after splitting (counted in logStats().cloudwatch.rejected)`,
       );
     }
-    return { cutOff: pieces.remaining, fatal };
+    return { cutOff: pieces.remaining, cutOffPiece: pieces.current?.length ?? 0, unanswered, fatal };
   }
 
   #accepted(events: LogEvents, rejected: RejectedRanges | undefined, unanswered: number): void {

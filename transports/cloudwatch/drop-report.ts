@@ -1,18 +1,36 @@
-// The one line that tells the log stream itself that the queue dropped lines. Pure: no I/O.
+// The one line that tells the log stream itself that lines were dropped. Pure: no I/O.
 
 import type { DropRecord } from './event-queue.js';
 
-/** The pino-shaped line (as JSON) saying how many lines the queue dropped, and when, to stay under `maxQueueBytes`. */
-export function dropReportLine(drops: DropRecord, maxQueueBytes: number, now: number): string {
-  const from = new Date(drops.firstAt).toISOString();
-  const until = new Date(drops.lastAt).toISOString();
+/** Who logged the dropped lines: the process (pid, host) and the stream they were bound for. */
+export interface DropOrigin {
+  pid: number;
+  hostname: string;
+  logStream: string;
+}
+
+/**
+ * The pino-shaped line (as JSON) saying how many lines were dropped to stay under `maxQueueBytes`:
+ * when they were logged and by which process, and when they were dropped.
+ */
+export function dropReportLine(drops: DropRecord, maxQueueBytes: number, now: number, origin: DropOrigin): string {
+  const iso = (time: number) => (Number.isFinite(time) ? new Date(time).toISOString() : 'unknown');
+  const from = iso(drops.firstAt);
+  const until = iso(drops.lastAt);
+  const loggedFrom = iso(drops.loggedFrom);
+  const loggedUntil = iso(drops.loggedUntil);
   return JSON.stringify({
     level: 40,
     time: now,
     module: 'logferry',
-    msg: `logferry dropped ${drops.count} lines between ${from} and ${until}: the CloudWatch queue was over maxQueueBytes (${maxQueueBytes}) while the endpoint was slow or down`,
+    msg: `logferry dropped ${drops.count} lines logged between ${loggedFrom} and ${loggedUntil} by pid ${origin.pid} on ${origin.hostname} (stream ${origin.logStream}), dropped between ${from} and ${until}: the CloudWatch queue was over maxQueueBytes (${maxQueueBytes}) while the endpoint was slow or down`,
     droppedLines: drops.count,
     droppedFrom: from,
     droppedUntil: until,
+    droppedLoggedFrom: loggedFrom,
+    droppedLoggedUntil: loggedUntil,
+    droppedByPid: origin.pid,
+    droppedByHost: origin.hostname,
+    droppedLogStream: origin.logStream,
   });
 }

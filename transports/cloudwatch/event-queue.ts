@@ -35,8 +35,12 @@ export interface OutgoingBatch {
 /** What the queue dropped to stay under its cap. */
 export interface DropRecord {
   count: number;
+  /** When the drops happened. */
   firstAt: number;
   lastAt: number;
+  /** When the dropped lines were logged (their times). */
+  loggedFrom: number;
+  loggedUntil: number;
 }
 
 /** A FIFO of events capped in bytes; past the cap the oldest are dropped and counted. */
@@ -81,6 +85,11 @@ export class EventQueue {
     return this.#firstSeq + this.#ring.length - 1;
   }
 
+  /** Whether an event of `messageBytes` fits under the cap without dropping any (an empty queue takes any one event). */
+  hasRoomFor(messageBytes: number): boolean {
+    return this.length === 0 || this.#bytes + messageBytes + EVENT_OVERHEAD_BYTES <= this.#maxBytes;
+  }
+
   /** True when a full batch is waiting: send now rather than wait for the interval. */
   get hasFullBatch(): boolean {
     return this.length >= MAX_BATCH_EVENTS || this.#bytes >= MAX_BATCH_BYTES;
@@ -94,9 +103,14 @@ export class EventQueue {
   push(timestamp: number, message: string, messageBytes: number, now: number, overCap = false): number {
     const eventBytes = messageBytes + EVENT_OVERHEAD_BYTES;
     let dropped = 0;
+    let loggedFrom = Number.POSITIVE_INFINITY;
+    let loggedUntil = Number.NEGATIVE_INFINITY;
     // Room is made before the event is stored, so the ring never holds more than the cap.
     if (!overCap) {
       while (this.#bytes + eventBytes > this.#maxBytes && this.length > 0) {
+        const logged = this.#ring.headTimestamp as number;
+        loggedFrom = Math.min(loggedFrom, logged);
+        loggedUntil = Math.max(loggedUntil, logged);
         this.#bytes -= (this.#ring.headBytes as number) + EVENT_OVERHEAD_BYTES;
         this.#ring.drop();
         this.#firstSeq++;
@@ -105,12 +119,13 @@ export class EventQueue {
     }
     this.#ring.push(message, messageBytes, timestamp, now);
     this.#bytes += eventBytes;
-    if (dropped > 0) {
-      this.#drops = this.#drops
-        ? { ...this.#drops, count: this.#drops.count + dropped, lastAt: now }
-        : { count: dropped, firstAt: now, lastAt: now };
-    }
+    if (dropped > 0) this.#drops = mergeDrops(this.#drops, { count: dropped, firstAt: now, lastAt: now, loggedFrom, loggedUntil });
     return dropped;
+  }
+
+  /** Drops not reported yet, left in place. */
+  get drops(): DropRecord | undefined {
+    return this.#drops;
   }
 
   /** Drops not reported yet, cleared by the call. */
@@ -183,6 +198,18 @@ export class EventQueue {
     if (events.length > 0) markWholeBatch(json, BODY_HEAD_ROOM, jsonAt);
     return { events, firstSeq, lastSeq: this.#firstSeq - 1, bytes, restamped };
   }
+}
+
+/** Two drop records as one: the counts added, the times spanning both. */
+export function mergeDrops(a: DropRecord | undefined, b: DropRecord | undefined): DropRecord | undefined {
+  if (!a || !b) return a ?? b;
+  return {
+    count: a.count + b.count,
+    firstAt: Math.min(a.firstAt, b.firstAt),
+    lastAt: Math.max(a.lastAt, b.lastAt),
+    loggedFrom: Math.min(a.loggedFrom, b.loggedFrom),
+    loggedUntil: Math.max(a.loggedUntil, b.loggedUntil),
+  };
 }
 
 /** A copy of `json`'s first `used` bytes in a Buffer of at least `bytes`; the events cut so far move with it. */

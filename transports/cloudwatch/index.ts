@@ -22,10 +22,9 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): LineHandle
   const sender = new CloudWatchSender(api, spool ? { ...options, ...spool.senderHooks() } : options, reporter);
   const transactionalOnly = options.scope === 'transactional';
   /** Queues a line as an event; returns the seq it got. */
-  const queue = (time: number, line: string): number => {
+  const queue = (time: number, line: string, bytes = utf8Bytes(line)): number => {
     // The queue copies the line's bytes out of the string (see record-ring.ts); a line that fits
-    // has its bytes counted once, here.
-    const bytes = utf8Bytes(line);
+    // has its bytes counted once.
     if (bytes <= options.maxEventBytes) sender.enqueue(time, line, false, bytes);
     else {
       const fitted = fitMessage(line, options.maxEventBytes);
@@ -34,8 +33,16 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): LineHandle
     }
     return sender.queue.lastSeq;
   };
-  // A dead process's spooled lines go first, with the times they were logged at.
-  spool?.recover((time, line) => queue(time ?? readCloudWatchLine(line, false).time, line));
+  // A dead process's spooled lines go first, with the times they were logged at; they wait on disk
+  // until the queue has room.
+  spool?.recover({
+    enqueue: (time, line) => queue(time ?? readCloudWatchLine(line, false).time, line),
+    hasRoomFor: (bytes) => sender.queue.hasRoomFor(bytes),
+    wake: () => sender.refillFromDisk(),
+    undeliveredDrops: () => sender.undeliveredDrops(),
+    reportDrops: (drops, origin) => sender.reportDrops(drops, origin),
+  });
+  sender.refillFromDisk();
 
   return {
     onLine(line, _span, prefixLevel) {
@@ -50,8 +57,12 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): LineHandle
         time = leading >= 0 ? leading : readCloudWatchLine(line, false).time;
       }
       countReceivedLine();
-      const seq = queue(time, line);
-      spool?.noteOwnLine(seq, line);
+      const bytes = utf8Bytes(line);
+      // With the spool on, a spooled line waits on disk while the queue is full (or lines before it wait there).
+      const place = spool ? spool.placeOwnLine(bytes) : 'memory';
+      if (place === 'disk') return;
+      const seq = queue(time, line, bytes);
+      if (place === 'spooled') spool?.noteOwnQueued(seq);
     },
     onFlush: (flushId) => sender.markFlush(flushId),
     close: async () => {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { MAX_AGE_MS } from '../../src/wire/cloudwatch-limits.js';
 import type { SinkReporter } from '../../src/wire/sink-reporter.js';
 import { utf8Bytes } from '../../src/wire/utf8.js';
@@ -5,8 +6,8 @@ import { Sleeper } from '../shared/backoff.js';
 import { FlushWaiters } from '../shared/flush-waiters.js';
 import { BatchDelivery } from './batch-delivery.js';
 import type { LogsApi } from './client.js';
-import { dropReportLine } from './drop-report.js';
-import { EventQueue, type OutgoingBatch } from './event-queue.js';
+import { type DropOrigin, dropReportLine } from './drop-report.js';
+import { type DropRecord, EventQueue, mergeDrops, type OutgoingBatch } from './event-queue.js';
 import { NextBatch } from './next-batch.js';
 import { BatchPieces } from './refusals.js';
 
@@ -25,6 +26,22 @@ export interface SenderOptions {
   onBatchSending?: (lastSeq: number) => void;
   /** Called once a batch is settled (accepted, or refused or given up and counted) with the seq of its last event. */
   onBatchSettled?: (lastSeq: number) => void;
+  /** Copies of the batch in flight that attempts not yet counted may have stored (the spool keeps it for an adopter). */
+  onCopiesAtRisk?: (copies: number) => void;
+  /** With the spool on: lines waiting on disk, moved to the queue as it makes room. */
+  backlog?: DiskBacklog;
+}
+
+/** Lines that wait on disk rather than in the queue (the spool): the queue takes them as it has room. */
+export interface DiskBacklog {
+  /** Lines waiting on disk now. */
+  waiting(): number;
+  /** Lines ever known to wait on disk (only grows). */
+  known(): number;
+  /** Of those, the lines since queued or given up (only grows). */
+  accounted(): number;
+  /** Queues waiting lines, oldest first, while the queue has room. */
+  refill(): void;
 }
 
 /** After a failure no retry can fix, wait this long before trying the next batch. */
@@ -47,6 +64,8 @@ export class CloudWatchSender {
   readonly #delivery: BatchDelivery;
   /** The batch being delivered, and its pieces still to go (kept when the exit deadline cut it off). */
   #inFlight: { batch: OutgoingBatch; pieces: BatchPieces } | undefined;
+  /** Attempts at the piece the exit deadline cut off that may have stored it, and its events. */
+  #cutOffAttempts = { unanswered: 0, events: 0 };
   readonly #next: NextBatch;
   #pumping = false;
   #timer: NodeJS.Timeout | undefined;
@@ -57,6 +76,12 @@ export class CloudWatchSender {
   #idleWaiters: Array<() => void> = [];
   /** The last batch taken was full: what is queued behind it is the rest of a backlog. */
   #draining = false;
+  /** Flushes that cover lines still on disk: each waits until the disk line it covers is queued. */
+  readonly #diskFlushes: Array<{ id: number; seq: number; diskLines: number }> = [];
+  /** The backlog is moving lines to the queue (enqueue then leaves the sending to the caller). */
+  #refilling = false;
+  /** Drops of this process whose report line is queued or being sent: the spool keeps them until it is accepted. */
+  #dropReports: Array<{ drops: DropRecord; seq: number }> = [];
 
   constructor(api: LogsApi, options: SenderOptions, reporter: SinkReporter) {
     this.#api = api;
@@ -75,6 +100,7 @@ export class CloudWatchSender {
       onFirstRequestSent: () => this.#prepareNext(),
       onRequestFailed: () => this.#next.discardRequest(),
       onProgress: () => this.#publishPending(),
+      onCopiesAtRisk: (copies) => this.#options.onCopiesAtRisk?.(copies),
     });
     // Make the stream (and group) ready while the first lines arrive, not after the first batch
     // fills; a failure here is met again, and reported, by the first delivery.
@@ -85,6 +111,7 @@ export class CloudWatchSender {
   enqueue(timestamp: number, message: string, overCap = false, messageBytes = utf8Bytes(message)): void {
     const dropped = this.queue.push(timestamp, message, messageBytes, Date.now(), overCap);
     if (dropped > 0) this.#reporter.add('dropped', dropped);
+    if (this.#refilling) return;
     this.#publishPending();
     if (this.queue.hasFullBatch) {
       void this.#pump();
@@ -98,9 +125,37 @@ export class CloudWatchSender {
     // no backoff or pause outlasts it.
     const exitDeadline = this.#reporter.exitDeadline();
     if (exitDeadline > 0) this.#hurry(exitDeadline);
-    this.#flushWaiters.add(id, this.queue.lastSeq);
+    const backlog = this.#options.backlog;
+    if (backlog && (this.#diskFlushes.length > 0 || backlog.waiting() > 0)) {
+      // Lines on disk get their seq when queued: this flush waits until the last of them is.
+      this.#diskFlushes.push({ id, seq: this.queue.lastSeq, diskLines: backlog.known() });
+      this.refillFromDisk();
+    } else this.#flushWaiters.add(id, this.queue.lastSeq);
     this.#settleFlushes();
     void this.#pump();
+  }
+
+  /** Moves lines waiting on disk to the queue while it has room, and sends them. */
+  refillFromDisk(): void {
+    this.#refill();
+    if (this.queue.length > 0) void this.#pump();
+  }
+
+  #refill(): void {
+    const backlog = this.#options.backlog;
+    if (!backlog || this.#refilling) return;
+    this.#refilling = true;
+    try {
+      backlog.refill();
+    } finally {
+      this.#refilling = false;
+    }
+    // A flush covering disk lines now all queued (or given up) waits on the seqs they got.
+    while (this.#diskFlushes.length > 0 && (this.#diskFlushes[0]?.diskLines ?? 0) <= backlog.accounted()) {
+      const flush = this.#diskFlushes.shift() as { id: number; seq: number };
+      this.#flushWaiters.add(flush.id, Math.max(flush.seq, this.queue.lastSeq));
+    }
+    this.#publishPending();
   }
 
   /** Sends everything held, waiting at most `budgetMs`; what is still undelivered then is counted as dropped. */
@@ -113,6 +168,9 @@ export class CloudWatchSender {
     clearTimeout(this.#timer);
     const lost = this.queue.clear() + this.#next.clear() + (this.#inFlight?.pieces.remaining ?? 0);
     this.#inFlight = undefined;
+    this.#countCutOffCopies();
+    // Lines still on disk stay there for the next process; the flushes waiting on them are answered.
+    for (const flush of this.#diskFlushes.splice(0)) this.#flushWaiters.add(flush.id, flush.seq);
     this.#reporter.add('dropped', lost);
     if (lost > 0) {
       process.stderr.write(`logferry: CloudWatch: ${lost} lines were not delivered before the exit deadline (LOG_EXIT_TIMEOUT_MS)\n`);
@@ -120,6 +178,24 @@ export class CloudWatchSender {
     // Everything is delivered or counted now: every flush still waiting is answered.
     this.#settleFlushes();
     this.#api.destroy();
+  }
+
+  /**
+   * Attempts the exit deadline cut off may have stored their piece. With the spool, the state file
+   * already says so (`copies`) and the process that adopts the spool counts them when it sends the
+   * lines again: counted here, they would be missed whenever the process ends before the worker's
+   * close is reported. Without it, one of the copies may be the only one: the others are counted.
+   */
+  #countCutOffCopies(): void {
+    const { unanswered, events } = this.#cutOffAttempts;
+    this.#cutOffAttempts = { unanswered: 0, events: 0 };
+    if (this.#options.backlog || unanswered < 2) return;
+    const copies = (unanswered - 1) * events;
+    this.#reporter.add('possibleDuplicates', copies);
+    this.#reporter.reportOnce(
+      'possible-duplicates-cut-off',
+      `logferry: CloudWatch: requests cut off at the exit deadline may have been stored, so the log stream may hold ${copies} lines twice (counted in logStats().cloudwatch.possibleDuplicates)`,
+    );
   }
 
   /** From now on nothing waits past `deadline`: a backoff sleep or pause under way ends now. */
@@ -135,7 +211,7 @@ export class CloudWatchSender {
   }
 
   #isEmpty(): boolean {
-    return this.queue.length === 0 && this.#next.batch === undefined;
+    return this.queue.length === 0 && this.#next.batch === undefined && !(this.#options.backlog?.waiting() ?? 0);
   }
 
   #pastDeadline(): boolean {
@@ -146,8 +222,11 @@ export class CloudWatchSender {
   }
 
   #shouldSend(): boolean {
+    if (this.queue.length === 0) this.#refill();
     if (this.queue.length === 0 || this.#pastDeadline()) return false;
     if (this.#closingDeadline !== undefined || this.#flushWaiters.length > 0 || this.queue.hasFullBatch) return true;
+    // Lines waiting on disk have waited already: they go at the pace the endpoint takes them.
+    if ((this.#options.backlog?.waiting() ?? 0) > 0 || this.#diskFlushes.length > 0) return true;
     // The rest of a backlog (a burst) goes once it has all arrived, without the interval: the
     // interval is there to gather lines that come slowly, and these have waited already.
     return Date.now() >= this.#partialBatchDue();
@@ -191,8 +270,12 @@ export class CloudWatchSender {
         if (outcome.fatal) this.#pausedUntil = Date.now() + FATAL_PAUSE_MS;
         // Cut off at the deadline, what is left stays in flight (and pending, as the app's thread
         // reads it at its own deadline) until close counts it.
-        if (outcome.cutOff > 0) break;
+        if (outcome.cutOff > 0) {
+          this.#cutOffAttempts = { unanswered: outcome.unanswered, events: outcome.cutOffPiece };
+          break;
+        }
         this.#options.onBatchSettled?.(batch.lastSeq);
+        this.#dropReports = this.#dropReports.filter((report) => report.seq > batch.lastSeq);
         this.#inFlight = undefined;
         this.#settleFlushes();
         this.#reportDrops();
@@ -207,10 +290,13 @@ export class CloudWatchSender {
   }
 
   #takeBatch(): OutgoingBatch | undefined {
+    this.#refill();
     this.#draining = this.queue.hasFullBatch;
     const batch = this.queue.takeBatch(Date.now(), maxAgeMs(this.#options.retentionDays));
     // Counted when the timestamps are replaced, so a batch later split or lost still counts them.
     if (batch) this.#reporter.add('restamped', batch.restamped);
+    // The room the batch made is filled from disk at once, so the next batch is ready behind it.
+    this.#refill();
     return batch;
   }
 
@@ -231,13 +317,30 @@ export class CloudWatchSender {
   #reportDrops(): void {
     const drops = this.queue.takeDrops();
     if (!drops) return;
+    this.#dropReports.push({ drops, seq: this.reportDrops(drops, this.#origin()) });
+  }
+
+  #origin(): DropOrigin {
+    return { pid: process.pid, hostname: hostname(), logStream: this.#options.logStreamName };
+  }
+
+  /** Queues the line saying `origin` dropped lines (this process's, or a dead one's the spool kept); returns its seq. */
+  reportDrops(drops: DropRecord, origin: DropOrigin): number {
     const now = Date.now();
-    this.enqueue(now, dropReportLine(drops, this.#options.maxQueueBytes, now), true);
+    this.enqueue(now, dropReportLine(drops, this.#options.maxQueueBytes, now, origin), true);
+    return this.queue.lastSeq;
+  }
+
+  /** This process's drops whose report has not been accepted yet (the spool keeps them, so a kill does not lose them). */
+  undeliveredDrops(): (DropRecord & DropOrigin) | undefined {
+    const drops = this.#dropReports.reduce<DropRecord | undefined>((all, report) => mergeDrops(all, report.drops), this.queue.drops);
+    return drops && { ...drops, ...this.#origin() };
   }
 
   #publishPending(): void {
     const inFlight = this.#inFlight?.pieces.remaining ?? 0;
-    this.#reporter.set('pending', this.queue.length + inFlight + this.#next.events);
+    const onDisk = this.#options.backlog?.waiting() ?? 0;
+    this.#reporter.set('pending', this.queue.length + inFlight + this.#next.events + onDisk);
     this.#reporter.set('queuedBytes', this.queue.bytes);
   }
 }

@@ -5,48 +5,37 @@ import {
   claimName,
   offsetOf,
   parseClaimName,
-  position,
-  readSegment,
   SEGMENT_MAGIC,
   SPOOL_START,
-  type SpoolPosition,
   type SpoolState,
   segmentOf,
   stateName,
 } from '../../../src/wire/spool-format.js';
 import { isOwnFile, ownerIsAlive } from '../../../src/wire/spool-owner.js';
 import { SpoolFiles } from './spool-files.js';
+import { countRecords, type SegmentDamage } from './spool-reader.js';
 
 // At start, the spools of processes that died are adopted, each exactly once: the claim file
 // `claim-<owner>@<holder>` is renamed to name this process as holder, and rename is atomic, so of
 // two processes starting together only one wins. A holder that is still alive keeps its files.
 
-/** What was read from a dead process's spool; its lines went to the `take` callback, oldest first. */
+/** A dead process's spool, claimed: its lines stay on disk until the queue has room for them. */
 export interface AdoptedSpool {
   files: SpoolFiles;
   state: SpoolState;
+  /** Its segments on disk from the accepted one on, oldest first. */
+  segments: number[];
+  /** Records on disk past the accepted position (by their lengths: damage may cut them short). */
   lines: number;
-  /** Lines of the batch that was being sent when the process died: CloudWatch may hold them already. */
+  /** Of those, the lines of the batch that was being sent when the process died: CloudWatch may hold them already. */
   possibleDuplicates: number;
-  /** False when a read failed part way: the files stay for the next process (duplicates at worst). */
-  complete: boolean;
 }
 
-/** Takes each recovered line, with where it ends in its files. */
-export type TakeLine = (line: string, end: SpoolPosition) => void;
-
 /**
- * Claims the spools of dead processes in `dir` and hands what they left unshipped to the line
- * sink `take` returns for each, one segment at a time: memory holds one segment, not a whole
- * spool (the queue then keeps at most its own cap). Never throws.
+ * Claims the spools of dead processes in `dir` and counts what they left unshipped, without
+ * reading it into memory: the shipper streams it from disk as the queue makes room. Never throws.
  */
-export function adoptDeadSpools(
-  dir: string,
-  me: string,
-  fsync: boolean,
-  reporter: SinkReporter,
-  take: (files: SpoolFiles, state: SpoolState) => TakeLine,
-): AdoptedSpool[] {
+export function adoptDeadSpools(dir: string, me: string, fsync: boolean, reporter: SinkReporter): AdoptedSpool[] {
   const adopted: AdoptedSpool[] = [];
   let names: string[];
   try {
@@ -74,19 +63,36 @@ export function adoptDeadSpools(
     }
     const files = new SpoolFiles(dir, claim.owner, me, fsync);
     const state = readState(files, reporter);
-    const spool: AdoptedSpool = { files, state, lines: 0, possibleDuplicates: 0, complete: true };
+    const spool: AdoptedSpool = { files, state, segments: [], lines: 0, possibleDuplicates: 0 };
     try {
-      readAdopted(spool, take(files, state), reporter);
+      spool.segments = files.segments().filter((segment) => segment >= segmentOf(state.accepted));
+      for (const segment of spool.segments) {
+        const from = segment === segmentOf(state.accepted) ? offsetOf(state.accepted) : SEGMENT_MAGIC.length;
+        const sendingUpTo =
+          segmentOf(state.sending) > segment
+            ? Number.POSITIVE_INFINITY
+            : segmentOf(state.sending) === segment
+              ? offsetOf(state.sending)
+              : 0;
+        const counted = countRecords(files.segmentPath(segment), from, sendingUpTo);
+        spool.lines += counted.records;
+        spool.possibleDuplicates += counted.before * copiesAtRisk(state);
+      }
     } catch (error) {
-      spool.complete = false;
       reporter.reportOnce(
         `spool-read-${claim.owner}`,
-        `logferry: CloudWatch spool: cannot read the spool of ${claim.owner} (${(error as Error).message}); ${spool.lines} lines read are shipped, the files are left in ${dir}`,
+        `logferry: CloudWatch spool: cannot read the spool of ${claim.owner} (${(error as Error).message}); its files are left in ${dir}`,
       );
     }
     adopted.push(spool);
   }
   return adopted;
+}
+
+/** Copies of the lines up to `sending` the dead holder may have caused and not counted. */
+function copiesAtRisk(state: SpoolState): number {
+  if (typeof state.copies === 'number' && Number.isInteger(state.copies) && state.copies >= 0) return state.copies;
+  return state.sending > state.accepted ? 1 : 0;
 }
 
 function readState(files: SpoolFiles, reporter: SinkReporter): SpoolState {
@@ -109,29 +115,24 @@ function readState(files: SpoolFiles, reporter: SinkReporter): SpoolState {
   return { accepted: SPOOL_START, sending: SPOOL_START };
 }
 
-function readAdopted(spool: AdoptedSpool, takeLine: TakeLine, reporter: SinkReporter): void {
-  const { files, state } = spool;
-  for (const segment of files.segments()) {
-    if (segment < segmentOf(state.accepted)) continue;
-    const path = files.segmentPath(segment);
-    const from = segment === segmentOf(state.accepted) ? offsetOf(state.accepted) : SEGMENT_MAGIC.length;
-    const read = readSegment(readFileSync(path), from);
-    for (const record of read.records) {
-      const end = position(segment, record.end);
-      takeLine(record.line, end);
-      spool.lines++;
-      if (end <= state.sending) spool.possibleDuplicates++;
-    }
-    if (read.damage === 'torn') {
-      reporter.reportOnce(
-        `spool-torn-${path}`,
-        `logferry: CloudWatch spool: ${path} ends in a record cut short (a write interrupted by a crash); the ${read.records.length} records before it are shipped, the cut one skipped`,
-      );
-    } else if (read.damage) {
-      const what = read.damage === 'foreign' ? 'not a logferry spool segment' : 'damaged in the middle';
-      setAside(files, path, `${what}: the ${read.records.length} records before the damage are shipped`, reporter);
-    }
+/** Says what a reader found damaged in `segment`, and sets aside a file that cannot be read on. */
+export function reportDamage(
+  files: SpoolFiles,
+  segment: number,
+  damage: SegmentDamage,
+  recordsBefore: number,
+  reporter: SinkReporter,
+): void {
+  const path = files.segmentPath(segment);
+  if (damage === 'torn') {
+    reporter.reportOnce(
+      `spool-torn-${path}`,
+      `logferry: CloudWatch spool: ${path} ends in a record cut short (a write interrupted by a crash); the ${recordsBefore} records before it are shipped, the cut one skipped`,
+    );
+    return;
   }
+  const what = damage === 'foreign' ? 'not a logferry spool segment' : 'damaged in the middle';
+  setAside(files, path, `${what}: the ${recordsBefore} records before the damage are shipped`, reporter);
 }
 
 function setAside(files: SpoolFiles, path: string, why: string, reporter: SinkReporter): void {
