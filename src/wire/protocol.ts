@@ -70,7 +70,7 @@ export function sinkSlot(sink: SinkName): number {
   return SINKS.indexOf(sink);
 }
 
-/** Counters each sink publishes; one Float64 slot each, written only by that sink's worker (the spool's `spooled` and `unspooled` only by the app's thread). */
+/** Counters each sink publishes; one Float64 slot each, written only by that sink's worker (the spool's `spooled` and `unspooled`, and the buffer's three, only by the app's thread). */
 export const STAT_FIELDS = [
   'received',
   'delivered',
