@@ -2,7 +2,7 @@
 // each mode runs in a process of its own (one root per process), alternating, BENCH_ROUNDS rounds;
 // JSON goes to stdout, which the parent sends to /dev/null. Every call is made inside a
 // withLogBuffer scope of 20 calls (a request's worth), so scope costs are counted too.
-// Run: `npm run build && BENCH_ROUNDS=5 node dist/bench/buffer-cost.js`.
+// Run: `npm run bench` (BENCH_SCENARIOS=buffer for this table alone), or `node dist/bench/buffer-cost.js`.
 import { spawnSync } from 'node:child_process';
 
 const MODES = {
@@ -39,7 +39,8 @@ async function child(mode: string): Promise<void> {
   process.stderr.write(`BUFFER_COST ${ns}\n`);
 }
 
-function main(): void {
+/** Runs every mode, alternating, and returns the table (Markdown) of ns per call. */
+export function runBufferCostBench(): string {
   const rounds = Number(process.env.BENCH_ROUNDS ?? '5');
   const figures: Record<string, number[]> = {};
   for (let round = 0; round < rounds; round++) {
@@ -55,12 +56,15 @@ function main(): void {
     }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-  process.stdout.write(`| call (in a scope of ${SCOPE_CALLS} calls) | ns per call, median of ${rounds} | rounds |\n|---|---|---|\n`);
+  let table = `\n### Holding a line against writing one\n\n| call (in a scope of ${SCOPE_CALLS} calls) | ns per call, median of ${rounds} | rounds |\n|---|---|---|\n`;
   for (const [mode, values] of Object.entries(figures)) {
-    process.stdout.write(`| ${mode} | ${median(values).toFixed(0)} | ${values.map((v) => v.toFixed(0)).join(', ')} |\n`);
+    table += `| ${mode} | ${median(values).toFixed(0)} | ${values.map((v) => v.toFixed(0)).join(', ')} |\n`;
   }
+  return table;
 }
 
-const mode = process.argv[2];
-if (mode === undefined) main();
-else void child(mode);
+if (require.main === module) {
+  const mode = process.argv[2];
+  if (mode === undefined) process.stdout.write(runBufferCostBench());
+  else void child(mode);
+}

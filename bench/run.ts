@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalBugsnag } from '../test/support/bugsnag-receiver.js';
 import { LocalCloudWatchLogs } from '../test/support/cloudwatch-server.js';
+import { runBufferCostBench } from './buffer-cost.js';
 import { barChartSvg } from './chart.js';
 import { benchChildEnv } from './child-env.js';
 import type { Contender } from './contenders.js';
@@ -271,6 +272,8 @@ async function main(): Promise<void> {
   }
   // The spool's cost: its own table (docs/spool.md), not in results.json.
   const spoolTable = !only || only.includes('spool') ? await runSpoolBench(cloudwatch) : '';
+  // Holding a line in a buffer scope against writing one (docs/integrations.md), also its own table.
+  const bufferTable = !only || only.includes('buffer') ? runBufferCostBench() : '';
   await cloudwatch.stop();
   await bugsnag.stop();
   // A subset run (BENCH_SCENARIOS) replaces its scenarios and keeps the others' last figures.
@@ -299,6 +302,7 @@ async function main(): Promise<void> {
   writeBenchTablesDoc(scenarioTitle);
   process.stdout.write(formatTables(summaries, scenarioTitle));
   process.stdout.write(spoolTable);
+  process.stdout.write(bufferTable);
   process.stdout.write(`\n${process.version}, ${new Date().toISOString()}\n`);
 }
 
