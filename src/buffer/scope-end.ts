@@ -1,15 +1,9 @@
-import pino from 'pino';
 import { currentLogScope, type LogScope } from '../context/log-scope.js';
+import { destinationOf } from '../root/destination.js';
 import { countBuffered } from './buffer-stats.js';
 
 // What happens to a scope's held lines: written, in order, when the scope fails (each with
 // `buffered: true`, the first with how many were dropped for the cap), or discarded when it ends.
-
-const { streamSym } = pino.symbols;
-
-interface Destination {
-  write(line: string): unknown;
-}
 
 /** Writes what `scope` holds, oldest first, to the destination of the logger that held each line. */
 export function writeHeld(scope: LogScope): void {
@@ -21,8 +15,7 @@ export function writeHeld(scope: LogScope): void {
     const line = held[i] as LogScope['held'][number];
     const extra = i === 0 && dropped > 0 ? `,"buffered":true,"bufferDropped":${dropped}` : ',"buffered":true';
     // The destination is read now, not when the line was held: it may have been swapped since (the worker failed).
-    const destination = (line.logger as Record<symbol, Destination | undefined>)[streamSym];
-    destination?.write(withMembers(line.text, extra));
+    destinationOf(line.logger)?.write(withMembers(line.text, extra));
   }
   countBuffered('bufferWritten', held.length);
 }

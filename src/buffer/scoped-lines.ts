@@ -1,8 +1,9 @@
 import { Buffer } from 'node:buffer';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { ResolvedBuffer } from '../config/buffer-settings.js';
 import { currentLogScope, type LogScope } from '../context/log-scope.js';
 import type { LevelMethod, ScopedLines } from '../guard/guarded-level-methods.js';
+import { destinationOf, giveOwnDestination } from '../root/destination.js';
 import { LEVELS } from '../wire/protocol.js';
 import { countBuffered } from './buffer-stats.js';
 import { writeHeldBeforeError } from './scope-end.js';
@@ -11,8 +12,6 @@ import { writeHeldBeforeError } from './scope-end.js';
 // line is made exactly as it would be written (guard, context, time, line cap), by the logger's
 // shadow: a copy at the lowest level in use whose destination keeps the text instead of writing
 // it. A sampled scope's line is then written; any other is held. Outside a scope they do nothing.
-
-const { streamSym } = pino.symbols;
 
 let made: string | undefined;
 /** The shadows' destination: keeps the one line just made. */
@@ -35,7 +34,7 @@ export function scopedLines(buffer: ResolvedBuffer | null, sampleRate: number): 
     let shadow = shadows.get(logger);
     if (shadow === undefined) {
       shadow = Object.create(logger) as Logger;
-      Object.defineProperty(shadow, streamSym, { value: keep, writable: true, configurable: true });
+      giveOwnDestination(shadow, keep);
       // pino's setLevel (through the guard's) gives the shadow its own level methods down to minLevel.
       shadow.level = logger.levels.labels[minLevel] as string;
       shadows.set(logger, shadow);
@@ -83,7 +82,7 @@ export function scopedLines(buffer: ResolvedBuffer | null, sampleRate: number): 
       // biome-ignore lint/complexity/noArguments: forwarded as they came, as pino's own method takes them.
       const text = lineOf(this, level, arguments);
       if (text === undefined) return;
-      if (written) (this as unknown as Record<symbol, { write(line: string): unknown }>)[streamSym]?.write(text);
+      if (written) destinationOf(this)?.write(text);
       else hold(scope, this, text);
     };
     methods.set(level, method);

@@ -2,7 +2,8 @@ import pino from 'pino';
 import type { RootState } from './state.js';
 
 // The one place that swaps where the root logger writes after it was built (the worker failed,
-// closeLogs() ran) and that counts the lines written. Child loggers inherit the destination from
+// closeLogs() ran), that reads or sets a logger's destination for others (the buffer's shadow
+// loggers), and that counts the lines written. Child loggers inherit the destination from
 // the root, so a swap here reaches every logger. The count survives a swap: the Lambda wrapper
 // skips a flush when nothing was logged since the last one that delivered everything, and a count
 // that froze would make later invocations skip flushes they need.
@@ -18,8 +19,18 @@ interface LineCount {
 
 const counts = new WeakMap<RootState, LineCount>();
 
-function destinationSlot(root: RootState): Record<symbol, Destination | undefined> {
-  return root.logger as unknown as Record<symbol, Destination | undefined>;
+function destinationSlot(logger: object): Record<symbol, Destination | undefined> {
+  return logger as Record<symbol, Destination | undefined>;
+}
+
+/** Where `logger` writes now (a child reads its root's, which a swap may have changed). */
+export function destinationOf(logger: object): Destination | undefined {
+  return destinationSlot(logger)[pino.symbols.streamSym];
+}
+
+/** Makes `logger` (a copy made with Object.create) write to `destination` instead of what it inherits. */
+export function giveOwnDestination(logger: object, destination: Destination): void {
+  Object.defineProperty(logger, pino.symbols.streamSym, { value: destination, writable: true, configurable: true });
 }
 
 function counting(destination: Destination, count: LineCount): Destination {
@@ -51,7 +62,7 @@ export function droppingAfterClose(): Destination {
 /** From now on every logger of `root` writes to `destination`, still counted when counting began. */
 export function replaceDestination(root: RootState, destination: Destination): void {
   const count = counts.get(root);
-  destinationSlot(root)[pino.symbols.streamSym] = count ? counting(destination, count) : destination;
+  destinationSlot(root.logger)[pino.symbols.streamSym] = count ? counting(destination, count) : destination;
 }
 
 /**
@@ -64,7 +75,7 @@ export function linesWrittenCounter(root: RootState): { count: () => number; sta
   if (existing !== undefined) return { count: () => existing.written, startedNow: false };
   const count: LineCount = { written: 0 };
   counts.set(root, count);
-  const destination = destinationSlot(root)[pino.symbols.streamSym];
-  if (destination !== undefined) destinationSlot(root)[pino.symbols.streamSym] = counting(destination, count);
+  const destination = destinationOf(root.logger);
+  if (destination !== undefined) destinationSlot(root.logger)[pino.symbols.streamSym] = counting(destination, count);
   return { count: () => count.written, startedNow: true };
 }

@@ -1,2 +1,9 @@
-export { droppingAfterClose, linesWrittenCounter, replaceDestination } from './destination.js';
+export {
+  type Destination,
+  destinationOf,
+  droppingAfterClose,
+  giveOwnDestination,
+  linesWrittenCounter,
+  replaceDestination,
+} from './destination.js';
 export { closeBeforeStart, existingRootState, type RootState, setRootState, wasClosedBeforeStart } from './state.js';
