@@ -12,20 +12,19 @@ const storage = new AsyncLocalStorage<Readonly<Record<string, unknown>>>();
  */
 export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T): T {
   const outer = storage.getStore();
-  return storage.run(outer === undefined ? ownFields(fields) : merged(outer, ownFields(fields)), fn);
+  return storage.run(layeredContext(outer, ownFields(fields)), fn);
 }
 
 /**
- * The outer context with `inner` on top. The outer one is copied by descriptor, not by value:
- * request logging's lazy fields (the route, the user) are getters that must stay getters, or
- * a context opened before authentication ran would freeze them unset for the rest of the request.
+ * `own` on top of a copy of `outer` (or `own` itself outside any context), both by descriptor,
+ * not by value: request logging's lazy fields (the route, the user) are getters that must stay
+ * getters, or a context opened before authentication ran would freeze them unset for the rest
+ * of the request. Symbol keys (the request state, the buffering scope) are carried too.
  */
-function merged(outer: Readonly<Record<string, unknown>>, inner: Record<string, unknown>): Record<string, unknown> {
-  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(outer)) as Record<string, unknown>;
-  for (const key of Object.keys(inner)) {
-    Object.defineProperty(copy, key, { value: inner[key], enumerable: true, writable: true, configurable: true });
-  }
-  return copy;
+export function layeredContext(outer: Readonly<Record<string, unknown>> | undefined, own: object): Record<string, unknown> {
+  if (outer === undefined) return own as Record<string, unknown>;
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(outer));
+  return Object.defineProperties(copy, Object.getOwnPropertyDescriptors(own)) as Record<string, unknown>;
 }
 
 // Copying reads every field once; a Proxy or getter that throws must not make the call throw.

@@ -1,4 +1,4 @@
-import { currentLogContext, runInLogContext } from './log-context.js';
+import { currentLogContext, layeredContext, runInLogContext } from './log-context.js';
 
 // The state of one buffering scope (a tracked request, a Lambda invocation, a withLogBuffer):
 // the lines held below their logger's level (src/buffer/), or, for a sampled scope, the mark that
@@ -43,11 +43,5 @@ export function currentLogScope(): LogScope | undefined {
 
 /** Runs `fn` in the current context with `scope` added (its fields, getters included, kept as they are). */
 export function runInLogScope<T>(scope: LogScope, fn: () => T): T {
-  const outer = currentLogContext();
-  const context = (outer === undefined ? {} : Object.defineProperties({}, Object.getOwnPropertyDescriptors(outer))) as Record<
-    string | symbol,
-    unknown
-  >;
-  context[LOG_SCOPE] = scope;
-  return runInLogContext(context, fn);
+  return runInLogContext(layeredContext(currentLogContext(), { [LOG_SCOPE]: scope }), fn);
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RequestWire } from '../wire/request-tab.js';
-import { currentLogContext, runInLogContext } from './log-context.js';
+import { currentLogContext, layeredContext, runInLogContext } from './log-context.js';
 import { LOG_SCOPE, type LogScope } from './log-scope.js';
 
 // Everything logferry keeps about one HTTP request, in one object owned by the request: every
@@ -134,13 +134,7 @@ export function createRequestState(start: RequestStart): RequestState {
     if (start.scope.sampled) own.sampled = true;
   }
   const outer = currentLogContext();
-  (state as { context: RequestState['context'] }).context = outer === undefined ? own : withOuter(outer, own);
+  (state as { context: RequestState['context'] }).context = layeredContext(outer, own);
   (start.req as WithState)[ON_REQUEST] = state;
   return state;
-}
-
-/** The fields of an enclosing withLogContext stay; the request's own win. */
-function withOuter(outer: Readonly<Record<string, unknown>>, own: Record<string, unknown>): Record<string, unknown> {
-  const merged = Object.defineProperties({}, Object.getOwnPropertyDescriptors(outer)) as Record<string, unknown>;
-  return Object.defineProperties(merged, Object.getOwnPropertyDescriptors(own));
 }
