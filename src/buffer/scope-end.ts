@@ -7,10 +7,7 @@ import { countBuffered } from './buffer-stats.js';
 
 /** Writes what `scope` holds, oldest first, to the destination of the logger that held each line. */
 export function writeHeld(scope: LogScope): void {
-  const { held, dropped } = scope;
-  scope.held = [];
-  scope.heldBytes = 0;
-  scope.dropped = 0;
+  const { held, dropped } = takeHeld(scope);
   for (let i = 0; i < held.length; i++) {
     const line = held[i] as LogScope['held'][number];
     const extra = i === 0 && dropped > 0 ? `,"buffered":true,"bufferDropped":${dropped}` : ',"buffered":true';
@@ -31,10 +28,16 @@ export function endLogScope(scope: LogScope, failed: boolean): void {
   if (scope.ended) return;
   if (failed && scope.held.length > 0) writeHeld(scope);
   scope.ended = true;
-  countBuffered('bufferDiscarded', scope.held.length);
+  countBuffered('bufferDiscarded', takeHeld(scope).held.length);
+}
+
+/** Empties `scope`, returning what it held and how many lines its cap had dropped. */
+function takeHeld(scope: LogScope): { held: LogScope['held']; dropped: number } {
+  const { held, dropped } = scope;
   scope.held = [];
   scope.heldBytes = 0;
   scope.dropped = 0;
+  return { held, dropped };
 }
 
 /** The line's JSON with `members` added as its last members. */
