@@ -13,3 +13,12 @@ export async function closeServer(server: Server | undefined): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
+
+/**
+ * A fixture's server, listening on a free port of 127.0.0.1 (unless its framework listens
+ * already), its port said on stderr as `port=N` for the test that started the fixture.
+ */
+export async function announceLoopbackPort(server: Server): Promise<void> {
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.stderr.write(`port=${(server.address() as AddressInfo).port}\n`);
+}
