@@ -1,4 +1,4 @@
-export { currentLogContext, runInLogContext, withLogContext } from './log-context.js';
+export { ContextFrame, currentContextFrame, currentLogContext, runInContextFrame, runInLogContext, withLogContext } from './log-context.js';
 export { createLogScope, currentLogScope, type HeldLine, LOG_SCOPE, type LogScope, runInLogScope } from './log-scope.js';
 export { censorQuery, requestPath, requestTabReader } from './request-scope.js';
 export {

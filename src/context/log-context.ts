@@ -4,15 +4,25 @@ import { unreadable } from '../wire/serialized-error.js';
 // Request-scoped fields (request id, user…) that ride along on every line logged inside
 // withLogContext, across awaits.
 
-const storage = new AsyncLocalStorage<Readonly<Record<string, unknown>>>();
+/**
+ * One opened context: its fields, and room for what the line writer keeps about them. The frame,
+ * not the fields object, is what AsyncLocalStorage holds, so that room is a field declared
+ * up front rather than a member added to the context for each request.
+ */
+export class ContextFrame {
+  /** The context's fields as JSON text, kept here by src/line/context-text.ts. */
+  kept: unknown = undefined;
+  constructor(readonly fields: Readonly<Record<string, unknown>>) {}
+}
+
+const storage = new AsyncLocalStorage<ContextFrame>();
 
 /**
  * Runs `fn` with `fields` added to every line logged inside it, including after `await`s.
  * Nested calls merge, inner fields winning.
  */
 export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T): T {
-  const outer = storage.getStore();
-  return storage.run(layeredContext(outer, ownFields(fields)), fn);
+  return storage.run(new ContextFrame(layeredContext(storage.getStore()?.fields, ownFields(fields))), fn);
 }
 
 /**
@@ -38,6 +48,11 @@ function ownFields(fields: Record<string, unknown>): Record<string, unknown> {
 
 /** The fields of the innermost withLogContext, or undefined outside one. */
 export function currentLogContext(): Readonly<Record<string, unknown>> | undefined {
+  return storage.getStore()?.fields;
+}
+
+/** The innermost context's frame, or undefined outside one. */
+export function currentContextFrame(): ContextFrame | undefined {
   return storage.getStore();
 }
 
@@ -47,5 +62,10 @@ export function currentLogContext(): Readonly<Record<string, unknown>> | undefin
  * Internal: request logging uses it; apps use withLogContext.
  */
 export function runInLogContext<T>(fields: Readonly<Record<string, unknown>>, fn: () => T): T {
-  return storage.run(fields, fn);
+  return storage.run(new ContextFrame(fields), fn);
+}
+
+/** Enters `frame` again (a request's, from an event that fired outside it), keeping what is kept on it. */
+export function runInContextFrame<T>(frame: ContextFrame, fn: () => T): T {
+  return storage.run(frame, fn);
 }

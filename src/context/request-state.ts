@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RequestWire } from '../wire/request-tab.js';
-import { currentLogContext, layeredContext, runInLogContext } from './log-context.js';
+import { ContextFrame, currentLogContext, layeredContext, runInContextFrame } from './log-context.js';
 import { LOG_SCOPE, type LogScope } from './log-scope.js';
 
 // Everything logferry keeps about one HTTP request, in one object owned by the request: every
@@ -54,6 +54,8 @@ export interface RequestState {
   completed: boolean;
   /** The log context object lines read inside the request; its lazy fields read this state. */
   readonly context: Readonly<Record<string, unknown>>;
+  /** The frame the request's context runs in, entered again by each hook of the request. */
+  readonly frame: ContextFrame;
 }
 
 /** The context key of the request state. */
@@ -76,7 +78,7 @@ export function currentRequestState(): RequestState | undefined {
 
 /** Runs `fn` in the request's own context, whatever context the event that calls it fired in. */
 export function runInRequest<T>(state: RequestState, fn: () => T): T {
-  return runInLogContext(state.context, fn);
+  return runInContextFrame(state.frame, fn);
 }
 
 /** What `createRequestState` needs; the rest of the state starts empty. */
@@ -112,6 +114,7 @@ export function createRequestState(start: RequestStart): RequestState {
     scope: start.scope,
     completed: false,
     context: undefined as unknown as RequestState['context'],
+    frame: undefined as unknown as ContextFrame,
   } satisfies RequestState as RequestState;
   // The route (when learnt later) and the user are getters: a nested withLogContext copies them
   // as getters (log-context.ts), so what is learnt later in the request still shows on its lines.
@@ -134,7 +137,9 @@ export function createRequestState(start: RequestStart): RequestState {
     if (start.scope.sampled) own.sampled = true;
   }
   const outer = currentLogContext();
-  (state as { context: RequestState['context'] }).context = layeredContext(outer, own);
+  const context = layeredContext(outer, own);
+  (state as { context: RequestState['context'] }).context = context;
+  (state as { frame: ContextFrame }).frame = new ContextFrame(context);
   (start.req as WithState)[ON_REQUEST] = state;
   return state;
 }

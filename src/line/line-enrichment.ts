@@ -1,6 +1,6 @@
 import type { LoggerOptions } from 'pino';
 import type { Config } from '../config/load-config.js';
-import { currentLogContext } from '../context/log-context.js';
+import { currentContextFrame, currentLogContext } from '../context/log-context.js';
 import { requestTabReader } from '../context/request-scope.js';
 import { type ActiveTraceReader, loadActiveTraceReader } from '../context/trace-ids.js';
 import { currentXrayTraceId, XRAY_TRACE_ID_FIELD, xrayApplies } from '../context/xray.js';
@@ -9,6 +9,8 @@ import type { KeyMatcher } from '../redact/secret-keys.js';
 import type { Sanitizer } from '../sanitize/sanitizer.js';
 import { LEVELS } from '../wire/protocol.js';
 import { REQUEST_FIELD, type RequestWire } from '../wire/request-tab.js';
+import { contextTextReader } from './context-text.js';
+import { CONTEXT_TEXT_SPLIT, type SplitLogFormatter } from './plain-line-writer.js';
 
 // What the app's thread adds to each line, in pino's log formatter: the app's serializers
 // (before redaction, so what they return is censored too), the withLogContext fields, trace
@@ -49,25 +51,36 @@ export function lineOptions(
 
   // A line's own fields arrive serialized and sanitized already: the root's logMethod hook
   // (src/guard/log-call-guard.ts) does both before pino reads them. Bindings come here at the root.
+  const contextText = contextTextReader(sanitize);
+  const withContext = (context: Readonly<Record<string, unknown>> | undefined, fields: Record<string, unknown>) =>
+    context === undefined ? fields : { ...sanitize(context), ...fields };
+  const enriched = (fields: Record<string, unknown>, context: Readonly<Record<string, unknown>> | undefined) => {
+    const level = lineLevel;
+    const trace = activeTrace?.();
+    const xray = xrayTraceId?.();
+    const tab = requestTab !== undefined && level >= requestTab.minLevel ? requestTab.read() : undefined;
+    if (trace === undefined && xray === undefined && tab === undefined) return undefined;
+    const line: Record<string, unknown> = context === undefined ? {} : { ...sanitize(context) };
+    if (xray !== undefined) line[XRAY_TRACE_ID_FIELD] = xray;
+    if (trace !== undefined) Object.assign(line, trace);
+    Object.assign(line, fields);
+    if (tab !== undefined) line[REQUEST_FIELD] = tab;
+    return line;
+  };
+  const log = (fields: Record<string, unknown>): Record<string, unknown> => {
+    const context = currentLogContext();
+    return (plain ? undefined : enriched(fields, context)) ?? withContext(context, fields);
+  };
+  const splitLog: SplitLogFormatter = (fields) => {
+    const frame = currentContextFrame();
+    const line = plain ? undefined : enriched(fields, frame?.fields);
+    if (line !== undefined) return line;
+    if (frame === undefined) return '';
+    return contextText(frame, fields) ?? withContext(frame.fields, fields);
+  };
   const formatters: NonNullable<LoggerOptions['formatters']> = {
     bindings: prepare,
-    log: (fields) => {
-      const level = lineLevel;
-      const context = currentLogContext();
-      if (plain) return context === undefined ? fields : { ...sanitize(context), ...fields };
-      const trace = activeTrace?.();
-      const xray = xrayTraceId?.();
-      const tab = requestTab !== undefined && level >= requestTab.minLevel ? requestTab.read() : undefined;
-      if (trace === undefined && xray === undefined && tab === undefined) {
-        return context === undefined ? fields : { ...sanitize(context), ...fields };
-      }
-      const line: Record<string, unknown> = context === undefined ? {} : { ...sanitize(context) };
-      if (xray !== undefined) line[XRAY_TRACE_ID_FIELD] = xray;
-      if (trace !== undefined) Object.assign(line, trace);
-      Object.assign(line, fields);
-      if (tab !== undefined) line[REQUEST_FIELD] = tab;
-      return line;
-    },
+    log: Object.assign(log, { [CONTEXT_TEXT_SPLIT]: splitLog }),
   };
   return { formatters, ...levelProbe };
 }

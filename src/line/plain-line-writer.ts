@@ -13,6 +13,16 @@ type Mixin = (fields: object, level: number, logger: Logger) => object;
 type MergeStrategy = (fields: object, mixed: object) => object;
 type StreamWriteHook = (line: string) => string;
 
+/**
+ * Where a log formatter may keep its other form (src/line/line-enrichment.ts): given a line's
+ * fields, the text of the log context's members to write before them, the fields being written
+ * as they are; or, when the context cannot go ahead as text, the whole line as an object, as the
+ * formatter itself returns it.
+ */
+export const CONTEXT_TEXT_SPLIT = Symbol('contextTextSplit');
+export type SplitLogFormatter = (fields: Record<string, unknown>) => string | Record<string, unknown>;
+type LogFormatter = ((fields: object) => object) & { [CONTEXT_TEXT_SPLIT]?: SplitLogFormatter };
+
 const {
   asJsonSym,
   chindingsSym,
@@ -95,11 +105,22 @@ export function writePlainLine(logger: Logger, fields: Record<string, unknown>, 
     const merge = (self[mixinMergeStrategySym as symbol] as MergeStrategy | undefined) ?? mergeMixin;
     line = merge(line, mixin(line, level, logger)) as Record<string, unknown>;
   }
-  const format = (self[formattersSym] as { log?: (fields: object) => object }).log;
-  if (format) line = format(line) as Record<string, unknown>;
+  const format = (self[formattersSym] as { log?: LogFormatter }).log;
   const stream = self[streamSym] as { write(line: string): unknown; [key: symbol]: unknown } & Record<string, unknown>;
-  const text = lineText(self, line, message, level, time);
-  if (stream[needsMetadataGsym] === true) {
+  const needsMetadata = stream[needsMetadataGsym] === true;
+  // A stream given each line's object as metadata gets the whole line; any other the context as text.
+  const split = needsMetadata ? undefined : format?.[CONTEXT_TEXT_SPLIT];
+  let contextText = '';
+  if (split) {
+    const formatted = split(line);
+    if (typeof formatted === 'string') contextText = formatted;
+    else line = formatted;
+  } else if (format) line = format(line) as Record<string, unknown>;
+  // pino's asJson has the fallbacks for what the text here cannot write; the context goes to it as fields.
+  const text =
+    lineText(self, line, message, level, time, contextText) ??
+    asJsonOf(self, contextText === '' ? line : ((format as LogFormatter)(line) as Record<string, unknown>), message, level, time);
+  if (needsMetadata) {
     stream.lastLevel = level;
     stream.lastObj = line;
     stream.lastMsg = message;
@@ -122,8 +143,16 @@ function isPlainTable(table: unknown): boolean {
   return (table as Record<symbol, unknown>)[PLAIN_TABLE] === table;
 }
 
-function lineText(self: Internals, fields: Record<string, unknown>, message: string, level: number, time: string): string {
-  const head = `${(self[lsCacheSym] as Record<number, string>)[level]}${time}${self[chindingsSym] as string}`;
+/** The line's text, or undefined when only pino's asJson can write it. `contextText` goes before the fields. */
+function lineText(
+  self: Internals,
+  fields: Record<string, unknown>,
+  message: string,
+  level: number,
+  time: string,
+  contextText: string,
+): string | undefined {
+  const head = `${(self[lsCacheSym] as Record<number, string>)[level]}${time}${self[chindingsSym] as string}${contextText}`;
   const tail = `,"${self[messageKeySym] as string}":${quoteAsPino(message)}${self[endSym] as string}`;
   // A flat object's members are written here; with a nested object one JSON.stringify of the
   // whole is cheaper than pino's stringify per member.
@@ -143,7 +172,7 @@ function lineText(self: Internals, fields: Record<string, unknown>, message: str
   // JSON.stringify escapes a lone surrogate (`\ud800`), which a reader parses back into one;
   // pino writes it raw and the UTF-8 encoder makes it U+FFFD. Such lines keep pino's text.
   // The formatter and mixin ran already: pino's asJson must not run them again.
-  if (json === undefined || json.includes(SURROGATE_ESCAPE)) return asJsonOf(self, fields, message, level, time);
+  if (json === undefined || json.includes(SURROGATE_ESCAPE)) return undefined;
   return `${head}${json.length > 2 ? `,${json.slice(1, -1)}` : ''}${tail}`;
 }
 
