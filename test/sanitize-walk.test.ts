@@ -61,6 +61,22 @@ describe('the walk censors every occurrence and never changes the caller', () =>
     assert.equal(out.note, 'a@b.c wrote 1=1');
   });
 
+  it('a flat line (the fast pass) censors URL secrets to the same text as a line the full walk takes', () => {
+    const strings = {
+      url: '/orders/7?token=T1&page=2',
+      again: '/orders/7?token=[Redacted]&page=2',
+      link: 'https://user:PW2@db.example/x?sig=S1&code=C1',
+      plain: 'a=b',
+      long: `/x?${'k=v&'.repeat(200)}api_key=K1`,
+    };
+    const flat = sanitize({ ...strings }) as Loose;
+    // A nested member sends the whole line to the full walk.
+    const walked = sanitize({ ...strings, nested: { n: 1 } }) as Loose;
+    for (const key of Object.keys(strings)) assert.equal(flat[key], walked[key], key);
+    assert.equal(flat.url, `/orders/7?token=${REDACTED}&page=2`);
+    assert.doesNotMatch(JSON.stringify(flat), /T1|PW2|S1|K1/);
+  });
+
   it('censors secret properties of an error itself', () => {
     const error = Object.assign(new Error('x'), { token: 'T1', details: { apiKey: 'K2' } });
     const text = JSON.stringify(sanitize({ err: error }));

@@ -32,6 +32,11 @@ export interface QuickCopyRules {
   isSecretKey: KeyMatcher;
   /** Whether a string needs no work (not too long, no URL secret in it). */
   isCleanString: (text: string) => boolean;
+  /**
+   * A string `isCleanString` rejects, censored as the walk censors it; undefined when only the
+   * walk can (a string it would cut).
+   */
+  censorString: (text: string) => string | undefined;
   /** Strings shorter than this are clean (and never too long): not even looked at. */
   minScanChars: number;
   /** Characters of strings, over all, past which the walk's text budget decides. */
@@ -42,7 +47,7 @@ export interface QuickCopyRules {
  * A fast pass that leaves to the full walk every key `isSecretKey` names, every string
  * `isCleanString` rejects, and, over all, more than `maxTextChars` characters of strings.
  */
-export function createQuickCopier({ isSecretKey, isCleanString, minScanChars, maxTextChars }: QuickCopyRules): QuickCopier {
+export function createQuickCopier({ isSecretKey, isCleanString, censorString, minScanChars, maxTextChars }: QuickCopyRules): QuickCopier {
   const plainKeys = isSecretKey.plainKeys ?? [];
   // The nested originals copied in this pass and their copies, in pairs (the first `count`
   // entries): a second meeting of an original (a cycle, a shared object) is the full walk's, and
@@ -173,7 +178,13 @@ export function createQuickCopier({ isSecretKey, isCleanString, minScanChars, ma
       const item = top[key];
       if (typeof item === 'string') {
         textLeft -= item.length;
-        if (textLeft < 0 || (item.length >= minScanChars && !isCleanString(item))) return giveUp(fields, top);
+        if (textLeft < 0) return giveUp(fields, top);
+        // A URL with a query (a request's completion line) is censored here, not by the full walk of the line.
+        if (item.length >= minScanChars && !isCleanString(item)) {
+          const censored = censorString(item);
+          if (censored === undefined) return giveUp(fields, top);
+          top[key] = censored;
+        }
       } else if (typeof item === 'object') {
         if (item !== null) return copyNested(fields, top);
       } else if (typeof item === 'symbol' || typeof item === 'function') {

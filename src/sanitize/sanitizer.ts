@@ -81,6 +81,7 @@ export function createSanitizer(isSecretKey: KeyMatcher, limits: WalkLimits = DE
   const quick = createQuickCopier({
     isSecretKey,
     isCleanString: isCleanField,
+    censorString: (text) => (text.length <= maxStringChars ? censorUrlSecrets(text, isSecretKey) : undefined),
     minScanChars: minUrlSecretChars,
     maxTextChars: limits.maxTextChars,
   });
