@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { type KeyMatcher, REDACTED } from '../redact/secret-keys.js';
-import { censorUrlSecrets, isSecretQueryKey } from '../redact/text-secrets.js';
+import { censorUrlSecrets, isSecretQueryKeyMemo } from '../redact/text-secrets.js';
 import type { Sanitizer } from '../sanitize/sanitizer.js';
 import type { RequestWire } from '../wire/request-tab.js';
 import { currentRequestState, type RequestState } from './request-state.js';
@@ -69,27 +69,6 @@ function fullUrl(req: IncomingMessage): string {
   return `${protocol}://${host}${requestPath(req)}`;
 }
 
-/** Query keys judged per matcher: an app's URLs use a few keys over and over. Bounded. */
-const judgedKeys = new WeakMap<KeyMatcher, Map<string, boolean>>();
-const MAX_JUDGED_KEYS = 1000;
-
-function isSecretKeyMemo(rawKey: string, isSecretKey: KeyMatcher): boolean {
-  // Long keys (a client's junk) are judged each time rather than held.
-  if (rawKey.length > 64) return isSecretQueryKey(rawKey, isSecretKey);
-  let judged = judgedKeys.get(isSecretKey);
-  if (judged === undefined) {
-    judged = new Map();
-    judgedKeys.set(isSecretKey, judged);
-  }
-  let secret = judged.get(rawKey);
-  if (secret === undefined) {
-    secret = isSecretQueryKey(rawKey, isSecretKey);
-    if (judged.size >= MAX_JUDGED_KEYS) judged.clear();
-    judged.set(rawKey, secret);
-  }
-  return secret;
-}
-
 /**
  * The URL with the values of secret query parameters censored, by the same key rules as
  * fields (`?token=`, `?api_key[0]=`, `?user[password][]=`). Everything else is kept as sent.
@@ -106,7 +85,7 @@ export function censorQuery(url: string, isSecretKey: KeyMatcher): string {
     let partEnd = url.indexOf('&', start);
     if (partEnd < 0 || partEnd > end) partEnd = end;
     const eq = url.indexOf('=', start);
-    if (eq >= 0 && eq < partEnd && isSecretKeyMemo(url.slice(start, eq), isSecretKey)) {
+    if (eq >= 0 && eq < partEnd && isSecretQueryKeyMemo(url.slice(start, eq), isSecretKey)) {
       out = `${out ?? ''}${url.slice(copiedTo, eq + 1)}${REDACTED}`;
       copiedTo = partEnd;
     }

@@ -12,6 +12,7 @@ export {
   censorUrlSecrets,
   describeSettingValue,
   isSecretQueryKey,
+  isSecretQueryKeyMemo,
   isSecretSetting,
   mayHoldUrlSecret,
   safeNoticeText,

@@ -43,7 +43,7 @@ export function censorUrlSecrets(text: string, isSecretKey: KeyMatcher, removeUs
   }
   if (out.includes('=')) {
     out = out.replace(QUERY_PARAMETER, (whole, separator: string, name: string, value: string) =>
-      value !== '' && value !== REDACTED && isSecretQueryKey(name, isSecretKey) ? `${separator}${name}=${REDACTED}` : whole,
+      value !== '' && value !== REDACTED && isSecretQueryKeyMemo(name, isSecretKey) ? `${separator}${name}=${REDACTED}` : whole,
     );
   }
   return out;
@@ -57,6 +57,28 @@ export function censorUrlSecrets(text: string, isSecretKey: KeyMatcher, removeUs
 export function isSecretQueryKey(rawKey: string, isSecretKey: KeyMatcher): boolean {
   const names = queryKeyNames(rawKey);
   return names.some((name) => isSecretKey(name)) || (names.length === 1 && isQueryOnlySecretName(names[0] as string));
+}
+
+/** Query keys judged per matcher: an app's URLs use a few keys over and over. Bounded. */
+const judgedKeys = new WeakMap<KeyMatcher, Map<string, boolean>>();
+const MAX_JUDGED_KEYS = 1000;
+
+/** isSecretQueryKey, remembered per matcher for the keys it has judged. */
+export function isSecretQueryKeyMemo(rawKey: string, isSecretKey: KeyMatcher): boolean {
+  // Long keys (a client's junk) are judged each time rather than held.
+  if (rawKey.length > 64) return isSecretQueryKey(rawKey, isSecretKey);
+  let judged = judgedKeys.get(isSecretKey);
+  if (judged === undefined) {
+    judged = new Map();
+    judgedKeys.set(isSecretKey, judged);
+  }
+  let secret = judged.get(rawKey);
+  if (secret === undefined) {
+    secret = isSecretQueryKey(rawKey, isSecretKey);
+    if (judged.size >= MAX_JUDGED_KEYS) judged.clear();
+    judged.set(rawKey, secret);
+  }
+  return secret;
 }
 
 /**
