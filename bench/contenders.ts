@@ -17,6 +17,9 @@ export const CONTENDERS = [
   // The http scenario's own (bench/http.ts).
   'node-http',
   'pino-http',
+  'fastify',
+  'fastify-logger',
+  'fastify-logferry',
 ] as const;
 export type Contender = (typeof CONTENDERS)[number];
 
@@ -104,6 +107,9 @@ export async function createBenchLogger(contender: Contender, env: BenchEnv): Pr
     }
     case 'node-http':
     case 'pino-http':
+    case 'fastify':
+    case 'fastify-logger':
+    case 'fastify-logferry':
       throw new Error(`${contender} only runs in the http scenario`);
     case 'winston-cloudwatch': {
       const winston = (await import('winston')).default;

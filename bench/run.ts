@@ -165,11 +165,12 @@ const SCENARIOS: Scenario[] = [
     contenders: ['pino', 'logferry'],
   },
   {
-    // Per-request cost of request logging (bench/http.ts); logferry with its sinks on, and off.
+    // Per-request cost of request logging (bench/http.ts): on node:http, logferry with its sinks
+    // on and off beside pino-http; on Fastify 5, its own request logging beside logferry's plugin.
     name: 'http',
     title: '6. Request logging: CPU per request, 20,000 requests, 16 at a time',
     child: 'http',
-    contenders: ['node-http', 'pino-http', 'logferry', 'logferry-stdout'],
+    contenders: ['node-http', 'pino-http', 'logferry', 'logferry-stdout', 'fastify', 'fastify-logger', 'fastify-logferry'],
   },
 ];
 
