@@ -1,10 +1,12 @@
 import { replaceBareUserinfo } from './bare-userinfo.js';
 import { createKeyMatcher, DEFAULT_REDACT_KEYS, isQueryOnlySecretName, type KeyMatcher, REDACTED } from './secret-keys.js';
+import { censorSecretParameters } from './secret-parameters.js';
 
 // Secrets inside text rather than under a key: the userinfo of a URL (`https://user:pass@host`)
 // and secret query parameters (`?access_token=…`, `&X-Amz-Signature=…`). Used on logged strings
 // and on everything logferry itself prints (config errors, stderr notices, logStats errors).
-// Plain: imports only secret-keys.ts and bare-userinfo.ts, so worker files may load it.
+// Plain: imports only secret-keys.ts, secret-parameters.ts and bare-userinfo.ts, so worker
+// files may load it.
 
 // Userinfo after a scheme or `//` (protocol-relative) runs to the last `@` before the host's
 // path, query or fragment: a password may itself hold `@`. Without either, `user:pass@host`
@@ -12,8 +14,6 @@ import { createKeyMatcher, DEFAULT_REDACT_KEYS, isQueryOnlySecretName, type KeyM
 // (src/redact/bare-userinfo.ts). A scheme starts only where a run of scheme characters does: tried at
 // every letter of a long run, each try ran to the run's end.
 const USERINFO = /((?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:)?\/\/)[^/\s?#]*@/gi;
-// Parameters of the query and of the fragment (`#access_token=` of an OAuth implicit grant).
-const QUERY_PARAMETER = /([?&;#])([^=&#\s?;]+)=([^&#\s;]*)/g;
 
 /** Cheap test that a string could hold a URL secret; most strings fail it without a regex. */
 export function mayHoldUrlSecret(text: string): boolean {
@@ -42,9 +42,7 @@ export function censorUrlSecrets(text: string, isSecretKey: KeyMatcher, removeUs
     if (out.includes(':')) out = replaceBareUserinfo(out, removeUserinfo ? undefined : REDACTED);
   }
   if (out.includes('=')) {
-    out = out.replace(QUERY_PARAMETER, (whole, separator: string, name: string, value: string) =>
-      value !== '' && value !== REDACTED && isSecretQueryKeyMemo(name, isSecretKey) ? `${separator}${name}=${REDACTED}` : whole,
-    );
+    out = censorSecretParameters(out, (name) => isSecretQueryKeyMemo(name, isSecretKey));
   }
   return out;
 }
