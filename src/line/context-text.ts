@@ -4,7 +4,7 @@ import { flatMembers } from './flat-json-members.js';
 
 // Every line logged inside withLogContext or a tracked request carries the context's fields.
 // Censoring them and writing them as text again for each line costs more than the rest of a
-// short line (docs/performance.md, "The context's text"), so a context's text is made once,
+// short line (docs/performance.md, "The context as text"), so a context's text is made once,
 // kept on its frame, and made again only when a field it was made from changes. Only contexts
 // of plain values are kept: an object in a context could be changed in place between two
 // lines, so such a context is merged into each line, as before.
