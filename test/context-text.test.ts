@@ -65,9 +65,9 @@ describe('the context as text: the bytes of the merged line', () => {
     assert.equal(secretLine.password, '[Redacted]');
     assert.equal(secretLine.url, '/cb?access_token=[Redacted]&x=1');
     assert.equal(JSON.parse(plainLines[1] as string).requestId, 'own id wins');
-    // The context is censored once, for its text, and again only for the line that gives its own
-    // requestId (that line is merged as an object), not once a line.
-    assert.equal(firstContextSanitized, 2);
+    // The context is censored once, not once a line: the line that gives its own requestId is
+    // merged with the censored context kept beside the text.
+    assert.equal(firstContextSanitized, 1);
     // pino's asJson writes only the lines plain text cannot: lone surrogates (one line shape, and
     // every line of the context that holds one).
     assert.ok(asJsonCalls() <= CONTEXTS.length + LINES.length, `asJson wrote ${asJsonCalls()} lines`);

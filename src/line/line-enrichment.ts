@@ -75,8 +75,7 @@ export function lineOptions(
     const frame = currentContextFrame();
     const line = plain ? undefined : enriched(fields, frame?.fields);
     if (line !== undefined) return line;
-    if (frame === undefined) return '';
-    return contextText(frame, fields) ?? withContext(frame.fields, fields);
+    return frame === undefined ? '' : contextText(frame, fields);
   };
   const formatters: NonNullable<LoggerOptions['formatters']> = {
     bindings: prepare,

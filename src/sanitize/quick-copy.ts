@@ -105,6 +105,8 @@ export function createQuickCopier({ isSecretKey, isCleanString, censorString, mi
   const checkMembers = (copy: Record<string, unknown>, depth: number): boolean => {
     for (const key in copy) {
       const item = copy[key];
+      text -= key.length;
+      if (text < 0) return false;
       if (item !== undefined && isSecretKey(key)) return false;
       // Members the walk treats by name: toJSON is called, raw header lists and blocks censored.
       if (key === 'toJSON' || key === 'rawHeaders' || key === '_header' || --values < 0) return false;
@@ -174,8 +176,13 @@ export function createQuickCopier({ isSecretKey, isCleanString, censorString, mi
     }
     let textLeft = maxTextChars;
     let valuesLeft = MAX_VALUES;
+    // Strings censored here, as [key, text] pairs, put in the copy only once the pass has passed:
+    // a line handed to the walk must reach it as it was logged, or its budget counts other text.
+    let censoredPairs: string[] | undefined;
     for (const key in top) {
       const item = top[key];
+      // Keys count against the text budget, as in the walk.
+      textLeft -= key.length;
       if (typeof item === 'string') {
         textLeft -= item.length;
         if (textLeft < 0) return giveUp(fields, top);
@@ -183,7 +190,10 @@ export function createQuickCopier({ isSecretKey, isCleanString, censorString, mi
         if (item.length >= minScanChars && !isCleanString(item)) {
           const censored = censorString(item);
           if (censored === undefined) return giveUp(fields, top);
-          top[key] = censored;
+          if (censored !== item) {
+            censoredPairs ??= [];
+            censoredPairs.push(key, censored);
+          }
         }
       } else if (typeof item === 'object') {
         if (item !== null) return copyNested(fields, top);
@@ -196,6 +206,9 @@ export function createQuickCopier({ isSecretKey, isCleanString, censorString, mi
       // The matcher's own first check, without the call: a key it knows to be plain.
       if (item !== undefined && plainKeys[plainKeySlot(key)] !== key && isSecretKey(key)) return giveUp(fields, top);
     }
+    if (textLeft < 0) return giveUp(fields, top);
+    if (censoredPairs !== undefined)
+      for (let i = 0; i < censoredPairs.length; i += 2) top[censoredPairs[i] as string] = censoredPairs[i + 1];
     return top;
   };
 
