@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { parseOwner, type SpoolState } from '../../src/wire/spool-format.js';
 import { LocalCloudWatchLogs } from './cloudwatch-server.js';
-import { FaultProxy } from './fault-proxy.js';
+import { FaultProxy, type PutAttempt } from './fault-proxy.js';
 import { fixturePath } from './run-fixture.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -52,6 +53,14 @@ export interface ChaosResult {
   extraCopies: number;
   /** possibleDuplicates, summed over every process (the last process included). */
   counted: number;
+  /** PutLogEvents requests the endpoint stored but whose answer never reached the client whole: their lines. */
+  unansweredStored: number;
+  /** Requests that reached the endpoint whole, were not stored, and got no answer (resets, outages): their lines. */
+  unansweredNotStored: number;
+  /** Requests whose body never arrived whole (the client was killed or cut off mid-upload): nothing of them is stored. */
+  cutShortRequests: number;
+  /** Stored copies from answered requests beyond the first of a line (a process killed between the answer and its record). */
+  answeredExtra: number;
   /** Requests the proxy saw in each mode. */
   proxy: Record<string, number>;
   /** The last process's stderr (its flush result and stats). */
@@ -100,6 +109,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   // Only the seq of each stored line is kept: a long run stores gigabytes of padding otherwise.
   const server = await new LocalCloudWatchLogs({ keep: keepSeq }).start();
   const proxy = await new FaultProxy(options.endpoint ?? server.url, random).start();
+  proxy.keep = keepSeq;
   const root = mkdtempSync(join(tmpdir(), 'logferry-chaos-'));
   // A group of its own per run: an outside endpoint keeps the groups of earlier runs.
   const group = options.endpoint ? `/logferry/chaos-${options.seed}-${Date.now()}` : '/logferry/chaos';
@@ -133,6 +143,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       const guard = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
       const ended = await run.done;
       clearTimeout(guard);
+      // Its last count: what it wrote on fd 3, said on stderr at its end, or kept in its spool's state (a kill).
+      run.counted = Math.max(run.counted, countSaidOnStderr(run.stderr), spool ? countKeptInState(join(root, 'spool'), run.child.pid) : 0);
       cycles.push({ ending, returned: run.seqs.length, missing: 0, ended, counted: run.counted, seqs: run.seqs });
       options.log?.(
         `cycle ${cycle + 1}: ${ending} after ${lifeMs} ms, ended ${ended}, ${run.seqs.length} lines returned, proxy ${proxy.mode}`,
@@ -141,6 +153,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await proxy.calm();
     const drain = startService({ ...baseEnv, DRAIN: '120000', SEQ_FROM: '0' }, []);
     const drainEnded = await drain.done;
+    drain.counted = Math.max(drain.counted, countSaidOnStderr(drain.stderr));
     options.log?.(`last process on a calm endpoint: ended ${drainEnded}`);
     if (drainEnded !== 'code 0') options.log?.(`  its stderr: ${drain.stderr.slice(-1500)}`);
 
@@ -164,6 +177,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       missing,
       extraCopies,
       counted: cycles.reduce((sum, cycle) => sum + cycle.counted, 0) + drain.counted,
+      ...attemptAccounting(proxy.puts),
       proxy: Object.fromEntries(proxy.counts),
       drainStderr: drain.stderr,
       endpoint: options.endpoint ?? 'local',
@@ -173,6 +187,52 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await server.stop();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** The possibleDuplicates an ending's report says (`cloudwatch may hold N lines twice`), 0 without one. */
+function countSaidOnStderr(stderr: string): number {
+  const said = [...stderr.matchAll(/cloudwatch may hold (\d+) lines? twice/g)].at(-1);
+  return said ? Number(said[1]) : 0;
+}
+
+/** The possibleDuplicates a process's own spool state file kept (`ownerPossibleDuplicates`), 0 when it left none. */
+function countKeptInState(dir: string, pid: number | undefined): number {
+  let kept = 0;
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const owner = /^state-(.+)\.json$/.exec(name)?.[1];
+    if (!owner || parseOwner(owner)?.pid !== pid) continue;
+    try {
+      const state = JSON.parse(readFileSync(join(dir, name), 'utf8')) as SpoolState;
+      kept = Math.max(kept, state.ownerPossibleDuplicates ?? 0);
+    } catch {
+      // Cut short by the kill mid-write: the rename never happened, so this cannot be; skip it.
+    }
+  }
+  return kept;
+}
+
+function attemptAccounting(
+  puts: readonly PutAttempt[],
+): Pick<ChaosResult, 'unansweredStored' | 'unansweredNotStored' | 'cutShortRequests' | 'answeredExtra'> {
+  let [unansweredStored, unansweredNotStored, cutShortRequests, answeredExtra] = [0, 0, 0, 0];
+  const answeredCopies = new Set<string>();
+  for (const put of puts) {
+    if (!put.complete) cutShortRequests++;
+    else if (put.stored && !put.answered) unansweredStored += put.seqs.length;
+    else if (!put.stored && !put.answered) unansweredNotStored += put.seqs.length;
+    else if (put.stored)
+      for (const seq of put.seqs) {
+        if (answeredCopies.has(seq)) answeredExtra++;
+        else answeredCopies.add(seq);
+      }
+  }
+  return { unansweredStored, unansweredNotStored, cutShortRequests, answeredExtra };
 }
 
 /** The seqs of the stream's events at an outside endpoint, read with GetLogEvents from the start. */
@@ -215,6 +275,7 @@ export function describeChaos(result: ChaosResult): string {
     `chaos run, seed ${result.seed}, spool ${result.spool ? 'on' : 'off'}, endpoint ${result.endpoint}: ${result.cycles.length} cycles`,
     `lines returned ${result.returned}, arrived ${result.arrived}, missing ${result.missing}`,
     `extra copies ${result.extraCopies}, counted as possibleDuplicates ${result.counted}`,
+    `requests unanswered: stored ${result.unansweredStored} lines, not stored ${result.unansweredNotStored} lines; cut short ${result.cutShortRequests}; answered extra ${result.answeredExtra}`,
     'by ending:',
     ...byEnding,
     `proxy requests by mode: ${JSON.stringify(result.proxy)}`,
