@@ -38,6 +38,10 @@ export interface CycleResult {
   ended: string;
   /** The process's possibleDuplicates, as it last wrote them. */
   counted: number;
+  /** CloudWatch lines its ending said were not delivered (pending at the deadline, dropped, refused); 0 when it said nothing (a kill). */
+  saidLost: number;
+  /** Of its lines, those stored only by requests whose answer it never got (it could not know they arrived). */
+  unconfirmed: number;
 }
 
 export interface ChaosResult {
@@ -145,10 +149,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       clearTimeout(guard);
       // Its last count: what it wrote on fd 3, said on stderr at its end, or kept in its spool's state (a kill).
       run.counted = Math.max(run.counted, countSaidOnStderr(run.stderr), spool ? countKeptInState(join(root, 'spool'), run.child.pid) : 0);
-      cycles.push({ ending, returned: run.seqs.length, missing: 0, ended, counted: run.counted, seqs: run.seqs });
+      cycles.push({
+        ending,
+        returned: run.seqs.length,
+        missing: 0,
+        ended,
+        counted: run.counted,
+        saidLost: lostSaidOnStderr(run.stderr),
+        unconfirmed: 0,
+        seqs: run.seqs,
+      });
       options.log?.(
         `cycle ${cycle + 1}: ${ending} after ${lifeMs} ms, ended ${ended}, ${run.seqs.length} lines returned, proxy ${proxy.mode}`,
       );
+      for (const said of run.stderr.split('\n').filter((line) => line.startsWith('logferry:') && !line.includes('Bugsnag sink is off')))
+        options.log?.(`  ${said}`);
     }
     await proxy.calm();
     const drain = startService({ ...baseEnv, DRAIN: '120000', SEQ_FROM: '0' }, []);
@@ -165,7 +180,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }
     let extraCopies = 0;
     for (const count of copies.values()) extraCopies += count - 1;
-    for (const cycle of cycles) cycle.missing = cycle.seqs.filter((seq) => !copies.has(seq)).length;
+    const confirmed = new Set<string>();
+    for (const put of proxy.puts) if (put.stored && put.answered) for (const seq of put.seqs) confirmed.add(seq);
+    for (const cycle of cycles) {
+      cycle.missing = cycle.seqs.filter((seq) => !copies.has(seq)).length;
+      cycle.unconfirmed = cycle.seqs.filter((seq) => copies.has(seq) && !confirmed.has(String(seq))).length;
+    }
     const returned = cycles.reduce((sum, cycle) => sum + cycle.returned, 0);
     const missing = cycles.reduce((sum, cycle) => sum + cycle.missing, 0);
     return {
@@ -187,6 +207,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await server.stop();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * The CloudWatch lines an ending said were not delivered: `not delivered: cloudwatch (P pending, D
+ * dropped)` at a deadline (the pending ones are counted as dropped as the worker closes), or the
+ * `cloudwatch D dropped, R refused` of the lines lost since start.
+ */
+export function lostSaidOnStderr(stderr: string): number {
+  const atDeadline = [...stderr.matchAll(/cloudwatch \((\d+) pending, (\d+) dropped\)/g)].at(-1);
+  const sinceStart = [...stderr.matchAll(/cloudwatch (\d+) dropped, (\d+) refused/g)].at(-1);
+  const pending = atDeadline ? Number(atDeadline[1]) : 0;
+  const dropped = Math.max(atDeadline ? Number(atDeadline[2]) : 0, sinceStart ? Number(sinceStart[1]) : 0);
+  return pending + dropped + (sinceStart ? Number(sinceStart[2]) : 0);
 }
 
 /** The possibleDuplicates an ending's report says (`cloudwatch may hold N lines twice`), 0 without one. */
@@ -269,7 +302,9 @@ export function describeChaos(result: ChaosResult): string {
     const of = result.cycles.filter((cycle) => cycle.ending === ending);
     const returned = of.reduce((sum, cycle) => sum + cycle.returned, 0);
     const missing = of.reduce((sum, cycle) => sum + cycle.missing, 0);
-    return `  ${ending.padEnd(8)} ${String(of.length).padStart(4)} cycles ${String(returned).padStart(9)} returned ${String(missing).padStart(7)} missing`;
+    const said = of.reduce((sum, cycle) => sum + cycle.saidLost, 0);
+    const unconfirmed = of.reduce((sum, cycle) => sum + cycle.unconfirmed, 0);
+    return `  ${ending.padEnd(8)} ${String(of.length).padStart(4)} cycles ${String(returned).padStart(9)} returned ${String(missing).padStart(7)} missing ${String(said).padStart(7)} said lost ${String(unconfirmed).padStart(6)} arrived unanswered`;
   });
   return [
     `chaos run, seed ${result.seed}, spool ${result.spool ? 'on' : 'off'}, endpoint ${result.endpoint}: ${result.cycles.length} cycles`,

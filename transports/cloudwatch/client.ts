@@ -32,7 +32,8 @@ export interface PutResult {
  * one-request-at-a-time path (docs/benchmarks.md#preparing-and-writing-a-putlogevents-body).
  */
 export interface PreparedPut {
-  send(): Promise<PutResult>;
+  /** `timeoutMs`: a tighter bound on this attempt than requestTimeoutMs (at exit). */
+  send(timeoutMs?: number): Promise<PutResult>;
   /** Drops it unsent; its signature would age while a failed batch before it is retried. */
   discard(): void;
 }
@@ -106,9 +107,14 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
       const output = client.send(command, { abortSignal: attempt.signal });
       output.catch(() => undefined); // a discarded request fails unobserved
       return {
-        async send() {
+        async send(tighterMs) {
           release(true);
-          const { rejectedLogEventsInfo } = await attempt.run(output, timeoutMs, SETTING);
+          const bound = tighterMs !== undefined && tighterMs < timeoutMs ? tighterMs : timeoutMs;
+          const { rejectedLogEventsInfo } = await attempt.run(
+            output,
+            bound,
+            bound === timeoutMs ? SETTING : 'its share of the exit budget',
+          );
           return rejectedLogEventsInfo ? { rejected: rejectedLogEventsInfo } : {};
         },
         discard() {

@@ -124,6 +124,10 @@ export class SpoolShipper implements DiskBacklog {
     return this.#accounted;
   }
 
+  queuedOnDisk(): number {
+    return this.#ledger.length;
+  }
+
   /** Hands lines waiting on disk to the queue while it has room: adopted spools first, oldest first, then this process's own. */
   refill(): void {
     if (!this.#queue || this.waiting() === 0) return;
