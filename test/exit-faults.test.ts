@@ -44,6 +44,28 @@ describe('CloudWatch at exit, the endpoint misbehaving', () => {
     assert.equal(Number(said?.[1]), SHIPPED, run.stderr);
   });
 
+  it('a request already hanging when SIGTERM comes gets the short bound too, and the batch is sent again in time', async () => {
+    const group = `/logferry/exit-faults-${process.pid}-${++groupCounter}`;
+    server.failNext('stall', 1, 'PutLogEvents');
+    const putsBefore = server.callCount('PutLogEvents');
+    const run = await runFixture('exit-path', {
+      env: cloudWatchEnv(server, group, { CLOUDWATCH_SCOPE: 'all', LOG_EXIT_TIMEOUT_MS: '3000' }),
+      args: ['SIGTERM', String(LINES)],
+      onStderr: {
+        marker: 'fixture-ready',
+        // The signal comes once the first request is held at the endpoint.
+        act: (child) =>
+          void waitFor('the first PutLogEvents', () => server.callCount('PutLogEvents') > putsBefore, 10_000).then(() =>
+            child.kill('SIGTERM'),
+          ),
+      },
+    });
+    assert.equal(run.signal, 'SIGTERM', run.stderr);
+    assert.doesNotMatch(run.stderr, /not delivered/, run.stderr);
+    assert.equal(copiesBySeq(group).size, SHIPPED, 'every line arrived before the process was gone');
+    await waitFor('the held request to be stored', () => server.eventCount(group) >= SHIPPED + 1, 10_000);
+  });
+
   it('an endpoint down for the whole exit: every line is said lost, and exactly those are missing', async () => {
     const group = `/logferry/exit-faults-${process.pid}-${++groupCounter}`;
     server.failFor('500', 60_000, 'PutLogEvents');

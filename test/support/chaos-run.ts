@@ -65,6 +65,13 @@ export interface ChaosResult {
   cutShortRequests: number;
   /** Stored copies from answered requests beyond the first of a line (a process killed between the answer and its record). */
   answeredExtra: number;
+  /**
+   * counted − extra copies − unansweredNotStored: copies counted for attempts that never reached
+   * the endpoint whole (a kill, or the deadline, cut them before their body was sent; the state
+   * file says an attempt may have stored its batch before the attempt starts). Never negative:
+   * that would be an unanswered attempt nobody counted.
+   */
+  countedNeverSent: number;
   /** Requests the proxy saw in each mode. */
   proxy: Record<string, number>;
   /** The last process's stderr (its flush result and stats). */
@@ -186,6 +193,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       cycle.missing = cycle.seqs.filter((seq) => !copies.has(seq)).length;
       cycle.unconfirmed = cycle.seqs.filter((seq) => copies.has(seq) && !confirmed.has(String(seq))).length;
     }
+    const counted = cycles.reduce((sum, cycle) => sum + cycle.counted, 0) + drain.counted;
+    const accounting = attemptAccounting(proxy.puts);
+    const countedNeverSent = counted - extraCopies - accounting.unansweredNotStored;
     const returned = cycles.reduce((sum, cycle) => sum + cycle.returned, 0);
     const missing = cycles.reduce((sum, cycle) => sum + cycle.missing, 0);
     return {
@@ -196,8 +206,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       arrived: returned - missing,
       missing,
       extraCopies,
-      counted: cycles.reduce((sum, cycle) => sum + cycle.counted, 0) + drain.counted,
-      ...attemptAccounting(proxy.puts),
+      counted,
+      countedNeverSent,
+      ...accounting,
       proxy: Object.fromEntries(proxy.counts),
       drainStderr: drain.stderr,
       endpoint: options.endpoint ?? 'local',
@@ -309,8 +320,14 @@ export function describeChaos(result: ChaosResult): string {
   return [
     `chaos run, seed ${result.seed}, spool ${result.spool ? 'on' : 'off'}, endpoint ${result.endpoint}: ${result.cycles.length} cycles`,
     `lines returned ${result.returned}, arrived ${result.arrived}, missing ${result.missing}`,
-    `extra copies ${result.extraCopies}, counted as possibleDuplicates ${result.counted}`,
-    `requests unanswered: stored ${result.unansweredStored} lines, not stored ${result.unansweredNotStored} lines; cut short ${result.cutShortRequests}; answered extra ${result.answeredExtra}`,
+    `extra copies stored ${result.extraCopies}, counted as possibleDuplicates ${result.counted}`,
+    `  lines of requests that got no answer: stored ${result.unansweredStored}, not stored ${result.unansweredNotStored}; copies of answered requests stored again ${result.answeredExtra}`,
+    // Without the spool a killed process's count dies with it: the difference means nothing there.
+    ...(result.spool
+      ? [
+          `  counted for attempts that never reached the endpoint whole ${result.countedNeverSent} (requests cut short mid-body: ${result.cutShortRequests})`,
+        ]
+      : []),
     'by ending:',
     ...byEnding,
     `proxy requests by mode: ${JSON.stringify(result.proxy)}`,

@@ -47,6 +47,8 @@ export interface LogsApi {
   ensureStream(cutOff: AbortSignal): Promise<void>;
   /** The stream was found missing: the next ensureStream creates it again. */
   streamLost(): void;
+  /** Attempts running now end within `ms` (at exit), unless due sooner. */
+  tighten(ms: number): void;
   destroy(): void;
 }
 
@@ -68,13 +70,25 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
   const stream = { ...group, logStreamName: options.logStreamName };
   const timeoutMs = options.requestTimeoutMs;
   const SETTING = 'requestTimeoutMs';
+  const EXIT_SETTING = 'its share of the exit budget';
   let streamReady = false;
   let creating: Promise<void> | undefined;
+  /** Attempts running now, so that the exit can tighten their bound. */
+  const running = new Set<BoundedAttempt>();
+
+  async function bounded<T>(attempt: BoundedAttempt, request: Promise<T>, ms: number, setting: string): Promise<T> {
+    running.add(attempt);
+    try {
+      return await attempt.run(request, ms, setting);
+    } finally {
+      running.delete(attempt);
+    }
+  }
 
   /** One call as one bounded attempt. */
   async function call(send: (abortSignal: AbortSignal) => Promise<unknown>, cutOff: AbortSignal): Promise<void> {
     const attempt = new BoundedAttempt(cutOff);
-    await attempt.run(send(attempt.signal), timeoutMs, SETTING);
+    await bounded(attempt, send(attempt.signal), timeoutMs, SETTING);
   }
 
   return {
@@ -110,11 +124,7 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
         async send(tighterMs) {
           release(true);
           const bound = tighterMs !== undefined && tighterMs < timeoutMs ? tighterMs : timeoutMs;
-          const { rejectedLogEventsInfo } = await attempt.run(
-            output,
-            bound,
-            bound === timeoutMs ? SETTING : 'its share of the exit budget',
-          );
+          const { rejectedLogEventsInfo } = await bounded(attempt, output, bound, bound === timeoutMs ? SETTING : EXIT_SETTING);
           return rejectedLogEventsInfo ? { rejected: rejectedLogEventsInfo } : {};
         },
         discard() {
@@ -144,6 +154,9 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
     },
     streamLost() {
       streamReady = false;
+    },
+    tighten(ms) {
+      for (const attempt of running) attempt.tighten(ms, EXIT_SETTING);
     },
     destroy() {
       client.destroy();

@@ -10,6 +10,7 @@ import { type DropOrigin, dropReportLine } from './drop-report.js';
 import { type DropRecord, EventQueue, mergeDrops, type OutgoingBatch } from './event-queue.js';
 import { NextBatch } from './next-batch.js';
 import { BatchPieces } from './refusals.js';
+import { exitAttemptMs } from './retry.js';
 
 // Sends batches in order: one PutLogEvents in flight at a time, the next batch filling (and, once
 // full, prepared: next-batch.ts) meanwhile; batch-delivery.ts sends each. Flush markers are answered
@@ -227,6 +228,8 @@ export class CloudWatchSender {
     this.#closingDeadline = Math.min(this.#closingDeadline ?? Number.POSITIVE_INFINITY, deadline);
     this.#pausedUntil = 0;
     this.#sleeper.cutShort(this.#closingDeadline);
+    // A request already on the wire when the exit began gets the same short bound as the ones after it.
+    this.#api.tighten(exitAttemptMs(this.#closingDeadline - Date.now()));
     clearTimeout(this.#cutOffTimer);
     const cutAt = this.#closingDeadline - Math.min(CUT_OFF_AHEAD_MS, (this.#closingDeadline - Date.now()) / 10);
     this.#cutOffTimer = setTimeout(() => this.#cutOff.abort(), Math.max(0, cutAt - Date.now()));
