@@ -221,14 +221,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 }
 
 /**
- * The CloudWatch lines an ending said were not delivered: `not delivered: cloudwatch (P pending, D
- * dropped)` at a deadline (the pending ones are counted as dropped as the worker closes), or the
- * `cloudwatch D dropped, R refused` of the lines lost since start.
+ * The CloudWatch lines an ending said were lost: `not delivered: cloudwatch (P pending, D dropped)`
+ * at a deadline (the pending ones are counted as dropped as the worker closes, less those said to
+ * stay in the spool), or the `cloudwatch D dropped, R refused` of the lines lost since start.
  */
 export function lostSaidOnStderr(stderr: string): number {
   const atDeadline = [...stderr.matchAll(/cloudwatch \((\d+) pending, (\d+) dropped\)/g)].at(-1);
   const sinceStart = [...stderr.matchAll(/cloudwatch (\d+) dropped, (\d+) refused/g)].at(-1);
-  const pending = atDeadline ? Number(atDeadline[1]) : 0;
+  // With the spool on, pending lines said to stay on disk are not lost: the next process sends them.
+  const kept = [...stderr.matchAll(/(\d+) of cloudwatch's pending lines stay in the spool/g)].at(-1);
+  const pending = (atDeadline ? Number(atDeadline[1]) : 0) - (kept ? Number(kept[1]) : 0);
   const dropped = Math.max(atDeadline ? Number(atDeadline[2]) : 0, sinceStart ? Number(sinceStart[1]) : 0);
   return pending + dropped + (sinceStart ? Number(sinceStart[2]) : 0);
 }
