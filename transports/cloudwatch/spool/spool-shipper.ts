@@ -207,7 +207,10 @@ export class SpoolShipper implements DiskBacklog {
           'spool-possible-duplicates',
           `logferry: CloudWatch spool: ${spool.possibleDuplicates} recovered lines were in the batch being sent when ${spool.files.owner} died, so the log stream may hold them twice (counted in logStats().cloudwatch.possibleDuplicates)`,
         );
-        // Counted now: a process that adopts the spool after this one dies must not count them again.
+        // Counted now: a process that adopts the spool after this one dies must not count them
+        // again. The count is kept in the own state first: a kill between the two writes then
+        // costs a count made twice, never one lost.
+        this.#guarded(() => this.#keepDuplicatesCount());
         tracked.state.copies = 0;
         this.#guarded(() => this.#writeState(tracked));
       }
@@ -292,6 +295,8 @@ export class SpoolShipper implements DiskBacklog {
   }
 
   #settled(lastSeq: number): void {
+    // The sender has counted this batch's copies: kept before any state says `copies: 0` (see #adopt).
+    this.#keepDuplicatesCount();
     this.#sendingSpools = [];
     for (const report of this.#dropReports.filter((candidate) => candidate.seq <= lastSeq)) report.tracked.state.drops = undefined;
     this.#dropReports = this.#dropReports.filter((report) => report.seq > lastSeq);
