@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cloudWatchEnv } from './support/cloudwatch-env.js';
 import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
@@ -50,6 +53,37 @@ describe('closeLogs(timeoutMs) keeps its own bound', () => {
       /^logferry: closeLogs\(\) wait ran out after 500 ms; not delivered: cloudwatch \(200 pending, 0 dropped\)$/m,
       run.stderr,
     );
+    // The sink's own line names the bound in force: closeLogs' own, not LOG_EXIT_TIMEOUT_MS.
+    assert.match(
+      run.stderr,
+      /^logferry: CloudWatch: 200 lines were not delivered before the exit deadline \(closeLogs\(500\)\)$/m,
+      run.stderr,
+    );
+  });
+
+  it(`with the spool on, the lines closeLogs(${CLOSE_MS}) could not deliver are said to stay in the spool, naming its bound`, async () => {
+    server.delayMs = 4000;
+    const dir = mkdtempSync(join(tmpdir(), 'logferry-close-bound-'));
+    try {
+      const group = `/logferry/close-bound-${process.pid}-3`;
+      const run = await runFixture('close-bound', {
+        env: cloudWatchEnv(server, group, {
+          LOG_EXIT_TIMEOUT_MS: String(EXIT_TIMEOUT_MS),
+          CLOSE_MS: String(CLOSE_MS),
+          WAIT_RECEIVED: '1',
+          LOG_SPOOL_DIR: dir,
+        }),
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        run.stderr,
+        /^logferry: CloudWatch: 200 lines were not delivered before the exit deadline \(closeLogs\(500\)\); they stay in the spool for the next process on LOG_SPOOL_DIR$/m,
+        run.stderr,
+      );
+      assert.doesNotMatch(run.stderr, /lines were not delivered before the exit deadline \([^)]*\)+$/m, 'none is called lost');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it(`closeLogs(${CLOSE_MS}) right after the first lines, while the worker may still be starting, keeps its bound too`, async () => {

@@ -45,6 +45,7 @@ function fakeApi(): { api: LogsApi; puts: FakePut[]; sent: () => FakePut[] } {
     },
     ensureStream: async () => undefined,
     streamLost: () => undefined,
+    tighten: () => undefined,
     destroy: () => undefined,
   };
   return { api, puts, sent: () => puts.filter((put) => put.state === 'sent') };

@@ -153,6 +153,48 @@ describe('the disk is the queue', () => {
     assert.equal(stats.possibleDuplicates, 300, 'the 300 extra copies, counted by the adopter');
   });
 
+  it('an adopter killed before it sends a dead batch again leaves it counted once: its count is in its state, and the next adopter does not count it again', async () => {
+    const dir = join(root, 'spool-recount');
+    const group = `/logferry/spool-recount-${process.pid}`;
+    const stalling = await new LocalCloudWatchLogs().start();
+    try {
+      // Every call held 5 s: the second process never gets to send, so its own attempts put nothing at risk.
+      stalling.failFor('stall', 600_000);
+      const env = { PATH: process.env.PATH ?? '', ...cloudWatchEnv(healthy, group), LOG_SPOOL_DIR: dir };
+      const stateOf = (pid: number | undefined) => {
+        const name = readdirSync(dir).find((file) => file.startsWith('state-') && file.includes(`-${pid}-`) && file.endsWith('.json'));
+        return name ? (JSON.parse(readFileSync(join(dir, name), 'utf8')) as { copies?: number; ownerPossibleDuplicates?: number }) : {};
+      };
+      // The first process's batch is stored at once, its answer held 5 s: it is killed while that batch may be stored.
+      healthy.failNext('late-answer', 1, 'PutLogEvents');
+      const first = start('hold', { ...env, LINES: '300' });
+      await waitFor('the batch to be stored', () => healthy.eventCount(group) === 300, 30_000);
+      await waitFor('its state to say so', () => stateOf(first.child.pid).copies === 1, 10_000);
+      first.child.kill('SIGKILL');
+      await first.done;
+
+      // The second adopts the spool, counts the 300 copies, and is killed before it could send them again.
+      const second = start('hold', { ...env, ...cloudWatchEnv(stalling, group), LINES: '0' });
+      await waitFor(
+        'the adoption to be counted and kept',
+        () => stateOf(second.child.pid).ownerPossibleDuplicates === 300 && stateOf(first.child.pid).copies === 0,
+        10_000,
+      );
+      second.child.kill('SIGKILL');
+      await second.done;
+
+      const third = start('count', { ...env, LINES: '0' });
+      assert.equal((await third.done).code, 0, third.stderr());
+      const stats = JSON.parse(/^stats=(.*)$/m.exec(third.stderr())?.[1] ?? '{}').cloudwatch;
+      assert.equal(stats.recovered, 300);
+      assert.equal(healthy.eventCount(group), 600, 'each line stored twice');
+      // 300 extra copies, counted once: by the second process (kept in its state file), not again by the third.
+      assert.equal(stats.possibleDuplicates, 0, third.stderr());
+    } finally {
+      await stalling.stop();
+    }
+  });
+
   it('forty dead spools, four times the memory queue together, are all shipped once beside the lines of the new process', async () => {
     const dir = join(root, 'spool-many');
     mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -219,6 +219,20 @@ describe('spool files and processes sharing a dir', { concurrency: 3 }, () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
+  it('an end by SIGTERM while the app goes on logging leaves no spool behind, and no line for the next process to send again', async () => {
+    const group = `/logferry/spool-sigterm-late-${process.pid}`;
+    const dir = spoolDir();
+    const run = start('signal-late', envFor(server, group, dir, { LINES: '50' }));
+    assert.equal((await run.done).signal, 'SIGTERM', run.stderr());
+    const late = run.stderr().match(/^late=\d+$/gm)?.length ?? 0;
+    assert.ok(late > 0, 'no line was logged after the signal');
+    const { seqs, extra } = stored(server, group);
+    assert.equal(seqs.size, 50 + late, run.stderr());
+    assert.equal(extra, 0);
+    // Before, the spool was removed (or not) after the first flush: lines logged after it stayed on disk.
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   it('two copies of logferry in one process each spool and ship their own lines', async () => {
     const group = `/logferry/spool-copies-${process.pid}`;
     const dir = spoolDir();

@@ -48,7 +48,7 @@ export async function closeLogs(timeoutMs?: number): Promise<FlushResult> {
   // The sinks take closeLogs' deadline for the exit's: they cut backoffs short and start nothing
   // past it, and when the worker is ended they close with what is left of it. Otherwise their
   // close would take LOG_EXIT_TIMEOUT_MS more, inside thread-stream's end(), which blocks.
-  if (root.shared && !root.closed) setEndingDeadline(root, startedAt + budget);
+  if (root.shared && !root.closed) setEndingDeadline(root, startedAt + budget, timeoutMs);
   const flushed = await flushRoot(root, budget);
   if (flushed.closed) return flushLogs(0);
   closeResults.set(root, flushed);
@@ -80,11 +80,14 @@ function endQuietly(stream: TransportStream): void {
 }
 
 /** The earliest of the deadlines asked for so far: a later closeLogs() does not extend an earlier one. */
-function setEndingDeadline(root: RootState, deadline: number): void {
+function setEndingDeadline(root: RootState, deadline: number, timeoutMs: number | undefined): void {
   const shared = root.shared;
   if (!shared) return;
   const current = shared.exitDeadline[0] ?? 0;
-  shared.exitDeadline[0] = current > 0 ? Math.min(current, deadline) : deadline;
+  if (current > 0 && current <= deadline) return;
+  // The worker names the bound in force when it says what the deadline cut off.
+  shared.closeBound[0] = timeoutMs ?? 0;
+  shared.exitDeadline[0] = deadline;
 }
 
 /** Counters of every active sink: received, delivered, pending, dropped, retries, batches, failed requests, last error. */

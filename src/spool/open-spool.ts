@@ -1,6 +1,5 @@
 import type { Config } from '../config/load-config.js';
 import type { TransportStream } from '../handover/transport-stream.js';
-import { flushRoot } from '../lifecycle/flush.js';
 import { handleSignals } from '../lifecycle/signal-registry.js';
 import type { RootState } from '../root/state.js';
 import { LEVELS, type SharedState } from '../wire/protocol.js';
@@ -31,12 +30,15 @@ export function openSpool(config: Config, shared: SharedState): OpenSpool | unde
     inFrontOf: (stream) => spoolBeforeHandOver(stream, writer, minLevel, transactionalOnly),
     removeWhenSignalFlushed: (root) => {
       if (!config.handleSignals) return;
-      // A signal ends the process without 'exit', where the worker removes a delivered spool: this
-      // flusher runs beside logferry's own one, and the signal is raised again after both.
-      handleSignals(SIGNALS, async () => {
-        if (root.closed || !root.stream) return;
-        await flushRoot(root, config.exitTimeoutMs);
-        writer.removeIfAllAccepted();
+      // A signal ends the process without 'exit', where the worker removes a delivered spool. This
+      // finisher comes after logferry's own (added first), whose blocking flush covers the lines
+      // logged up to the end: only then is "all accepted" true of every line, and nothing is left
+      // on disk for the next process to send again.
+      handleSignals(SIGNALS, async () => undefined, {
+        startBy: () => Number.POSITIVE_INFINITY,
+        finish: () => {
+          if (root.stream) writer.removeIfAllAccepted();
+        },
       });
     },
   };

@@ -114,12 +114,22 @@ const LAST_ERROR_BYTES = 512;
 const LAYOUT = (() => {
   const statsCount = SINKS.length * STAT_FIELDS.length;
   const exitDeadlineOffset = 0;
-  const statsOffset = exitDeadlineOffset + Float64Array.BYTES_PER_ELEMENT;
+  const closeBoundOffset = exitDeadlineOffset + Float64Array.BYTES_PER_ELEMENT;
+  const statsOffset = closeBoundOffset + Float64Array.BYTES_PER_ELEMENT;
   const acksOffset = statsOffset + statsCount * Float64Array.BYTES_PER_ELEMENT;
   const lastErrorLengthOffset = acksOffset + SINKS.length * Int32Array.BYTES_PER_ELEMENT;
   const lastErrorOffset = lastErrorLengthOffset + SINKS.length * Int32Array.BYTES_PER_ELEMENT;
   const totalBytes = lastErrorOffset + SINKS.length * LAST_ERROR_BYTES;
-  return { statsCount, exitDeadlineOffset, statsOffset, acksOffset, lastErrorLengthOffset, lastErrorOffset, totalBytes } as const;
+  return {
+    statsCount,
+    exitDeadlineOffset,
+    closeBoundOffset,
+    statsOffset,
+    acksOffset,
+    lastErrorLengthOffset,
+    lastErrorOffset,
+    totalBytes,
+  } as const;
 })();
 
 /**
@@ -129,6 +139,8 @@ const LAYOUT = (() => {
 export interface SharedState {
   /** Epoch ms by which the process wants to be gone, set by the app's thread when exit starts; 0 before. */
   readonly exitDeadline: Float64Array;
+  /** The timeout of the closeLogs(timeoutMs) whose deadline is in force, in ms; 0 when it is LOG_EXIT_TIMEOUT_MS's. */
+  readonly closeBound: Float64Array;
   readonly acks: Int32Array;
   readonly stats: Float64Array;
   readonly lastErrorLength: Int32Array;
@@ -144,6 +156,7 @@ export function sharedBufferBytes(): number {
 export function viewSharedState(buffer: SharedArrayBuffer): SharedState {
   return {
     exitDeadline: new Float64Array(buffer, LAYOUT.exitDeadlineOffset, 1),
+    closeBound: new Float64Array(buffer, LAYOUT.closeBoundOffset, 1),
     stats: new Float64Array(buffer, LAYOUT.statsOffset, LAYOUT.statsCount),
     acks: new Int32Array(buffer, LAYOUT.acksOffset, SINKS.length),
     lastErrorLength: new Int32Array(buffer, LAYOUT.lastErrorLengthOffset, SINKS.length),

@@ -26,6 +26,8 @@ export interface SinkReporter {
   reportOnce(key: string, message: string): void;
   /** Epoch ms by which the app wants to be gone (0 until exit starts). */
   exitDeadline(): number;
+  /** The setting or call whose bound set that deadline: `LOG_EXIT_TIMEOUT_MS`, or `closeLogs(<ms>)` (optional for test fakes). */
+  endingBound?(): string;
 }
 
 /** The reporter of a worker-thread sink, over the shared memory the app's thread handed it. */
@@ -62,6 +64,10 @@ export function sinkReporterOver(shared: SharedState, sink: SinkName): SinkRepor
     },
     exitDeadline() {
       return shared.exitDeadline[0] ?? 0;
+    },
+    endingBound() {
+      const closeBound = shared.closeBound[0] ?? 0;
+      return closeBound > 0 ? `closeLogs(${closeBound})` : 'LOG_EXIT_TIMEOUT_MS';
     },
   };
 }

@@ -155,6 +155,11 @@ export interface SpoolState {
    */
   copies?: number;
   /**
+   * The owner's own `possibleDuplicates` as of its last state write: a killed process's count
+   * outlives it here (for an operator or a test to read). An adopter never adds it to its own.
+   */
+  ownerPossibleDuplicates?: number;
+  /**
    * Lines the holder's memory queue dropped whose report line CloudWatch has not accepted yet: how
    * many, when they were dropped and when logged (epoch ms), by which process and for which
    * stream. An adopter sends the report.

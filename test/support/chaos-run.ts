@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { parseOwner, type SpoolState } from '../../src/wire/spool-format.js';
 import { LocalCloudWatchLogs } from './cloudwatch-server.js';
-import { FaultProxy } from './fault-proxy.js';
+import { FaultProxy, type PutAttempt } from './fault-proxy.js';
 import { fixturePath } from './run-fixture.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -37,6 +38,10 @@ export interface CycleResult {
   ended: string;
   /** The process's possibleDuplicates, as it last wrote them. */
   counted: number;
+  /** CloudWatch lines its ending said were not delivered (pending at the deadline, dropped, refused); 0 when it said nothing (a kill). */
+  saidLost: number;
+  /** Of its lines, those stored only by requests whose answer it never got (it could not know they arrived). */
+  unconfirmed: number;
 }
 
 export interface ChaosResult {
@@ -52,6 +57,21 @@ export interface ChaosResult {
   extraCopies: number;
   /** possibleDuplicates, summed over every process (the last process included). */
   counted: number;
+  /** PutLogEvents requests the endpoint stored but whose answer never reached the client whole: their lines. */
+  unansweredStored: number;
+  /** Requests that reached the endpoint whole, were not stored, and got no answer (resets, outages): their lines. */
+  unansweredNotStored: number;
+  /** Requests whose body never arrived whole (the client was killed or cut off mid-upload): nothing of them is stored. */
+  cutShortRequests: number;
+  /** Stored copies from answered requests beyond the first of a line (a process killed between the answer and its record). */
+  answeredExtra: number;
+  /**
+   * counted − extra copies − unansweredNotStored: copies counted for attempts that never reached
+   * the endpoint whole (a kill, or the deadline, cut them before their body was sent; the state
+   * file says an attempt may have stored its batch before the attempt starts). Never negative:
+   * that would be an unanswered attempt nobody counted.
+   */
+  countedNeverSent: number;
   /** Requests the proxy saw in each mode. */
   proxy: Record<string, number>;
   /** The last process's stderr (its flush result and stats). */
@@ -100,6 +120,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   // Only the seq of each stored line is kept: a long run stores gigabytes of padding otherwise.
   const server = await new LocalCloudWatchLogs({ keep: keepSeq }).start();
   const proxy = await new FaultProxy(options.endpoint ?? server.url, random).start();
+  proxy.keep = keepSeq;
   const root = mkdtempSync(join(tmpdir(), 'logferry-chaos-'));
   // A group of its own per run: an outside endpoint keeps the groups of earlier runs.
   const group = options.endpoint ? `/logferry/chaos-${options.seed}-${Date.now()}` : '/logferry/chaos';
@@ -133,14 +154,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       const guard = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
       const ended = await run.done;
       clearTimeout(guard);
-      cycles.push({ ending, returned: run.seqs.length, missing: 0, ended, counted: run.counted, seqs: run.seqs });
+      // Its last count: what it wrote on fd 3, said on stderr at its end, or kept in its spool's state (a kill).
+      run.counted = Math.max(run.counted, countSaidOnStderr(run.stderr), spool ? countKeptInState(join(root, 'spool'), run.child.pid) : 0);
+      cycles.push({
+        ending,
+        returned: run.seqs.length,
+        missing: 0,
+        ended,
+        counted: run.counted,
+        saidLost: lostSaidOnStderr(run.stderr),
+        unconfirmed: 0,
+        seqs: run.seqs,
+      });
       options.log?.(
         `cycle ${cycle + 1}: ${ending} after ${lifeMs} ms, ended ${ended}, ${run.seqs.length} lines returned, proxy ${proxy.mode}`,
       );
+      for (const said of run.stderr.split('\n').filter((line) => line.startsWith('logferry:') && !line.includes('Bugsnag sink is off')))
+        options.log?.(`  ${said}`);
     }
     await proxy.calm();
     const drain = startService({ ...baseEnv, DRAIN: '120000', SEQ_FROM: '0' }, []);
     const drainEnded = await drain.done;
+    drain.counted = Math.max(drain.counted, countSaidOnStderr(drain.stderr));
     options.log?.(`last process on a calm endpoint: ended ${drainEnded}`);
     if (drainEnded !== 'code 0') options.log?.(`  its stderr: ${drain.stderr.slice(-1500)}`);
 
@@ -152,7 +187,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }
     let extraCopies = 0;
     for (const count of copies.values()) extraCopies += count - 1;
-    for (const cycle of cycles) cycle.missing = cycle.seqs.filter((seq) => !copies.has(seq)).length;
+    const confirmed = new Set<string>();
+    for (const put of proxy.puts) if (put.stored && put.answered) for (const seq of put.seqs) confirmed.add(seq);
+    for (const cycle of cycles) {
+      cycle.missing = cycle.seqs.filter((seq) => !copies.has(seq)).length;
+      cycle.unconfirmed = cycle.seqs.filter((seq) => copies.has(seq) && !confirmed.has(String(seq))).length;
+    }
+    const counted = cycles.reduce((sum, cycle) => sum + cycle.counted, 0) + drain.counted;
+    const accounting = attemptAccounting(proxy.puts);
+    const countedNeverSent = counted - extraCopies - accounting.unansweredNotStored;
     const returned = cycles.reduce((sum, cycle) => sum + cycle.returned, 0);
     const missing = cycles.reduce((sum, cycle) => sum + cycle.missing, 0);
     return {
@@ -163,7 +206,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       arrived: returned - missing,
       missing,
       extraCopies,
-      counted: cycles.reduce((sum, cycle) => sum + cycle.counted, 0) + drain.counted,
+      counted,
+      countedNeverSent,
+      ...accounting,
       proxy: Object.fromEntries(proxy.counts),
       drainStderr: drain.stderr,
       endpoint: options.endpoint ?? 'local',
@@ -173,6 +218,67 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await server.stop();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * The CloudWatch lines an ending said were lost: `not delivered: cloudwatch (P pending, D dropped)`
+ * at a deadline (the pending ones are counted as dropped as the worker closes, less those said to
+ * stay in the spool), or the `cloudwatch D dropped, R refused` of the lines lost since start.
+ */
+export function lostSaidOnStderr(stderr: string): number {
+  const atDeadline = [...stderr.matchAll(/cloudwatch \((\d+) pending, (\d+) dropped\)/g)].at(-1);
+  const sinceStart = [...stderr.matchAll(/cloudwatch (\d+) dropped, (\d+) refused/g)].at(-1);
+  // With the spool on, pending lines said to stay on disk are not lost: the next process sends them.
+  const kept = [...stderr.matchAll(/(\d+) of cloudwatch's pending lines stay in the spool/g)].at(-1);
+  const pending = (atDeadline ? Number(atDeadline[1]) : 0) - (kept ? Number(kept[1]) : 0);
+  const dropped = Math.max(atDeadline ? Number(atDeadline[2]) : 0, sinceStart ? Number(sinceStart[1]) : 0);
+  return pending + dropped + (sinceStart ? Number(sinceStart[2]) : 0);
+}
+
+/** The possibleDuplicates an ending's report says (`cloudwatch may hold N lines twice`), 0 without one. */
+function countSaidOnStderr(stderr: string): number {
+  const said = [...stderr.matchAll(/cloudwatch may hold (\d+) lines? twice/g)].at(-1);
+  return said ? Number(said[1]) : 0;
+}
+
+/** The possibleDuplicates a process's own spool state file kept (`ownerPossibleDuplicates`), 0 when it left none. */
+function countKeptInState(dir: string, pid: number | undefined): number {
+  let kept = 0;
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const owner = /^state-(.+)\.json$/.exec(name)?.[1];
+    if (!owner || parseOwner(owner)?.pid !== pid) continue;
+    try {
+      const state = JSON.parse(readFileSync(join(dir, name), 'utf8')) as SpoolState;
+      kept = Math.max(kept, state.ownerPossibleDuplicates ?? 0);
+    } catch {
+      // Cut short by the kill mid-write: the rename never happened, so this cannot be; skip it.
+    }
+  }
+  return kept;
+}
+
+function attemptAccounting(
+  puts: readonly PutAttempt[],
+): Pick<ChaosResult, 'unansweredStored' | 'unansweredNotStored' | 'cutShortRequests' | 'answeredExtra'> {
+  let [unansweredStored, unansweredNotStored, cutShortRequests, answeredExtra] = [0, 0, 0, 0];
+  const answeredCopies = new Set<string>();
+  for (const put of puts) {
+    if (!put.complete) cutShortRequests++;
+    else if (put.stored && !put.answered) unansweredStored += put.seqs.length;
+    else if (!put.stored && !put.answered) unansweredNotStored += put.seqs.length;
+    else if (put.stored)
+      for (const seq of put.seqs) {
+        if (answeredCopies.has(seq)) answeredExtra++;
+        else answeredCopies.add(seq);
+      }
+  }
+  return { unansweredStored, unansweredNotStored, cutShortRequests, answeredExtra };
 }
 
 /** The seqs of the stream's events at an outside endpoint, read with GetLogEvents from the start. */
@@ -209,12 +315,21 @@ export function describeChaos(result: ChaosResult): string {
     const of = result.cycles.filter((cycle) => cycle.ending === ending);
     const returned = of.reduce((sum, cycle) => sum + cycle.returned, 0);
     const missing = of.reduce((sum, cycle) => sum + cycle.missing, 0);
-    return `  ${ending.padEnd(8)} ${String(of.length).padStart(4)} cycles ${String(returned).padStart(9)} returned ${String(missing).padStart(7)} missing`;
+    const said = of.reduce((sum, cycle) => sum + cycle.saidLost, 0);
+    const unconfirmed = of.reduce((sum, cycle) => sum + cycle.unconfirmed, 0);
+    return `  ${ending.padEnd(8)} ${String(of.length).padStart(4)} cycles ${String(returned).padStart(9)} returned ${String(missing).padStart(7)} missing ${String(said).padStart(7)} said lost ${String(unconfirmed).padStart(6)} arrived unanswered`;
   });
   return [
     `chaos run, seed ${result.seed}, spool ${result.spool ? 'on' : 'off'}, endpoint ${result.endpoint}: ${result.cycles.length} cycles`,
     `lines returned ${result.returned}, arrived ${result.arrived}, missing ${result.missing}`,
-    `extra copies ${result.extraCopies}, counted as possibleDuplicates ${result.counted}`,
+    `extra copies stored ${result.extraCopies}, counted as possibleDuplicates ${result.counted}`,
+    `  lines of requests that got no answer: stored ${result.unansweredStored}, not stored ${result.unansweredNotStored}; copies of answered requests stored again ${result.answeredExtra}`,
+    // Without the spool a killed process's count dies with it: the difference means nothing there.
+    ...(result.spool
+      ? [
+          `  counted for attempts that never reached the endpoint whole ${result.countedNeverSent} (requests cut short mid-body: ${result.cutShortRequests})`,
+        ]
+      : []),
     'by ending:',
     ...byEnding,
     `proxy requests by mode: ${JSON.stringify(result.proxy)}`,

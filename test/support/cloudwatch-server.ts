@@ -30,9 +30,21 @@ export interface PutRecord {
  * `slow-body`: processed, answered 200 at once, the body then sent one byte every
  * SLOW_BODY_BYTE_MS. `cut-body`: processed, answered 200, the connection closed mid-body.
  * `413`: not processed; a proxy's HTML "413 Payload Too Large" page. `refuse`: not processed;
- * 400 InvalidParameterException. `denied`: not processed; 400 AccessDeniedException.
+ * 400 InvalidParameterException. `denied`: not processed; 400 AccessDeniedException. `stall`: held
+ * LATE_ANSWER_MS before it is processed (stored) and answered, as a proxy that hangs does.
  */
-export type Fault = 'throttle' | '500' | 'drop' | 'lose-answer' | 'late-answer' | 'slow-body' | 'cut-body' | '413' | 'refuse' | 'denied';
+export type Fault =
+  | 'stall'
+  | 'throttle'
+  | '500'
+  | 'drop'
+  | 'lose-answer'
+  | 'late-answer'
+  | 'slow-body'
+  | 'cut-body'
+  | '413'
+  | 'refuse'
+  | 'denied';
 
 /** Longer than any request timeout a test sets: the client gives up before this answer comes. */
 const LATE_ANSWER_MS = 5000;
@@ -188,6 +200,7 @@ export class LocalCloudWatchLogs {
       this.#replyProxyPage(res, 413, 'Payload Too Large');
       return;
     }
+    if (fault === 'stall') await new Promise((resolve) => setTimeout(resolve, LATE_ANSWER_MS));
     let answer: { status: number; body: unknown; errorType?: string } | undefined;
     if (fault !== 'drop') {
       try {

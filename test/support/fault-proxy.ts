@@ -14,12 +14,32 @@ import type { Socket } from 'node:net';
  */
 export type ProxyMode = 'pass' | 'reset-before' | 'reset-after' | '5xx' | 'throttle' | 'hang' | 'cut-body' | 'outage';
 
+/**
+ * One PutLogEvents request as the proxy saw it, for the chaos run's accounting: which lines it
+ * carried, whether the endpoint stored it, and whether its answer reached the client whole.
+ */
+export interface PutAttempt {
+  mode: ProxyMode;
+  /** The seq of each event (`keep` of its message), or empty when the body never arrived whole. */
+  seqs: string[];
+  /** The body arrived whole. A client that was cut off or killed mid-upload sends less: nothing can be stored. */
+  complete: boolean;
+  /** The endpoint answered 2xx: the events are stored. */
+  stored: boolean;
+  /** The whole answer was written to the client's socket. */
+  answered: boolean;
+}
+
 export const PROXY_MODES: readonly ProxyMode[] = ['pass', 'reset-before', 'reset-after', '5xx', 'throttle', 'hang', 'cut-body', 'outage'];
 
 export class FaultProxy {
   mode: ProxyMode = 'pass';
   /** Requests seen in each mode. */
   readonly counts = new Map<ProxyMode, number>();
+  /** Every PutLogEvents request, in the order they came. */
+  readonly puts: PutAttempt[] = [];
+  /** What to keep of each event's message (the chaos run keeps its seq). */
+  keep: (message: string) => string = (message) => message;
   readonly #upstream: URL;
   readonly #random: () => number;
   #server: Server | undefined;
@@ -101,9 +121,20 @@ export class FaultProxy {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const put = String(req.headers['x-amz-target'] ?? '').endsWith('.PutLogEvents');
+    try {
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+    } catch {
+      // The client went away mid-upload: an endpoint would not store a body cut short.
+    }
     const mode = this.mode;
     this.counts.set(mode, (this.counts.get(mode) ?? 0) + 1);
+    const attempt: PutAttempt = { mode, seqs: [], complete: req.complete, stored: false, answered: false };
+    if (put) {
+      this.puts.push(attempt);
+      if (!req.complete) return;
+      attempt.seqs = this.#seqsOf(Buffer.concat(chunks));
+    } else if (!req.complete) return;
     if (mode === 'reset-before' || mode === 'outage') {
       req.socket.destroy();
       return;
@@ -111,10 +142,12 @@ export class FaultProxy {
     if (mode === '5xx') {
       const status = this.#random() < 0.5 ? 500 : 503;
       this.#replyJson(res, status, { __type: 'ServiceUnavailableException', message: 'The service is unavailable' });
+      attempt.answered = true;
       return;
     }
     if (mode === 'throttle') {
       this.#replyJson(res, 400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+      attempt.answered = true;
       return;
     }
     if (mode === 'hang') await new Promise((resolve) => setTimeout(resolve, 1000 + Math.floor(this.#random() * 9000)));
@@ -125,6 +158,7 @@ export class FaultProxy {
       req.socket.destroy();
       return;
     }
+    attempt.stored = answer.status >= 200 && answer.status < 300;
     if (mode === 'reset-after') {
       req.socket.destroy();
       return;
@@ -137,7 +171,19 @@ export class FaultProxy {
       return;
     }
     res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
-    res.end(answer.body);
+    res.end(answer.body, () => {
+      // Written whole to the socket: the client reads it unless it is killed in the next instants.
+      attempt.answered = true;
+    });
+  }
+
+  #seqsOf(body: Buffer): string[] {
+    try {
+      const input = JSON.parse(body.toString('utf8')) as { logEvents?: Array<{ message?: string }> };
+      return (input.logEvents ?? []).map((event) => this.keep(event.message ?? ''));
+    } catch {
+      return [];
+    }
   }
 
   #forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {

@@ -2,7 +2,15 @@ import type { SinkReporter } from '../../src/wire/sink-reporter.js';
 import type { Sleeper } from '../shared/backoff.js';
 import type { LogEvents, LogsApi, PreparedPut } from './client.js';
 import { type BatchPieces, countRejected, type RejectedRanges } from './refusals.js';
-import { classifyFailure, describeFailure, mayHaveBeenStored, refusalDelayMs, retryDelayMs } from './retry.js';
+import {
+  classifyFailure,
+  describeFailure,
+  EXIT_BACKOFF_MAX_MS,
+  exitAttemptMs,
+  mayHaveBeenStored,
+  refusalDelayMs,
+  retryDelayMs,
+} from './retry.js';
 
 // Delivers one batch: each attempt, what its failure means (retry.ts), the counters and the
 // one-time stderr lines. The sender decides which batch goes when; this decides how.
@@ -21,6 +29,8 @@ export interface DeliveryContext {
   sleeper: Sleeper;
   /** True once no request may start (the exit deadline passed). */
   pastDeadline(): boolean;
+  /** The exit deadline (epoch ms) once it is known: attempts and backoffs are then kept short. */
+  closingDeadline(): number | undefined;
   /** A batch's first request is on the wire: the time to prepare the next batch. */
   onFirstRequestSent(): void;
   /** A request failed: a next batch prepared meanwhile would only age. */
@@ -72,7 +82,10 @@ export class BatchDelivery {
         await api.ensureStream(cutOff);
         creating = false;
         this.#context.onCopiesAtRisk(unanswered + 1);
-        const answer = (put ?? api.preparePutLogEvents(events, cutOff)).send();
+        const closingAt = this.#context.closingDeadline();
+        const answer = (put ?? api.preparePutLogEvents(events, cutOff)).send(
+          closingAt === undefined ? undefined : exitAttemptMs(closingAt - Date.now()),
+        );
         put = undefined;
         this.awaitingAnswer = true;
         // Next turn, so this request's bytes are on the socket before the CPU goes to the next one;
@@ -110,7 +123,8 @@ export class BatchDelivery {
               'retrying every few seconds, so delivery resumes once the credentials or policy are fixed (lines are held up to maxQueueBytes)',
             );
           reporter.add('retries');
-          await this.#context.sleeper.sleep(retryDelayMs(kind, attempt++));
+          const delay = retryDelayMs(kind, attempt++);
+          await this.#context.sleeper.sleep(this.#context.closingDeadline() === undefined ? delay : Math.min(delay, EXIT_BACKOFF_MAX_MS));
         } else if (kind === 'too-large' || kind === 'invalid-batch') {
           if (kind === 'too-large') this.#say('too-large', error, 'batches refused as too large are split in halves and sent again');
           // Earlier attempts at this piece that got no answer may have stored it whole.

@@ -32,7 +32,8 @@ export interface PutResult {
  * one-request-at-a-time path (docs/benchmarks.md#preparing-and-writing-a-putlogevents-body).
  */
 export interface PreparedPut {
-  send(): Promise<PutResult>;
+  /** `timeoutMs`: a tighter bound on this attempt than requestTimeoutMs (at exit). */
+  send(timeoutMs?: number): Promise<PutResult>;
   /** Drops it unsent; its signature would age while a failed batch before it is retried. */
   discard(): void;
 }
@@ -46,6 +47,8 @@ export interface LogsApi {
   ensureStream(cutOff: AbortSignal): Promise<void>;
   /** The stream was found missing: the next ensureStream creates it again. */
   streamLost(): void;
+  /** Attempts running now end within `ms` (at exit), unless due sooner. */
+  tighten(ms: number): void;
   destroy(): void;
 }
 
@@ -67,13 +70,25 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
   const stream = { ...group, logStreamName: options.logStreamName };
   const timeoutMs = options.requestTimeoutMs;
   const SETTING = 'requestTimeoutMs';
+  const EXIT_SETTING = 'its share of the exit budget';
   let streamReady = false;
   let creating: Promise<void> | undefined;
+  /** Attempts running now, so that the exit can tighten their bound. */
+  const running = new Set<BoundedAttempt>();
+
+  async function bounded<T>(attempt: BoundedAttempt, request: Promise<T>, ms: number, setting: string): Promise<T> {
+    running.add(attempt);
+    try {
+      return await attempt.run(request, ms, setting);
+    } finally {
+      running.delete(attempt);
+    }
+  }
 
   /** One call as one bounded attempt. */
   async function call(send: (abortSignal: AbortSignal) => Promise<unknown>, cutOff: AbortSignal): Promise<void> {
     const attempt = new BoundedAttempt(cutOff);
-    await attempt.run(send(attempt.signal), timeoutMs, SETTING);
+    await bounded(attempt, send(attempt.signal), timeoutMs, SETTING);
   }
 
   return {
@@ -106,9 +121,10 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
       const output = client.send(command, { abortSignal: attempt.signal });
       output.catch(() => undefined); // a discarded request fails unobserved
       return {
-        async send() {
+        async send(tighterMs) {
           release(true);
-          const { rejectedLogEventsInfo } = await attempt.run(output, timeoutMs, SETTING);
+          const bound = tighterMs !== undefined && tighterMs < timeoutMs ? tighterMs : timeoutMs;
+          const { rejectedLogEventsInfo } = await bounded(attempt, output, bound, bound === timeoutMs ? SETTING : EXIT_SETTING);
           return rejectedLogEventsInfo ? { rejected: rejectedLogEventsInfo } : {};
         },
         discard() {
@@ -138,6 +154,9 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
     },
     streamLost() {
       streamReady = false;
+    },
+    tighten(ms) {
+      for (const attempt of running) attempt.tighten(ms, EXIT_SETTING);
     },
     destroy() {
       client.destroy();

@@ -121,6 +121,20 @@ export function retryDelayMs(kind: 'retry' | 'credentials', attempt: number, ran
   return kind === 'credentials' ? backoffMs(attempt, random, 200, 3000) : backoffMs(attempt, random);
 }
 
+/** At exit, no backoff sleep is longer than this: an endpoint back from a short outage is used at once. */
+export const EXIT_BACKOFF_MAX_MS = 250;
+/** At exit, an attempt is never bounded below this: a healthy endpoint answers a full batch well within it. */
+export const EXIT_ATTEMPT_MIN_MS = 1000;
+
+/**
+ * The bound on one attempt once the exit deadline is known: half the time left (at least
+ * EXIT_ATTEMPT_MIN_MS), so one hung request cannot take the whole exit budget and the batch is
+ * sent again while there is time. The client's requestTimeoutMs still applies when shorter.
+ */
+export function exitAttemptMs(msLeft: number): number {
+  return Math.max(EXIT_ATTEMPT_MIN_MS, Math.floor(msLeft / 2));
+}
+
 /**
  * The wait after the `inARow`-th refused request in a row (413 or a refused batch). The first
  * is split and resent at once; an endpoint that refuses everything is asked at most once a second.

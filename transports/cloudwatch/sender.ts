@@ -10,6 +10,7 @@ import { type DropOrigin, dropReportLine } from './drop-report.js';
 import { type DropRecord, EventQueue, mergeDrops, type OutgoingBatch } from './event-queue.js';
 import { NextBatch } from './next-batch.js';
 import { BatchPieces } from './refusals.js';
+import { exitAttemptMs } from './retry.js';
 
 // Sends batches in order: one PutLogEvents in flight at a time, the next batch filling (and, once
 // full, prepared: next-batch.ts) meanwhile; batch-delivery.ts sends each. Flush markers are answered
@@ -42,7 +43,15 @@ export interface DiskBacklog {
   accounted(): number;
   /** Queues waiting lines, oldest first, while the queue has room. */
   refill(): void;
+  /** Lines in the queue or in flight whose copy is on disk: at close they stay there for the next process. */
+  queuedOnDisk(): number;
 }
+
+/**
+ * At exit the request in flight is cut off this long before the deadline (or a tenth of the time
+ * left, when less), so the counts the cut makes are published before the app's thread reads them.
+ */
+const CUT_OFF_AHEAD_MS = 50;
 
 /** After a failure no retry can fix, wait this long before trying the next batch. */
 const FATAL_PAUSE_MS = 30_000;
@@ -73,6 +82,7 @@ export class CloudWatchSender {
   #closingDeadline: number | undefined;
   /** Aborted at the exit deadline: the request in flight ends, and none starts. */
   readonly #cutOff = new AbortController();
+  #cutOffTimer: NodeJS.Timeout | undefined;
   #idleWaiters: Array<() => void> = [];
   /** The last batch taken was full: what is queued behind it is the rest of a backlog. */
   #draining = false;
@@ -97,6 +107,7 @@ export class CloudWatchSender {
       cutOff: this.#cutOff.signal,
       sleeper: this.#sleeper,
       pastDeadline: () => this.#pastDeadline(),
+      closingDeadline: () => this.#closingDeadline,
       onFirstRequestSent: () => this.#prepareNext(),
       onRequestFailed: () => this.#next.discardRequest(),
       onProgress: () => this.#publishPending(),
@@ -161,19 +172,28 @@ export class CloudWatchSender {
   /** Sends everything held, waiting at most `budgetMs`; what is still undelivered then is counted as dropped. */
   async close(budgetMs: number): Promise<void> {
     this.#hurry(Date.now() + budgetMs);
-    const cutOff = setTimeout(() => this.#cutOff.abort(), Math.max(0, (this.#closingDeadline ?? 0) - Date.now()));
     void this.#pump();
     await this.#idle();
-    clearTimeout(cutOff);
+    clearTimeout(this.#cutOffTimer);
     clearTimeout(this.#timer);
-    const lost = this.queue.clear() + this.#next.clear() + (this.#inFlight?.pieces.remaining ?? 0);
+    const backlog = this.#options.backlog;
+    const unsent = this.queue.length + this.#next.events + (this.#inFlight?.pieces.remaining ?? 0);
+    // With the spool, lines whose copy is on disk are not lost: the next process on the directory sends them.
+    const kept = backlog ? Math.min(unsent, backlog.queuedOnDisk()) + backlog.waiting() : 0;
+    const lost = unsent - Math.min(unsent, backlog?.queuedOnDisk() ?? 0);
+    this.queue.clear();
+    this.#next.clear();
     this.#inFlight = undefined;
     this.#countCutOffCopies();
     // Lines still on disk stay there for the next process; the flushes waiting on them are answered.
     for (const flush of this.#diskFlushes.splice(0)) this.#flushWaiters.add(flush.id, flush.seq);
     this.#reporter.add('dropped', lost);
-    if (lost > 0) {
-      process.stderr.write(`logferry: CloudWatch: ${lost} lines were not delivered before the exit deadline (LOG_EXIT_TIMEOUT_MS)\n`);
+    const bound = this.#reporter.endingBound?.() ?? 'LOG_EXIT_TIMEOUT_MS';
+    if (lost > 0) process.stderr.write(`logferry: CloudWatch: ${lost} lines were not delivered before the exit deadline (${bound})\n`);
+    if (kept > 0) {
+      process.stderr.write(
+        `logferry: CloudWatch: ${kept} lines were not delivered before the exit deadline (${bound}); they stay in the spool for the next process on LOG_SPOOL_DIR\n`,
+      );
     }
     // Everything is delivered or counted now: every flush still waiting is answered.
     this.#settleFlushes();
@@ -198,11 +218,21 @@ export class CloudWatchSender {
     );
   }
 
-  /** From now on nothing waits past `deadline`: a backoff sleep or pause under way ends now. */
+  /**
+   * From now on nothing waits past `deadline`: a backoff sleep or pause under way ends now, and
+   * the request in flight is cut off just before it, so that what the cut leaves (pending lines,
+   * the copies it may have stored) is counted before the app's thread reads the counters at the
+   * deadline to say them.
+   */
   #hurry(deadline: number): void {
     this.#closingDeadline = Math.min(this.#closingDeadline ?? Number.POSITIVE_INFINITY, deadline);
     this.#pausedUntil = 0;
     this.#sleeper.cutShort(this.#closingDeadline);
+    // A request already on the wire when the exit began gets the same short bound as the ones after it.
+    this.#api.tighten(exitAttemptMs(this.#closingDeadline - Date.now()));
+    clearTimeout(this.#cutOffTimer);
+    const cutAt = this.#closingDeadline - Math.min(CUT_OFF_AHEAD_MS, (this.#closingDeadline - Date.now()) / 10);
+    this.#cutOffTimer = setTimeout(() => this.#cutOff.abort(), Math.max(0, cutAt - Date.now()));
   }
 
   #idle(): Promise<void> {
@@ -272,6 +302,7 @@ export class CloudWatchSender {
         // reads it at its own deadline) until close counts it.
         if (outcome.cutOff > 0) {
           this.#cutOffAttempts = { unanswered: outcome.unanswered, events: outcome.cutOffPiece };
+          this.#countCutOffCopies();
           break;
         }
         this.#options.onBatchSettled?.(batch.lastSeq);

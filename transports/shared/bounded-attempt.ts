@@ -10,6 +10,9 @@ export class BoundedAttempt {
   readonly #outer: AbortSignal;
   readonly #onOuterAbort = (): void => this.#abort(new AttemptCutOffError());
   #timer: NodeJS.Timeout | undefined;
+  /** When the running attempt times out (epoch ms); undefined before it runs. */
+  #dueAt: number | undefined;
+  #setting = '';
   #failure: Error | undefined;
   #fail: (error: Error) => void = () => undefined;
 
@@ -36,7 +39,8 @@ export class BoundedAttempt {
       if (this.#failure) reject(this.#failure);
       this.#fail = reject;
     });
-    if (timeoutMs > 0) this.#timer = setTimeout(() => this.#abort(new AttemptTimeoutError(timeoutMs, setting)), timeoutMs);
+    this.#setting = setting;
+    if (timeoutMs > 0) this.#arm(timeoutMs);
     try {
       return await Promise.race([request, aborted]);
     } finally {
@@ -44,8 +48,22 @@ export class BoundedAttempt {
     }
   }
 
+  /** A running attempt ends within `ms` from now, unless it was due sooner (at exit: one hung request must not take the budget). */
+  tighten(ms: number, setting: string): void {
+    if (this.#dueAt === undefined || this.#failure || Date.now() + ms >= this.#dueAt) return;
+    this.#setting = setting;
+    this.#arm(ms);
+  }
+
+  #arm(ms: number): void {
+    clearTimeout(this.#timer);
+    this.#dueAt = Date.now() + ms;
+    this.#timer = setTimeout(() => this.#abort(new AttemptTimeoutError(ms, this.#setting)), ms);
+  }
+
   /** Stops watching: the timer and the outer signal. Safe to call twice. */
   release(): void {
+    this.#dueAt = undefined;
     clearTimeout(this.#timer);
     this.#outer.removeEventListener('abort', this.#onOuterAbort);
   }

@@ -57,6 +57,9 @@ export class SpoolShipper implements DiskBacklog {
   readonly #reporter: SinkReporter;
   readonly #stats: Float64Array;
   readonly #spooledSlot: number;
+  readonly #duplicatesSlot: number;
+  /** possibleDuplicates as the own state file last said it. */
+  #duplicatesKept = 0;
   readonly #tracked: Tracked[];
   readonly #ledger = new SpoolLedger();
   readonly #heartbeat: NodeJS.Timeout;
@@ -81,6 +84,7 @@ export class SpoolShipper implements DiskBacklog {
     this.#reporter = reporter;
     this.#stats = viewSharedState(sharedBuffer).stats;
     this.#spooledSlot = statIndex('cloudwatch', 'spooled');
+    this.#duplicatesSlot = statIndex('cloudwatch', 'possibleDuplicates');
     const own = new SpoolFiles(wire.dir, wire.owner, wire.owner, wire.fsync);
     this.#tracked = [this.#track(own, { accepted: SPOOL_START, sending: SPOOL_START }, undefined)];
     this.#heartbeat = setInterval(() => {
@@ -118,6 +122,10 @@ export class SpoolShipper implements DiskBacklog {
 
   accounted(): number {
     return this.#accounted;
+  }
+
+  queuedOnDisk(): number {
+    return this.#ledger.length;
   }
 
   /** Hands lines waiting on disk to the queue while it has room: adopted spools first, oldest first, then this process's own. */
@@ -199,9 +207,16 @@ export class SpoolShipper implements DiskBacklog {
           'spool-possible-duplicates',
           `logferry: CloudWatch spool: ${spool.possibleDuplicates} recovered lines were in the batch being sent when ${spool.files.owner} died, so the log stream may hold them twice (counted in logStats().cloudwatch.possibleDuplicates)`,
         );
+        // Counted now: a process that adopts the spool after this one dies must not count them
+        // again. The count is kept in the own state first: a kill between the two writes then
+        // costs a count made twice, never one lost.
+        this.#guarded(() => this.#keepDuplicatesCount());
+        tracked.state.copies = 0;
+        this.#guarded(() => this.#writeState(tracked));
       }
       if (spool.lines === 0 || tracked.lastSegment === undefined) this.#exhaust(tracked);
     }
+    this.#keepDuplicatesCount();
     if (this.waiting() > 0) this.#queue.wake();
   }
 
@@ -280,6 +295,8 @@ export class SpoolShipper implements DiskBacklog {
   }
 
   #settled(lastSeq: number): void {
+    // The sender has counted this batch's copies: kept before any state says `copies: 0` (see #adopt).
+    this.#keepDuplicatesCount();
     this.#sendingSpools = [];
     for (const report of this.#dropReports.filter((candidate) => candidate.seq <= lastSeq)) report.tracked.state.drops = undefined;
     this.#dropReports = this.#dropReports.filter((report) => report.seq > lastSeq);
@@ -296,6 +313,13 @@ export class SpoolShipper implements DiskBacklog {
       // Segments before the one holding the accepted position are shipped entirely.
       tracked.files.removeSegmentsBefore(segmentOf(end));
     }
+    this.#keepDuplicatesCount();
+  }
+
+  /** The own state file says this process's possibleDuplicates whenever it changed: a kill does not take the count with it. */
+  #keepDuplicatesCount(): void {
+    const own = this.#tracked[OWN] as Tracked;
+    if ((this.#stats[this.#duplicatesSlot] ?? 0) !== this.#duplicatesKept && !own.done) this.#writeState(own);
   }
 
   /** The spool never stops the sender: a file operation that fails is said once and costs duplicates at worst. */
@@ -318,6 +342,8 @@ export class SpoolShipper implements DiskBacklog {
     if (tracked === this.#tracked[OWN]) {
       tracked.state.drops = this.#queue?.undeliveredDrops();
       this.#keptDrops = tracked.state.drops?.count ?? 0;
+      this.#duplicatesKept = this.#stats[this.#duplicatesSlot] ?? 0;
+      tracked.state.ownerPossibleDuplicates = this.#duplicatesKept;
     }
     try {
       tracked.files.writeState(tracked.state);
