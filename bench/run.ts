@@ -166,7 +166,8 @@ const SCENARIOS: Scenario[] = [
   },
   {
     // Per-request cost of request logging (bench/http.ts): on node:http, logferry with its sinks
-    // on and off beside pino-http; on Fastify 5, its own request logging beside logferry's plugin.
+    // on and off beside pino-http; on Fastify 5, its own request logging beside logferry's plugin
+    // (network sinks off: both write JSON to stdout).
     name: 'http',
     title: '6. Request logging: CPU per request, 20,000 requests, 16 at a time',
     child: 'http',
@@ -243,7 +244,8 @@ async function main(): Promise<void> {
         cloudwatch.provisionGroup(group);
         if (scenario.down) cloudwatch.failFor('drop', 600_000);
         const env = benchChildEnv(group, cloudwatch, bugsnag);
-        if (contender === 'logferry-stdout') {
+        // Beside pino to stdout (pino-http, Fastify's own logging), logferry writes JSON to stdout too.
+        if (contender === 'logferry-stdout' || contender === 'fastify-logferry') {
           delete env.CLOUDWATCH_LOG_GROUP;
           delete env.BUGSNAG_API_KEY;
         }
