@@ -6,8 +6,10 @@ import { Sleeper } from '../shared/backoff.js';
 import { FlushWaiters } from '../shared/flush-waiters.js';
 import { BatchDelivery } from './batch-delivery.js';
 import type { LogsApi } from './client.js';
+import { countCutOffCopies, reportUnsentAtClose } from './closing-report.js';
 import { type DropOrigin, dropReportLine } from './drop-report.js';
 import { type DropRecord, EventQueue, mergeDrops, type OutgoingBatch } from './event-queue.js';
+import { ExitDeadline } from './exit-deadline.js';
 import { NextBatch } from './next-batch.js';
 import { BatchPieces } from './refusals.js';
 import { exitAttemptMs } from './retry.js';
@@ -47,12 +49,6 @@ export interface DiskBacklog {
   queuedOnDisk(): number;
 }
 
-/**
- * At exit the request in flight is cut off this long before the deadline (or a tenth of the time
- * left, when less), so the counts the cut makes are published before the app's thread reads them.
- */
-const CUT_OFF_AHEAD_MS = 50;
-
 /** After a failure no retry can fix, wait this long before trying the next batch. */
 const FATAL_PAUSE_MS = 30_000;
 
@@ -73,16 +69,11 @@ export class CloudWatchSender {
   readonly #delivery: BatchDelivery;
   /** The batch being delivered, and its pieces still to go (kept when the exit deadline cut it off). */
   #inFlight: { batch: OutgoingBatch; pieces: BatchPieces } | undefined;
-  /** Attempts at the piece the exit deadline cut off that may have stored it, and its events. */
-  #cutOffAttempts = { unanswered: 0, events: 0 };
   readonly #next: NextBatch;
   #pumping = false;
   #timer: NodeJS.Timeout | undefined;
   #pausedUntil = 0;
-  #closingDeadline: number | undefined;
-  /** Aborted at the exit deadline: the request in flight ends, and none starts. */
-  readonly #cutOff = new AbortController();
-  #cutOffTimer: NodeJS.Timeout | undefined;
+  readonly #deadline = new ExitDeadline();
   #idleWaiters: Array<() => void> = [];
   /** The last batch taken was full: what is queued behind it is the rest of a backlog. */
   #draining = false;
@@ -99,15 +90,15 @@ export class CloudWatchSender {
     this.#reporter = reporter;
     this.#flushWaiters = new FlushWaiters(reporter);
     this.queue = new EventQueue(options.maxQueueBytes);
-    this.#next = new NextBatch(api, this.#cutOff.signal);
+    this.#next = new NextBatch(api, this.#deadline.signal);
     this.#delivery = new BatchDelivery({
       api,
       reporter,
       where: `${options.logGroupName}/${options.logStreamName}`,
-      cutOff: this.#cutOff.signal,
+      cutOff: this.#deadline.signal,
       sleeper: this.#sleeper,
-      pastDeadline: () => this.#pastDeadline(),
-      closingDeadline: () => this.#closingDeadline,
+      pastDeadline: () => this.#deadline.passed(),
+      closingDeadline: () => this.#deadline.at,
       onFirstRequestSent: () => this.#prepareNext(),
       onRequestFailed: () => this.#next.discardRequest(),
       onProgress: () => this.#publishPending(),
@@ -115,7 +106,7 @@ export class CloudWatchSender {
     });
     // Make the stream (and group) ready while the first lines arrive, not after the first batch
     // fills; a failure here is met again, and reported, by the first delivery.
-    this.#api.ensureStream(this.#cutOff.signal).catch(() => undefined);
+    this.#api.ensureStream(this.#deadline.signal).catch(() => undefined);
   }
 
   /** Queues one event; never waits. `messageBytes`: its UTF-8 length, when the caller has counted it. */
@@ -174,69 +165,34 @@ export class CloudWatchSender {
     this.#hurry(Date.now() + budgetMs);
     void this.#pump();
     await this.#idle();
-    clearTimeout(this.#cutOffTimer);
+    this.#deadline.release();
     clearTimeout(this.#timer);
     const backlog = this.#options.backlog;
     const unsent = this.queue.length + this.#next.events + (this.#inFlight?.pieces.remaining ?? 0);
     // With the spool, lines whose copy is on disk are not lost: the next process on the directory sends them.
-    const kept = backlog ? Math.min(unsent, backlog.queuedOnDisk()) + backlog.waiting() : 0;
-    const lost = unsent - Math.min(unsent, backlog?.queuedOnDisk() ?? 0);
+    const spool = backlog && { queuedOnDisk: backlog.queuedOnDisk(), waiting: backlog.waiting() };
     this.queue.clear();
     this.#next.clear();
     this.#inFlight = undefined;
-    this.#countCutOffCopies();
     // Lines still on disk stay there for the next process; the flushes waiting on them are answered.
     for (const flush of this.#diskFlushes.splice(0)) this.#flushWaiters.add(flush.id, flush.seq);
-    this.#reporter.add('dropped', lost);
-    const bound = this.#reporter.endingBound?.() ?? 'LOG_EXIT_TIMEOUT_MS';
-    if (lost > 0) process.stderr.write(`logferry: CloudWatch: ${lost} lines were not delivered before the exit deadline (${bound})\n`);
-    if (kept > 0) {
-      process.stderr.write(
-        `logferry: CloudWatch: ${kept} lines were not delivered before the exit deadline (${bound}); they stay in the spool for the next process on LOG_SPOOL_DIR\n`,
-      );
-    }
+    reportUnsentAtClose(this.#reporter, { unsent, spool });
     // Everything is delivered or counted now: every flush still waiting is answered.
     this.#settleFlushes();
     this.#api.destroy();
   }
 
-  /**
-   * Attempts the exit deadline cut off may have stored their piece. With the spool, the state file
-   * already says so (`copies`) and the process that adopts the spool counts them when it sends the
-   * lines again: counted here, they would be missed whenever the process ends before the worker's
-   * close is reported. Without it, one of the copies may be the only one: the others are counted.
-   */
-  #countCutOffCopies(): void {
-    const { unanswered, events } = this.#cutOffAttempts;
-    this.#cutOffAttempts = { unanswered: 0, events: 0 };
-    if (this.#options.backlog || unanswered < 2) return;
-    const copies = (unanswered - 1) * events;
-    this.#reporter.add('possibleDuplicates', copies);
-    this.#reporter.reportOnce(
-      'possible-duplicates-cut-off',
-      `logferry: CloudWatch: requests cut off at the exit deadline may have been stored, so the log stream may hold ${copies} lines twice (counted in logStats().cloudwatch.possibleDuplicates)`,
-    );
-  }
-
-  /**
-   * From now on nothing waits past `deadline`: a backoff sleep or pause under way ends now, and
-   * the request in flight is cut off just before it, so that what the cut leaves (pending lines,
-   * the copies it may have stored) is counted before the app's thread reads the counters at the
-   * deadline to say them.
-   */
+  /** From now on nothing waits past `deadline` (exit-deadline.ts): a backoff sleep or pause under way ends now. */
   #hurry(deadline: number): void {
-    this.#closingDeadline = Math.min(this.#closingDeadline ?? Number.POSITIVE_INFINITY, deadline);
+    const at = this.#deadline.set(deadline);
     this.#pausedUntil = 0;
-    this.#sleeper.cutShort(this.#closingDeadline);
+    this.#sleeper.cutShort(at);
     // A request already on the wire when the exit began gets the same short bound as the ones after it.
-    this.#api.tighten(exitAttemptMs(this.#closingDeadline - Date.now()));
-    clearTimeout(this.#cutOffTimer);
-    const cutAt = this.#closingDeadline - Math.min(CUT_OFF_AHEAD_MS, (this.#closingDeadline - Date.now()) / 10);
-    this.#cutOffTimer = setTimeout(() => this.#cutOff.abort(), Math.max(0, cutAt - Date.now()));
+    this.#api.tighten(exitAttemptMs(at - Date.now()));
   }
 
   #idle(): Promise<void> {
-    if (!this.#pumping && (this.#isEmpty() || this.#pastDeadline())) return Promise.resolve();
+    if (!this.#pumping && (this.#isEmpty() || this.#deadline.passed())) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -244,17 +200,10 @@ export class CloudWatchSender {
     return this.queue.length === 0 && this.#next.batch === undefined && !(this.#options.backlog?.waiting() ?? 0);
   }
 
-  #pastDeadline(): boolean {
-    // The cut-off timer and Date.now() are different clocks: the timer can fire (and abort) a
-    // millisecond before Date.now() reaches the deadline, and no request may start after it.
-    if (this.#cutOff.signal.aborted) return true;
-    return this.#closingDeadline !== undefined && Date.now() >= this.#closingDeadline;
-  }
-
   #shouldSend(): boolean {
     if (this.queue.length === 0) this.#refill();
-    if (this.queue.length === 0 || this.#pastDeadline()) return false;
-    if (this.#closingDeadline !== undefined || this.#flushWaiters.length > 0 || this.queue.hasFullBatch) return true;
+    if (this.queue.length === 0 || this.#deadline.passed()) return false;
+    if (this.#deadline.at !== undefined || this.#flushWaiters.length > 0 || this.queue.hasFullBatch) return true;
     // Lines waiting on disk have waited already: they go at the pace the endpoint takes them.
     if ((this.#options.backlog?.waiting() ?? 0) > 0 || this.#diskFlushes.length > 0) return true;
     // The rest of a backlog (a burst) goes once it has all arrived, without the interval: the
@@ -289,7 +238,7 @@ export class CloudWatchSender {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     try {
-      while (this.#next.batch !== undefined ? !this.#pastDeadline() : this.#shouldSend()) {
+      while (this.#next.batch !== undefined ? !this.#deadline.passed() : this.#shouldSend()) {
         const next = this.#next.take();
         const batch = next?.batch ?? this.#takeBatch();
         if (!batch) break;
@@ -301,8 +250,8 @@ export class CloudWatchSender {
         // Cut off at the deadline, what is left stays in flight (and pending, as the app's thread
         // reads it at its own deadline) until close counts it.
         if (outcome.cutOff > 0) {
-          this.#cutOffAttempts = { unanswered: outcome.unanswered, events: outcome.cutOffPiece };
-          this.#countCutOffCopies();
+          const attempts = { unanswered: outcome.unanswered, events: outcome.cutOffPiece };
+          countCutOffCopies(this.#reporter, attempts, this.#options.backlog !== undefined);
           break;
         }
         this.#options.onBatchSettled?.(batch.lastSeq);
@@ -310,13 +259,13 @@ export class CloudWatchSender {
         this.#inFlight = undefined;
         this.#settleFlushes();
         this.#reportDrops();
-        if (Date.now() < this.#pausedUntil && this.#closingDeadline === undefined) break;
+        if (Date.now() < this.#pausedUntil && this.#deadline.at === undefined) break;
       }
     } finally {
       this.#pumping = false;
       this.#settleFlushes();
       this.#armTimer();
-      if (this.#isEmpty() || this.#pastDeadline()) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+      if (this.#isEmpty() || this.#deadline.passed()) for (const resolve of this.#idleWaiters.splice(0)) resolve();
     }
   }
 
