@@ -2,14 +2,13 @@
 // logged after a signal (the late-lines fixture, CloudWatch answering in 200 ms), and
 // closeLogs(500) with CloudWatch answering in 4 s (the close-bound fixture).
 // Run after npm run build: node scripts/measure-endings.cjs
-const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { LocalCloudWatchLogs } = require('../dist/test/support/cloudwatch-server.js');
 const { cloudWatchEnv } = require('../dist/test/support/cloudwatch-env.js');
+const { returnedSeqs, signalWhileLogging } = require('../dist/test/support/late-lines-run.js');
 const { runFixture } = require('../dist/test/support/run-fixture.js');
-
-const returned = (file) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
 
 (async () => {
   const server = await new LocalCloudWatchLogs().start();
@@ -18,23 +17,14 @@ const returned = (file) => readFileSync(file, 'utf8').split('\n').filter(Boolean
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
     const group = `/measure/late-${signal}`;
     const record = join(dir, signal);
-    let atSignal = 0;
-    let signalAt = 0;
-    const run = await runFixture('late-lines', {
-      env: cloudWatchEnv(server, group, { LOG_EXIT_TIMEOUT_MS: '10000' }),
-      args: [record],
-      onStderr: {
-        marker: 'fixture-ready',
-        act: (child) => {
-          atSignal = returned(record).length;
-          signalAt = Date.now();
-          child.kill(signal);
-        },
-      },
-    });
+    const { run, atSignal, signalAt } = await signalWhileLogging(
+      signal,
+      cloudWatchEnv(server, group, { LOG_EXIT_TIMEOUT_MS: '10000' }),
+      record,
+    );
     const gone = Date.now() - signalAt;
     const stored = new Set(server.messages(group).map((message) => message.seq));
-    const logged = returned(record);
+    const logged = returnedSeqs(record);
     const missing = logged.filter((seq) => !stored.has(seq)).length;
     console.log(
       `${signal}: ended by ${run.signal}, ${logged.length} calls returned (${atSignal} before the signal), ${missing} missing, gone ${gone} ms after the signal`,

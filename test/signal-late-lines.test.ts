@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cloudWatchEnv } from './support/cloudwatch-env.js';
 import { LocalCloudWatchLogs } from './support/cloudwatch-server.js';
+import { returnedSeqs, signalWhileLogging } from './support/late-lines-run.js';
 import { jsonLines, runFixture } from './support/run-fixture.js';
 
 // Lines logged after SIGTERM, SIGINT or SIGHUP, up to the end of the process: a service keeps
@@ -14,14 +15,6 @@ import { jsonLines, runFixture } from './support/run-fixture.js';
 let server: LocalCloudWatchLogs;
 let dir: string;
 let runs = 0;
-
-/** The seqs whose log call returned before the process ended. */
-function returned(file: string): number[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map(Number);
-}
 
 describe('lines logged after a signal', { concurrency: true }, () => {
   before(async () => {
@@ -39,20 +32,9 @@ describe('lines logged after a signal', { concurrency: true }, () => {
     it(`${signal}: every line whose log call returned, after the signal too, reaches a slow CloudWatch`, async () => {
       const group = `/logferry/late-${process.pid}-${++runs}`;
       const record = join(dir, `${runs}.seqs`);
-      let atSignal = 0;
-      const run = await runFixture('late-lines', {
-        env: cloudWatchEnv(server, group, { LOG_EXIT_TIMEOUT_MS: '10000' }),
-        args: [record],
-        onStderr: {
-          marker: 'fixture-ready',
-          act: (child) => {
-            atSignal = returned(record).length;
-            child.kill(signal);
-          },
-        },
-      });
+      const { run, atSignal } = await signalWhileLogging(signal, cloudWatchEnv(server, group, { LOG_EXIT_TIMEOUT_MS: '10000' }), record);
       assert.equal(run.signal, signal, `code=${run.code} stderr=${run.stderr}`);
-      const logged = returned(record);
+      const logged = returnedSeqs(record);
       assert.ok(logged.length > atSignal, `lines were logged after the signal (${atSignal} before, ${logged.length} in all)`);
       const stored = new Set(server.messages(group).map((message) => message.seq));
       const missing = logged.filter((seq) => !stored.has(seq));
@@ -91,7 +73,7 @@ describe('lines logged after a signal', { concurrency: true }, () => {
         );
       assert.ok(said, run.stderr);
       assert.equal(dropping.eventCount(group), 0, 'nothing was stored');
-      assert.equal(Number(said[1]) + Number(said[2]), returned(record).length, 'pending + dropped = every line that returned');
+      assert.equal(Number(said[1]) + Number(said[2]), returnedSeqs(record).length, 'pending + dropped = every line that returned');
     } finally {
       await dropping.stop();
     }
@@ -111,7 +93,7 @@ describe('lines logged after a signal', { concurrency: true }, () => {
       });
       assert.equal(run.signal, 'SIGTERM', `code=${run.code} stderr=${run.stderr}`);
       const onStdout = new Set(jsonLines(run.stdout).map((line) => line.seq));
-      const missing = returned(record).filter((seq) => !onStdout.has(seq));
+      const missing = returnedSeqs(record).filter((seq) => !onStdout.has(seq));
       assert.deepEqual(missing.slice(0, 20), [], `${missing.length} returned lines are not on stdout; stderr: ${run.stderr}`);
     });
   }
