@@ -68,11 +68,11 @@ function readMembers(context: Readonly<Record<string, unknown>>, kept: KeptText 
       if (!Object.hasOwn(context, key)) continue;
       const value = context[key];
       if (changed === undefined) {
-        if (kept !== undefined && kept.keys[i] === key && kept.values[i] === value && i < kept.keys.length) {
+        if (kept !== undefined && kept.keys[i] === key && kept.values[i] === value) {
           i++;
           continue;
         }
-        changed = { keys: kept ? kept.keys.slice(0, i) : [], values: kept ? kept.values.slice(0, i) : [] };
+        changed = keptPrefix(kept, i);
       }
       changed.keys.push(key);
       changed.values.push(value);
@@ -82,8 +82,13 @@ function readMembers(context: Readonly<Record<string, unknown>>, kept: KeptText 
     return THREW;
   }
   if (changed !== undefined) return changed;
-  if (kept !== undefined && i === kept.keys.length) return UNCHANGED;
-  return { keys: kept ? kept.keys.slice(0, i) : [], values: kept ? kept.values.slice(0, i) : [] };
+  // Every member matched: the same members, or the first `i` of them when some were deleted.
+  return kept !== undefined && i === kept.keys.length ? UNCHANGED : keptPrefix(kept, i);
+}
+
+/** The first `count` of `kept`'s members, as arrays to go on with. */
+function keptPrefix(kept: KeptText | undefined, count: number): Members {
+  return { keys: kept?.keys.slice(0, count) ?? [], values: kept?.values.slice(0, count) ?? [] };
 }
 
 /** The context's copy, censored, and its text. */
